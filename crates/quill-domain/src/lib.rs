@@ -1,0 +1,12 @@
+//! Quill's domain: ids, validated value types and their errors. No I/O lives here.
+//!
+//! Values are parsed once at the edge (`Username::parse`, `PostTitle::parse`, ...);
+//! everything past the edge only ever holds valid values.
+
+mod month;
+mod post;
+mod user;
+
+pub use month::Month;
+pub use post::{PostBody, PostBodyError, PostId, PostIdError, PostTitle, PostTitleError};
+pub use user::{Password, PasswordError, UserId, Username, UsernameError};

@@ -1,0 +1,177 @@
+//! Users: ids, usernames and passwords.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A user's database id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct UserId(pub i64);
+
+impl fmt::Display for UserId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// A username: 3-32 characters of `[a-z0-9_-]`, case-folded on the way in, so that
+/// `Alice` and `alice` are one account.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Username(String);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum UsernameError {
+    #[error("Choose a username of at least {} characters.", Username::MIN)]
+    TooShort,
+    #[error("Choose a username of at most {} characters.", Username::MAX)]
+    TooLong,
+    #[error("Use only letters a-z, digits, '_' and '-' in a username.")]
+    BadCharacter,
+}
+
+impl Username {
+    pub const MIN: usize = 3;
+    pub const MAX: usize = 32;
+
+    pub fn parse(raw: &str) -> Result<Self, UsernameError> {
+        let folded = raw.trim().to_lowercase();
+        let len = folded.chars().count();
+        if len < Self::MIN {
+            return Err(UsernameError::TooShort);
+        }
+        if len > Self::MAX {
+            return Err(UsernameError::TooLong);
+        }
+        if !folded
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+        {
+            return Err(UsernameError::BadCharacter);
+        }
+        Ok(Self(folded))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Username {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A new password: 10-128 characters, no composition rules, not a common password.
+/// Its `Debug` never shows the text.
+#[derive(Clone)]
+pub struct Password(String);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PasswordError {
+    #[error("Choose a password of at least {} characters.", Password::MIN)]
+    TooShort,
+    #[error("Choose a password of at most {} characters.", Password::MAX)]
+    TooLong,
+    #[error("This password is too common. Choose another one.")]
+    Common,
+}
+
+const COMMON_PASSWORDS: &str = include_str!("common-passwords.txt");
+
+impl Password {
+    pub const MIN: usize = 10;
+    pub const MAX: usize = 128;
+
+    /// Parses a password chosen at signup.
+    pub fn parse_new(raw: &str) -> Result<Self, PasswordError> {
+        let len = raw.chars().count();
+        if len < Self::MIN {
+            return Err(PasswordError::TooShort);
+        }
+        if len > Self::MAX {
+            return Err(PasswordError::TooLong);
+        }
+        let folded = raw.to_lowercase();
+        if COMMON_PASSWORDS.lines().any(|common| common == folded) {
+            return Err(PasswordError::Common);
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    /// Wraps a password typed at login. Only the length cap applies, so that a login
+    /// never hashes an unbounded input; rules added later never lock out old accounts.
+    pub fn parse_login(raw: &str) -> Result<Self, PasswordError> {
+        if raw.chars().count() > Self::MAX {
+            return Err(PasswordError::TooLong);
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(<redacted>)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_are_case_folded_and_trimmed() {
+        assert_eq!(
+            Username::parse("  Alice_1-x ").map(|u| u.to_string()),
+            Ok("alice_1-x".to_owned())
+        );
+    }
+
+    #[test]
+    fn usernames_outside_the_rules_are_refused() {
+        assert_eq!(Username::parse("ab"), Err(UsernameError::TooShort));
+        assert_eq!(
+            Username::parse(&"a".repeat(33)),
+            Err(UsernameError::TooLong)
+        );
+        assert_eq!(Username::parse("al ice"), Err(UsernameError::BadCharacter));
+        assert_eq!(Username::parse("alïce"), Err(UsernameError::BadCharacter));
+        assert!(Username::parse(&"a".repeat(32)).is_ok());
+    }
+
+    #[test]
+    fn passwords_follow_length_rules_only() {
+        assert_eq!(
+            Password::parse_new("short").map(|_| ()),
+            Err(PasswordError::TooShort)
+        );
+        assert_eq!(
+            Password::parse_new(&"x".repeat(129)).map(|_| ()),
+            Err(PasswordError::TooLong)
+        );
+        assert!(Password::parse_new("correct horse battery").is_ok());
+        assert!(Password::parse_new("alllowercaseletters").is_ok());
+    }
+
+    #[test]
+    fn common_passwords_are_refused_whatever_their_case() {
+        assert_eq!(
+            Password::parse_new("1234567890").map(|_| ()),
+            Err(PasswordError::Common)
+        );
+        assert_eq!(
+            Password::parse_new("PASSWORD123").map(|_| ()),
+            Err(PasswordError::Common)
+        );
+    }
+
+    #[test]
+    fn password_debug_never_shows_the_text() {
+        let password = Password::parse_login("hunter2hunter2").map(|p| format!("{p:?}"));
+        assert_eq!(password, Ok("Password(<redacted>)".to_owned()));
+    }
+}

@@ -1,0 +1,168 @@
+//! The embedded post store: a SQLite file (`posts.sqlite3` in the data directory) laid
+//! out like Cassandra's `posts_by_user`, durable across restarts. Readers in other
+//! processes (the analytics job) can scan it while Quill runs, thanks to WAL.
+
+mod scan;
+mod schema;
+
+use std::path::{Path, PathBuf};
+
+use diesel::prelude::*;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use quill_domain::{PostId, UserId};
+use quill_sql::{PoolSize, SqlError, SqlitePool, blocking, sqlite_pool};
+
+pub use scan::EmbeddedPostReader;
+use schema::posts_by_user;
+
+use crate::timeline::cut_page;
+use crate::{InsertOutcome, NewPost, Page, PageQuery, Post, PostStore, PostStoreError};
+
+const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+/// The file name of the embedded post store inside a data directory.
+pub const FILE_NAME: &str = "posts.sqlite3";
+
+/// The path of the embedded post store of a data directory.
+pub fn path_in(data_dir: &Path) -> PathBuf {
+    data_dir.join(FILE_NAME)
+}
+
+#[derive(Clone)]
+pub struct EmbeddedPostStore {
+    pool: SqlitePool,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = posts_by_user)]
+struct Row {
+    user_id: i64,
+    post_id: Vec<u8>,
+    title: String,
+    body: String,
+}
+
+impl Row {
+    fn into_post(self) -> Result<Post, PostStoreError> {
+        Ok(Post {
+            id: scan::post_id_of(&self.post_id)?,
+            user: UserId(self.user_id),
+            title: self.title,
+            body: self.body,
+        })
+    }
+}
+
+impl EmbeddedPostStore {
+    /// Opens the store in `data_dir`, creating it and applying migrations when needed.
+    pub fn open(data_dir: &Path, size: PoolSize) -> Result<Self, PostStoreError> {
+        let pool = sqlite_pool(&path_in(data_dir), size)?;
+        let mut conn = pool.get().map_err(SqlError::from)?;
+        conn.run_pending_migrations(MIGRATIONS)
+            .map_err(|e| SqlError::Migration(e.to_string()))?;
+        Ok(Self { pool })
+    }
+
+    fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut SqliteConnection) -> Result<T, PostStoreError> + Send + 'static,
+    ) -> impl Future<Output = Result<T, PostStoreError>> + Send + 'static {
+        let pool = self.pool.clone();
+        blocking(move || {
+            let mut conn = pool.get().map_err(SqlError::from)?;
+            work(&mut conn)
+        })
+    }
+}
+
+impl PostStore for EmbeddedPostStore {
+    #[tracing::instrument(skip_all, fields(user = %post.user, post = %post.id))]
+    fn insert(
+        &self,
+        post: NewPost,
+    ) -> impl Future<Output = Result<InsertOutcome, PostStoreError>> + Send {
+        self.run(move |conn| {
+            let inserted = diesel::insert_into(posts_by_user::table)
+                .values((
+                    posts_by_user::user_id.eq(post.user.0),
+                    posts_by_user::month.eq(post.id.month().yyyymm()),
+                    posts_by_user::ts.eq(post.id.ticks()),
+                    posts_by_user::post_id.eq(post.id.as_uuid().as_bytes().as_slice()),
+                    posts_by_user::title.eq(post.title.as_str()),
+                    posts_by_user::body.eq(post.body.as_str()),
+                ))
+                .on_conflict_do_nothing()
+                .execute(conn)?;
+            Ok(if inserted == 1 {
+                InsertOutcome::Created
+            } else {
+                InsertOutcome::AlreadyExists
+            })
+        })
+    }
+
+    #[tracing::instrument(skip(self))]
+    fn get(
+        &self,
+        user: UserId,
+        id: PostId,
+    ) -> impl Future<Output = Result<Option<Post>, PostStoreError>> + Send {
+        self.run(move |conn| {
+            posts_by_user::table
+                .filter(posts_by_user::user_id.eq(user.0))
+                .filter(posts_by_user::month.eq(id.month().yyyymm()))
+                .filter(posts_by_user::ts.eq(id.ticks()))
+                .filter(posts_by_user::post_id.eq(id.as_uuid().as_bytes().as_slice()))
+                .select(Row::as_select())
+                .first(conn)
+                .optional()?
+                .map(Row::into_post)
+                .transpose()
+        })
+    }
+
+    #[tracing::instrument(skip(self))]
+    fn list(
+        &self,
+        user: UserId,
+        query: PageQuery,
+    ) -> impl Future<Output = Result<Page, PostStoreError>> + Send {
+        self.run(move |conn| {
+            let start = query
+                .before
+                .map_or(query.newest, |cursor| cursor.month().min(query.newest));
+            // Month partitions are consecutive in the primary key, so one range scan
+            // walks them newest first, as the Cassandra backend does partition by partition.
+            let mut select = posts_by_user::table
+                .filter(posts_by_user::user_id.eq(user.0))
+                .filter(posts_by_user::month.between(query.oldest.yyyymm(), start.yyyymm()))
+                .order((
+                    posts_by_user::month.desc(),
+                    posts_by_user::ts.desc(),
+                    posts_by_user::post_id.desc(),
+                ))
+                .limit(i64::try_from(query.limit + 1).unwrap_or(i64::MAX))
+                .select(Row::as_select())
+                .into_boxed();
+            if let Some(cursor) = query.before {
+                let (ts, id) = (cursor.ticks(), cursor.as_uuid().as_bytes().to_vec());
+                select = select.filter(
+                    posts_by_user::ts
+                        .lt(ts)
+                        .or(posts_by_user::ts.eq(ts).and(posts_by_user::post_id.lt(id))),
+                );
+            }
+            let posts = select
+                .load(conn)?
+                .into_iter()
+                .map(Row::into_post)
+                .collect::<Result<Vec<_>, _>>()?;
+            let (posts, next) = cut_page(posts, query.limit, |post| post.id);
+            Ok(Page { posts, next })
+        })
+    }
+
+    fn ping(&self) -> impl Future<Output = Result<(), PostStoreError>> + Send {
+        self.run(|conn| Ok(quill_sql::ping(conn)?))
+    }
+}

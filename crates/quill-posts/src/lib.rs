@@ -1,0 +1,12 @@
+//! Post storage. [`PostStore`] is shaped for the Cassandra model in DESIGN.md: posts are
+//! partitioned by (user, month), read newest first with a cursor, found by
+//! `(user, post_id)`, and never overwritten. [`EmbeddedPostStore`] is the embedded backend.
+
+pub mod embedded;
+mod store;
+pub mod timeline;
+
+pub use embedded::EmbeddedPostStore;
+pub use store::{
+    InsertOutcome, NewPost, Page, PageQuery, Post, PostRecord, PostStore, PostStoreError,
+};

@@ -1,0 +1,108 @@
+//! The `PostStore` contract that every backend keeps.
+
+use std::future::Future;
+
+use quill_domain::{Month, PostBody, PostId, PostTitle, UserId};
+
+/// A post as it is written.
+#[derive(Debug, Clone)]
+pub struct NewPost {
+    pub id: PostId,
+    pub user: UserId,
+    pub title: PostTitle,
+    pub body: PostBody,
+}
+
+/// A stored post, read back by its author.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Post {
+    pub id: PostId,
+    pub user: UserId,
+    pub title: String,
+    pub body: String,
+}
+
+/// One row of the analytics `posts` table (see analytics/REPORTS.md).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostRecord {
+    pub user_id: i64,
+    pub post_id: uuid::Uuid,
+    pub created_at_micros: i64,
+    pub title: String,
+    pub body: String,
+}
+
+/// What an insert did. Inserting an id that exists never changes the stored post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InsertOutcome {
+    Created,
+    /// A post with this id was already there (a double submit); it was left as it was.
+    AlreadyExists,
+}
+
+/// Which page of a timeline to read: at most `limit` posts older than `before` (or the
+/// newest when `None`), looking no further back than `oldest` (the month the user
+/// signed up) and no further forward than `newest` (the current month).
+#[derive(Debug, Clone, Copy)]
+pub struct PageQuery {
+    pub before: Option<PostId>,
+    pub limit: usize,
+    pub newest: Month,
+    pub oldest: Month,
+}
+
+/// A page of a timeline, newest first; `next` is the cursor of the following page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub posts: Vec<Post>,
+    pub next: Option<PostId>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PostStoreError {
+    #[error(transparent)]
+    Sql(#[from] quill_sql::SqlError),
+    #[error("post store unavailable: {0}")]
+    Unavailable(String),
+    #[error("corrupt post row: {0}")]
+    Corrupt(String),
+}
+
+impl From<tokio::task::JoinError> for PostStoreError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        Self::Sql(e.into())
+    }
+}
+
+impl From<diesel::result::Error> for PostStoreError {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::Sql(e.into())
+    }
+}
+
+/// Storage for posts. Posts are insert-only: no method changes or removes a post.
+pub trait PostStore: Send + Sync + 'static {
+    /// Stores a post unless one with its id exists in its partition.
+    fn insert(
+        &self,
+        post: NewPost,
+    ) -> impl Future<Output = Result<InsertOutcome, PostStoreError>> + Send;
+
+    /// One of `user`'s posts. Another user's id finds nothing: the lookup is by
+    /// `(user, month of the id, id)`.
+    fn get(
+        &self,
+        user: UserId,
+        id: PostId,
+    ) -> impl Future<Output = Result<Option<Post>, PostStoreError>> + Send;
+
+    /// A page of `user`'s posts, newest first.
+    fn list(
+        &self,
+        user: UserId,
+        query: PageQuery,
+    ) -> impl Future<Output = Result<Page, PostStoreError>> + Send;
+
+    /// Checks that the store answers, for /readyz.
+    fn ping(&self) -> impl Future<Output = Result<(), PostStoreError>> + Send;
+}

@@ -1,0 +1,78 @@
+//! Pure timeline logic shared by the backends: which month partitions a page walks and
+//! where a page ends.
+
+use quill_domain::{Month, PostId};
+
+/// The month partitions a page reads, newest first: from the cursor's month (or
+/// `newest`) back to `oldest`, both included. Empty when the start is before `oldest`.
+pub fn months_to_walk(
+    before: Option<PostId>,
+    newest: Month,
+    oldest: Month,
+) -> impl Iterator<Item = Month> {
+    let start = before.map_or(newest, |cursor| cursor.month().min(newest));
+    std::iter::successors(Some(start), |m| Some(m.prev())).take_while(move |m| *m >= oldest)
+}
+
+/// Given up to `limit + 1` posts read newest first, keeps `limit` and returns the cursor
+/// of the next page: the last kept post, when more posts exist.
+pub fn cut_page<T>(
+    mut rows: Vec<T>,
+    limit: usize,
+    id_of: impl Fn(&T) -> PostId,
+) -> (Vec<T>, Option<PostId>) {
+    if rows.len() > limit {
+        rows.truncate(limit);
+        let next = rows.last().map(id_of);
+        (rows, next)
+    } else {
+        (rows, None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn month(yyyymm: i32) -> Month {
+        Month::from_yyyymm(yyyymm).expect("valid month")
+    }
+
+    #[test]
+    fn a_first_page_walks_from_now_back_to_signup() {
+        let months: Vec<i32> = months_to_walk(None, month(202602), month(202511))
+            .map(Month::yyyymm)
+            .collect();
+        assert_eq!(months, [202602, 202601, 202512, 202511]);
+    }
+
+    #[test]
+    fn a_later_page_starts_at_the_cursor_month() {
+        // 2024-02-29T23:59:59.9999999Z
+        let cursor = PostId::parse("a5957fff-d75e-11ee-8000-010203040506").ok();
+        let months: Vec<i32> = months_to_walk(cursor, month(202611), month(202401))
+            .map(Month::yyyymm)
+            .collect();
+        assert_eq!(months, [202402, 202401]);
+    }
+
+    #[test]
+    fn a_cursor_before_signup_walks_nothing() {
+        let cursor = PostId::parse("a5957fff-d75e-11ee-8000-010203040506").ok();
+        assert_eq!(
+            months_to_walk(cursor, month(202611), month(202403)).count(),
+            0
+        );
+    }
+
+    #[test]
+    fn a_full_page_points_at_its_last_post() {
+        let node = [0; 6];
+        let ids: Vec<PostId> = (0..3).map(|_| PostId::new_now(&node)).collect();
+        let (kept, next) = cut_page(ids.clone(), 2, |id| *id);
+        assert_eq!(kept, ids[..2]);
+        assert_eq!(next, Some(ids[1]));
+        let (kept, next) = cut_page(ids.clone(), 3, |id| *id);
+        assert_eq!((kept.len(), next), (3, None));
+    }
+}

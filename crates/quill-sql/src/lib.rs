@@ -1,0 +1,96 @@
+//! SQL plumbing shared by the stores: r2d2 pools of diesel connections with their
+//! settings applied, and a way to run blocking calls on tokio's blocking pool.
+
+use std::path::Path;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::sqlite::SqliteConnection;
+use diesel::{Connection, RunQueryDsl};
+
+pub type SqlitePool = Pool<ConnectionManager<SqliteConnection>>;
+pub type SqlitePooled = PooledConnection<ConnectionManager<SqliteConnection>>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SqlError {
+    #[error("database pool: {0}")]
+    Pool(#[from] diesel::r2d2::PoolError),
+    #[error("database: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("database connection: {0}")]
+    Connection(#[from] diesel::ConnectionError),
+    #[error("database migration: {0}")]
+    Migration(String),
+    #[error("blocking task failed: {0}")]
+    Blocking(#[from] tokio::task::JoinError),
+}
+
+/// How a pool is sized: a fixed number of connections and a short checkout timeout, so
+/// that an overloaded store answers "busy" quickly instead of queueing requests forever.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolSize {
+    pub connections: u32,
+    pub checkout_timeout: Duration,
+}
+
+/// Settings every SQLite connection gets: WAL so readers never wait for the writer,
+/// `synchronous=FULL` so a commit survives power loss, and a busy timeout so concurrent
+/// writers queue inside SQLite instead of failing.
+#[derive(Debug, Clone, Copy)]
+struct SqlitePragmas {
+    read_only: bool,
+}
+
+impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
+        let pragmas = if self.read_only {
+            "PRAGMA busy_timeout = 5000; PRAGMA query_only = ON;"
+        } else {
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+             PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;"
+        };
+        conn.batch_execute(pragmas)
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+/// Opens (creating when missing) the SQLite database at `path` behind a pool.
+pub fn sqlite_pool(path: &Path, size: PoolSize) -> Result<SqlitePool, SqlError> {
+    let manager = ConnectionManager::<SqliteConnection>::new(path.to_string_lossy());
+    Ok(Pool::builder()
+        .max_size(size.connections)
+        .connection_timeout(size.checkout_timeout)
+        .connection_customizer(Box::new(SqlitePragmas { read_only: false }))
+        .build(manager)?)
+}
+
+/// Opens an existing SQLite database for reading only; it never creates a file.
+pub fn sqlite_read_only(path: &Path) -> Result<SqliteConnection, SqlError> {
+    let url = format!("file:{}?mode=ro", path.display());
+    let mut conn = SqliteConnection::establish(&url)?;
+    SqlitePragmas { read_only: true }
+        .on_acquire(&mut conn)
+        .map_err(|e| match e {
+            diesel::r2d2::Error::QueryError(e) => SqlError::Query(e),
+            diesel::r2d2::Error::ConnectionError(e) => SqlError::Connection(e),
+        })?;
+    Ok(conn)
+}
+
+/// Checks that a pooled database answers.
+pub fn ping(conn: &mut SqliteConnection) -> Result<(), SqlError> {
+    diesel::sql_query("SELECT 1").execute(conn)?;
+    Ok(())
+}
+
+/// Runs blocking work (diesel calls, password hashing) on tokio's blocking pool, inside
+/// the caller's tracing span, so that the async workers never stall on it.
+pub async fn blocking<T, E>(work: impl FnOnce() -> Result<T, E> + Send + 'static) -> Result<T, E>
+where
+    T: Send + 'static,
+    E: From<tokio::task::JoinError> + Send + 'static,
+{
+    let span = tracing::Span::current();
+    tokio::task::spawn_blocking(move || span.in_scope(work)).await?
+}
