@@ -1,0 +1,115 @@
+//! Signing up and logging in: the account operations the web layer calls.
+
+use quill_domain::{Password, Username};
+use quill_sql::SqlError;
+
+use crate::users::{self, InsertUserError, User};
+use crate::{Db, HashingBusy, PasswordHasher, unix_now};
+
+#[derive(Clone)]
+pub struct Accounts {
+    db: Db,
+    hasher: PasswordHasher,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountsError {
+    #[error(transparent)]
+    Busy(#[from] HashingBusy),
+    #[error(transparent)]
+    Store(#[from] SqlError),
+}
+
+impl From<tokio::task::JoinError> for AccountsError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        Self::Store(e.into())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SignUpError {
+    #[error("This username is taken. Choose another one.")]
+    UsernameTaken,
+    #[error(transparent)]
+    Other(#[from] AccountsError),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LogInError {
+    #[error("Wrong username or password.")]
+    InvalidCredentials,
+    #[error(transparent)]
+    Other(#[from] AccountsError),
+}
+
+impl Accounts {
+    pub fn new(db: Db, hasher: PasswordHasher) -> Self {
+        Self { db, hasher }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Creates an account. A taken username is refused before any hashing is spent.
+    #[tracing::instrument(skip(self, password), fields(username = %username))]
+    pub async fn sign_up(&self, username: Username, password: Password) -> Result<User, SignUpError> {
+        let probe = username.clone();
+        let taken = self
+            .db
+            .run(move |conn| {
+                users::find_by_username(conn, &probe)
+                    .map(|row| row.is_some())
+                    .map_err(AccountsError::from_diesel)
+            })
+            .await?;
+        if taken {
+            return Err(SignUpError::UsernameTaken);
+        }
+        let hash = self.hasher.hash(password).await.map_err(AccountsError::from)?;
+        self.db
+            .run(move |conn| match users::insert(conn, &username, &hash, unix_now()) {
+                Ok(user) => Ok(user),
+                Err(InsertUserError::UsernameTaken) => Err(SignUpError::UsernameTaken),
+                Err(InsertUserError::Db(e)) => Err(AccountsError::from_diesel(e).into()),
+            })
+            .await
+    }
+
+    /// Checks a username and password. Unknown usernames cost a full hash too, and get
+    /// the same answer as a wrong password.
+    #[tracing::instrument(skip(self, password), fields(username = %username))]
+    pub async fn log_in(&self, username: &Username, password: Password) -> Result<User, LogInError> {
+        let probe = username.clone();
+        let row = self
+            .db
+            .run(move |conn| users::find_by_username(conn, &probe).map_err(AccountsError::from_diesel))
+            .await?;
+        let stored = row.as_ref().map(|row| row.password_hash.clone());
+        let matches = self.hasher.verify(password, stored).await.map_err(AccountsError::from)?;
+        match row {
+            Some(row) if matches => row
+                .into_user()
+                .map_err(|e| LogInError::Other(AccountsError::from_diesel(e))),
+            _ => Err(LogInError::InvalidCredentials),
+        }
+    }
+}
+
+impl AccountsError {
+    fn from_diesel(e: diesel::result::Error) -> Self {
+        Self::Store(e.into())
+    }
+}
+
+impl From<SqlError> for SignUpError {
+    fn from(e: SqlError) -> Self {
+        Self::Other(e.into())
+    }
+}
+
+impl From<tokio::task::JoinError> for SignUpError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        Self::Other(e.into())
+    }
+}

@@ -1,0 +1,264 @@
+//! The `sessions` table and the actix-session store over it.
+//!
+//! The cookie carries a random token; the table's key is the token's SHA-256, so a
+//! leaked dump opens no session. A session ends at logout (deleted), after its idle TTL
+//! (`expires_at`), or at its absolute lifetime from `created_at`, whichever comes first.
+
+use std::collections::HashMap;
+
+use actix_session::storage::{
+    LoadError, SaveError, SessionKey, SessionStore, UpdateError, generate_session_key,
+};
+use actix_web::cookie::time::Duration;
+use diesel::prelude::*;
+use diesel::result::Error as DieselError;
+use quill_domain::UserId;
+use sha2::{Digest, Sha256};
+
+use crate::schema::sessions;
+use crate::{Db, DbConn, unix_now};
+
+/// The session state key that holds the user id; mirrored into `sessions.user_id`.
+pub const USER_ID_KEY: &str = "user_id";
+
+/// An idle-TTL extension is written at most this often per session, so that page views
+/// do not each cost a write.
+const TOUCH_GRANULARITY_SECS: i64 = 60;
+
+/// The stored id of a cookie token: its SHA-256, in hex.
+pub fn token_hash(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn user_id_of(state: &HashMap<String, String>) -> Option<i64> {
+    state.get(USER_ID_KEY).and_then(|v| v.parse().ok())
+}
+
+pub fn insert(
+    conn: &mut DbConn,
+    id_hash: &str,
+    state: &HashMap<String, String>,
+    now: i64,
+    ttl_secs: i64,
+) -> Result<(), DieselError> {
+    let state_json = serde_json::to_string(state)
+        .map_err(|e| DieselError::SerializationError(Box::new(e)))?;
+    diesel::insert_into(sessions::table)
+        .values((
+            sessions::id.eq(id_hash),
+            sessions::user_id.eq(user_id_of(state)),
+            sessions::state.eq(state_json),
+            sessions::created_at.eq(now),
+            sessions::expires_at.eq(now + ttl_secs),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The state of a live session: not idle-expired and younger than `absolute_secs`.
+pub fn load(
+    conn: &mut DbConn,
+    id_hash: &str,
+    now: i64,
+    absolute_secs: i64,
+) -> Result<Option<HashMap<String, String>>, DieselError> {
+    let state: Option<String> = sessions::table
+        .find(id_hash)
+        .filter(sessions::expires_at.gt(now))
+        .filter(sessions::created_at.gt(now - absolute_secs))
+        .select(sessions::state)
+        .first(conn)
+        .optional()?;
+    state
+        .map(|json| {
+            serde_json::from_str(&json).map_err(|e| DieselError::DeserializationError(Box::new(e)))
+        })
+        .transpose()
+}
+
+/// Replaces a session's state; `false` when the session is gone.
+pub fn update(
+    conn: &mut DbConn,
+    id_hash: &str,
+    state: &HashMap<String, String>,
+    now: i64,
+    ttl_secs: i64,
+) -> Result<bool, DieselError> {
+    let state_json = serde_json::to_string(state)
+        .map_err(|e| DieselError::SerializationError(Box::new(e)))?;
+    let updated = diesel::update(sessions::table.find(id_hash))
+        .filter(sessions::expires_at.gt(now))
+        .set((
+            sessions::user_id.eq(user_id_of(state)),
+            sessions::state.eq(state_json),
+            sessions::expires_at.eq(now + ttl_secs),
+        ))
+        .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Pushes the idle expiry to `now + ttl_secs`, writing only when it moves by more than
+/// a minute.
+pub fn touch(conn: &mut DbConn, id_hash: &str, now: i64, ttl_secs: i64) -> Result<(), DieselError> {
+    let expires_at = now + ttl_secs;
+    diesel::update(sessions::table.find(id_hash))
+        .filter(sessions::expires_at.gt(now))
+        .filter(sessions::expires_at.lt(expires_at - TOUCH_GRANULARITY_SECS))
+        .set(sessions::expires_at.eq(expires_at))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn delete(conn: &mut DbConn, id_hash: &str) -> Result<(), DieselError> {
+    diesel::delete(sessions::table.find(id_hash)).execute(conn)?;
+    Ok(())
+}
+
+/// Deletes sessions that can no longer be used; returns how many.
+pub fn purge_expired(conn: &mut DbConn, now: i64, absolute_secs: i64) -> Result<usize, DieselError> {
+    diesel::delete(
+        sessions::table.filter(
+            sessions::expires_at
+                .le(now)
+                .or(sessions::created_at.le(now - absolute_secs)),
+        ),
+    )
+    .execute(conn)
+}
+
+/// The number of stored sessions of a user.
+pub fn count_for_user(conn: &mut DbConn, user: UserId) -> Result<i64, DieselError> {
+    sessions::table
+        .filter(sessions::user_id.eq(user.0))
+        .count()
+        .get_result(conn)
+}
+
+/// Whether a row exists under this exact id, for tests that check what is stored.
+pub fn exists(conn: &mut DbConn, id: &str) -> Result<bool, DieselError> {
+    diesel::select(diesel::dsl::exists(sessions::table.find(id))).get_result(conn)
+}
+
+/// actix-session's store over the accounts database.
+#[derive(Clone)]
+pub struct SqlSessionStore {
+    db: Db,
+    absolute_secs: i64,
+}
+
+impl SqlSessionStore {
+    /// `absolute` caps a session's whole life, however active it stays; the idle TTL
+    /// comes from actix-session's `PersistentSession` on each call.
+    pub fn new(db: Db, absolute: std::time::Duration) -> Self {
+        Self {
+            db,
+            absolute_secs: i64::try_from(absolute.as_secs()).unwrap_or(i64::MAX),
+        }
+    }
+
+    /// The state of the session a token opens, for bearer-token (API) requests.
+    pub async fn load_token(&self, token: &str) -> anyhow::Result<Option<HashMap<String, String>>> {
+        let (id, absolute) = (token_hash(token), self.absolute_secs);
+        Ok(self
+            .db
+            .run(move |conn| load(conn, &id, unix_now(), absolute).map_err(quill_sql::SqlError::from))
+            .await?)
+    }
+
+    /// Opens a new session for `state` and returns its token.
+    pub async fn create(&self, state: HashMap<String, String>, ttl_secs: i64) -> anyhow::Result<String> {
+        let token: String = generate_session_key().into();
+        let id = token_hash(&token);
+        self.db
+            .run(move |conn| {
+                insert(conn, &id, &state, unix_now(), ttl_secs).map_err(quill_sql::SqlError::from)
+            })
+            .await?;
+        Ok(token)
+    }
+
+    /// Ends the session a token opens.
+    pub async fn delete_token(&self, token: &str) -> anyhow::Result<()> {
+        let id = token_hash(token);
+        self.db
+            .run(move |conn| delete(conn, &id).map_err(quill_sql::SqlError::from))
+            .await?;
+        Ok(())
+    }
+
+    /// Deletes expired sessions; returns how many.
+    pub async fn purge_expired(&self) -> anyhow::Result<usize> {
+        let absolute = self.absolute_secs;
+        Ok(self
+            .db
+            .run(move |conn| purge_expired(conn, unix_now(), absolute).map_err(quill_sql::SqlError::from))
+            .await?)
+    }
+}
+
+impl SessionStore for SqlSessionStore {
+    async fn load(&self, session_key: &SessionKey) -> Result<Option<HashMap<String, String>>, LoadError> {
+        self.load_token(session_key.as_ref()).await.map_err(LoadError::Other)
+    }
+
+    async fn save(
+        &self,
+        session_state: HashMap<String, String>,
+        ttl: &Duration,
+    ) -> Result<SessionKey, SaveError> {
+        let token = self
+            .create(session_state, ttl.whole_seconds())
+            .await
+            .map_err(SaveError::Other)?;
+        SessionKey::try_from(token).map_err(|e| SaveError::Other(e.into()))
+    }
+
+    async fn update(
+        &self,
+        session_key: SessionKey,
+        session_state: HashMap<String, String>,
+        ttl: &Duration,
+    ) -> Result<SessionKey, UpdateError> {
+        let id = token_hash(session_key.as_ref());
+        let ttl_secs = ttl.whole_seconds();
+        let state = session_state.clone();
+        let updated = self
+            .db
+            .run(move |conn| update(conn, &id, &state, unix_now(), ttl_secs).map_err(quill_sql::SqlError::from))
+            .await
+            .map_err(|e| UpdateError::Other(e.into()))?;
+        if updated {
+            Ok(session_key)
+        } else {
+            // The session ended meanwhile: start a new one rather than resurrect it.
+            self.save(session_state, ttl).await.map_err(|e| UpdateError::Other(e.into()))
+        }
+    }
+
+    async fn update_ttl(&self, session_key: &SessionKey, ttl: &Duration) -> anyhow::Result<()> {
+        let id = token_hash(session_key.as_ref());
+        let ttl_secs = ttl.whole_seconds();
+        Ok(self
+            .db
+            .run(move |conn| touch(conn, &id, unix_now(), ttl_secs).map_err(quill_sql::SqlError::from))
+            .await?)
+    }
+
+    async fn delete(&self, session_key: &SessionKey) -> anyhow::Result<()> {
+        self.delete_token(session_key.as_ref()).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_hash_is_hex_sha256() {
+        assert_eq!(
+            token_hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

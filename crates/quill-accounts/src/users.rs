@@ -1,0 +1,113 @@
+//! The `users` table.
+
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use quill_domain::{Month, UserId, Username};
+
+use crate::DbConn;
+use crate::schema::users;
+
+/// An account, as the rest of Quill sees it (the hash stays in this crate).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: UserId,
+    pub username: Username,
+    /// Seconds since the Unix epoch.
+    pub created_at: i64,
+}
+
+impl User {
+    /// The month the account was made: a timeline never reaches further back.
+    pub fn since_month(&self) -> Month {
+        Month::from_unix_micros(self.created_at.saturating_mul(1_000_000))
+    }
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub(crate) struct UserRow {
+    id: i64,
+    username: String,
+    pub(crate) password_hash: String,
+    created_at: i64,
+}
+
+impl UserRow {
+    pub(crate) fn into_user(self) -> Result<User, DieselError> {
+        let username = Username::parse(&self.username)
+            .map_err(|e| DieselError::DeserializationError(Box::new(e)))?;
+        Ok(User {
+            id: UserId(self.id),
+            username,
+            created_at: self.created_at,
+        })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum InsertUserError {
+    #[error("username taken")]
+    UsernameTaken,
+    #[error(transparent)]
+    Db(#[from] DieselError),
+}
+
+/// Inserts a user; a taken username (in any case) is `UsernameTaken`.
+pub fn insert(
+    conn: &mut DbConn,
+    username: &Username,
+    password_hash: &str,
+    now: i64,
+) -> Result<User, InsertUserError> {
+    conn.transaction(|conn| {
+        diesel::insert_into(users::table)
+            .values((
+                users::username.eq(username.as_str()),
+                users::password_hash.eq(password_hash),
+                users::created_at.eq(now),
+            ))
+            .execute(conn)
+            .map_err(|e| match e {
+                DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                    InsertUserError::UsernameTaken
+                }
+                other => InsertUserError::Db(other),
+            })?;
+        let id = users::table
+            .filter(users::username.eq(username.as_str()))
+            .select(users::id)
+            .first(conn)?;
+        Ok(User {
+            id: UserId(id),
+            username: username.clone(),
+            created_at: now,
+        })
+    })
+}
+
+pub(crate) fn find_by_username(
+    conn: &mut DbConn,
+    username: &Username,
+) -> Result<Option<UserRow>, DieselError> {
+    users::table
+        .filter(users::username.eq(username.as_str()))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A user by id.
+pub fn find(conn: &mut DbConn, id: UserId) -> Result<Option<User>, DieselError> {
+    users::table
+        .find(id.0)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(UserRow::into_user)
+        .transpose()
+}
+
+/// The number of accounts, for tests and metrics.
+pub fn count(conn: &mut DbConn) -> Result<i64, DieselError> {
+    users::table.count().get_result(conn)
+}

@@ -1,0 +1,211 @@
+//! Tokens as REPORTS.md defines them: maximal runs of code points whose General Category is
+//! a letter (Lu, Ll, Lt, Lm, Lo) or a decimal digit (Nd), and their lowercase forms.
+//!
+//! This is deliberately not `char::is_alphanumeric` (Alphabetic/Numeric include marks, Nl
+//! and No), not regex `\w` and not UAX #29 word segmentation.
+
+use unicode_general_category::{GeneralCategory, get_general_category};
+
+/// Whether each ASCII byte belongs to a token: `[0-9A-Za-z]`.
+const ASCII_TOKEN: [bool; 128] = {
+    let mut table = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    table
+};
+
+/// Whether `c` belongs to a token: General Category L* or Nd.
+pub fn is_token_char(c: char) -> bool {
+    if c.is_ascii() {
+        return ASCII_TOKEN[c as usize];
+    }
+    matches!(
+        get_general_category(c),
+        GeneralCategory::UppercaseLetter
+            | GeneralCategory::LowercaseLetter
+            | GeneralCategory::TitlecaseLetter
+            | GeneralCategory::ModifierLetter
+            | GeneralCategory::OtherLetter
+            | GeneralCategory::DecimalNumber
+    )
+}
+
+/// The tokens of `s`, in order.
+pub fn tokens(s: &str) -> Tokens<'_> {
+    Tokens { s, pos: 0 }
+}
+
+/// Iterator over the tokens of a string; see [`tokens`].
+pub struct Tokens<'a> {
+    s: &'a str,
+    pos: usize,
+}
+
+impl<'a> Tokens<'a> {
+    /// Whether the code point starting at byte `i` is a token character, and its width.
+    fn at(&self, i: usize) -> (bool, usize) {
+        let b = self.s.as_bytes()[i];
+        if b < 0x80 {
+            return (ASCII_TOKEN[b as usize], 1);
+        }
+        match self.s[i..].chars().next() {
+            Some(c) => (is_token_char(c), c.len_utf8()),
+            None => (false, 1),
+        }
+    }
+}
+
+impl<'a> Iterator for Tokens<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let len = self.s.len();
+        let mut i = self.pos;
+        while i < len {
+            let (inside, width) = self.at(i);
+            if inside {
+                break;
+            }
+            i += width;
+        }
+        if i >= len {
+            self.pos = len;
+            return None;
+        }
+        let start = i;
+        while i < len {
+            let (inside, width) = self.at(i);
+            if !inside {
+                break;
+            }
+            i += width;
+        }
+        self.pos = i;
+        Some(&self.s[start..i])
+    }
+}
+
+/// Calls `each` with every token of `lowercase(s)`, reusing `buf` for ASCII tokens.
+///
+/// Lowercasing maps every non-token code point to non-token code points (the unit test
+/// `lowercase_never_turns_a_separator_into_a_token_char` checks all of Unicode), so the
+/// tokens of `lowercase(s)` are the tokens of the lowercased tokens of `s`; a token can
+/// still split (U+0130 lowercases to `i` + U+0307, a mark). The one context-dependent
+/// mapping, final sigma, looks across token boundaries, so text with a capital sigma is
+/// lowercased whole.
+pub fn for_each_lowercase_token(s: &str, buf: &mut String, mut each: impl FnMut(&str)) {
+    if s.contains('Σ') {
+        let lower = s.to_lowercase();
+        tokens(&lower).for_each(each);
+        return;
+    }
+    for token in tokens(s) {
+        lowercase_token(token, buf, &mut each);
+    }
+}
+
+/// Calls `each` with the tokens of one lowercased token of text without a capital sigma.
+pub fn lowercase_token(token: &str, buf: &mut String, each: &mut impl FnMut(&str)) {
+    if token.is_ascii() {
+        if token.bytes().any(|b| b.is_ascii_uppercase()) {
+            buf.clear();
+            buf.push_str(token);
+            buf.make_ascii_lowercase();
+            each(buf);
+        } else {
+            each(token);
+        }
+    } else {
+        let lower = token.to_lowercase();
+        tokens(&lower).for_each(|t| each(t));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toks(s: &str) -> Vec<&str> {
+        tokens(s).collect()
+    }
+
+    fn lower_toks(s: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut buf = String::new();
+        for_each_lowercase_token(s, &mut buf, |t| out.push(t.to_owned()));
+        out
+    }
+
+    #[test]
+    fn the_examples_of_reports_md_tokenize_as_written() {
+        assert_eq!(toks("don't"), ["don", "t"]);
+        assert_eq!(toks("e-mail"), ["e", "mail"]);
+        assert_eq!(toks("user_id"), ["user", "id"]);
+        assert_eq!(toks("x86_64"), ["x86", "64"]);
+        assert_eq!(toks("3.14"), ["3", "14"]);
+        assert_eq!(toks("mp3"), ["mp3"]);
+        assert_eq!(toks("日本・東京"), ["日本", "東京"]);
+        assert!(toks("🙂").is_empty());
+        assert_eq!(toks("cafe\u{301}"), ["cafe"]);
+        assert_eq!(toks("caf\u{e9}"), ["café"]);
+    }
+
+    #[test]
+    fn marks_other_numbers_and_letter_numbers_separate_tokens() {
+        assert_eq!(toks("x²y"), ["x", "y"]);
+        assert_eq!(toks("Ⅻchapter"), ["chapter"]);
+        assert_eq!(toks("a\u{301}b"), ["a", "b"]);
+        assert_eq!(toks("wait…what"), ["wait", "what"]);
+        assert_eq!(toks("٣٤ १२"), ["٣٤", "१२"]);
+        assert!(toks("").is_empty());
+        assert!(toks(" \n\t,.;_-").is_empty());
+        assert_eq!(toks("  a  "), ["a"]);
+    }
+
+    #[test]
+    fn membership_is_the_general_category_not_alphanumeric() {
+        // Alphabetic but a mark (Mn): not a token char.
+        assert!('\u{345}'.is_alphabetic());
+        assert!(!is_token_char('\u{345}'));
+        // Numeric (No, Nl) but not Nd.
+        assert!('²'.is_numeric() && !is_token_char('²'));
+        assert!('Ⅻ'.is_alphanumeric() && !is_token_char('Ⅻ'));
+        assert!(is_token_char('ß') && is_token_char('ǅ') && is_token_char('ʰ'));
+        assert!(!is_token_char('_'));
+    }
+
+    #[test]
+    fn lowercasing_is_unicode_default_and_may_split_tokens() {
+        assert_eq!(lower_toks("ÉCOLE Straße MP3"), ["école", "straße", "mp3"]);
+        assert_eq!(lower_toks("İstanbul"), ["i", "stanbul"]);
+        assert_eq!(lower_toks("ΟΔΟΣ ΟΔΟΣ'Α"), ["οδος", "οδοσ", "α"]);
+        assert_eq!(lower_toks("ΣΑ"), ["σα"]);
+    }
+
+    #[test]
+    fn lowercase_tokens_equal_tokens_of_the_lowercased_text() {
+        let samples = [
+            "Hello WORLD don't E-Mail x86_64",
+            "İİ ǅungla ΆΣ ΣΑΣ Σ",
+            "ÀÉÎ Ⅻ ⅻ Ⓐ ﬃ ẞ",
+            "Cafe\u{301} CAFÉ 日本・東京 🙂x",
+        ];
+        for s in samples {
+            let expected: Vec<String> =
+                tokens(&s.to_lowercase()).map(str::to_owned).collect();
+            assert_eq!(lower_toks(s), expected, "{s}");
+        }
+    }
+
+    #[test]
+    fn lowercase_never_turns_a_separator_into_a_token_char() {
+        for c in (0..=0x10FFFF_u32).filter_map(char::from_u32) {
+            if !is_token_char(c) {
+                assert!(c.to_lowercase().all(|l| !is_token_char(l)), "{c:?}");
+            }
+        }
+    }
+}
