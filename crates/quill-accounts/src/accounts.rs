@@ -53,7 +53,11 @@ impl Accounts {
 
     /// Creates an account. A taken username is refused before any hashing is spent.
     #[tracing::instrument(skip(self, password), fields(username = %username))]
-    pub async fn sign_up(&self, username: Username, password: Password) -> Result<User, SignUpError> {
+    pub async fn sign_up(
+        &self,
+        username: Username,
+        password: Password,
+    ) -> Result<User, SignUpError> {
         let probe = username.clone();
         let taken = self
             .db
@@ -66,27 +70,43 @@ impl Accounts {
         if taken {
             return Err(SignUpError::UsernameTaken);
         }
-        let hash = self.hasher.hash(password).await.map_err(AccountsError::from)?;
+        let hash = self
+            .hasher
+            .hash(password)
+            .await
+            .map_err(AccountsError::from)?;
         self.db
-            .run(move |conn| match users::insert(conn, &username, &hash, unix_now()) {
-                Ok(user) => Ok(user),
-                Err(InsertUserError::UsernameTaken) => Err(SignUpError::UsernameTaken),
-                Err(InsertUserError::Db(e)) => Err(AccountsError::from_diesel(e).into()),
-            })
+            .run(
+                move |conn| match users::insert(conn, &username, &hash, unix_now()) {
+                    Ok(user) => Ok(user),
+                    Err(InsertUserError::UsernameTaken) => Err(SignUpError::UsernameTaken),
+                    Err(InsertUserError::Db(e)) => Err(AccountsError::from_diesel(e).into()),
+                },
+            )
             .await
     }
 
     /// Checks a username and password. Unknown usernames cost a full hash too, and get
     /// the same answer as a wrong password.
     #[tracing::instrument(skip(self, password), fields(username = %username))]
-    pub async fn log_in(&self, username: &Username, password: Password) -> Result<User, LogInError> {
+    pub async fn log_in(
+        &self,
+        username: &Username,
+        password: Password,
+    ) -> Result<User, LogInError> {
         let probe = username.clone();
         let row = self
             .db
-            .run(move |conn| users::find_by_username(conn, &probe).map_err(AccountsError::from_diesel))
+            .run(move |conn| {
+                users::find_by_username(conn, &probe).map_err(AccountsError::from_diesel)
+            })
             .await?;
         let stored = row.as_ref().map(|row| row.password_hash.clone());
-        let matches = self.hasher.verify(password, stored).await.map_err(AccountsError::from)?;
+        let matches = self
+            .hasher
+            .verify(password, stored)
+            .await
+            .map_err(AccountsError::from)?;
         match row {
             Some(row) if matches => row
                 .into_user()

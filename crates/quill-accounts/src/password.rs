@@ -67,8 +67,13 @@ impl PasswordHasher {
         if !policy.meets_floor() {
             return Err(HasherSetupError::BelowFloor);
         }
-        let params = Params::new(policy.memory_kib, policy.iterations, policy.parallelism, None)
-            .map_err(|e| HasherSetupError::Argon2(e.to_string()))?;
+        let params = Params::new(
+            policy.memory_kib,
+            policy.iterations,
+            policy.parallelism,
+            None,
+        )
+        .map_err(|e| HasherSetupError::Argon2(e.to_string()))?;
         let dummy_hash = hash_blocking(&params, "quill dummy password for unknown users")
             .map_err(|e| HasherSetupError::Argon2(e.to_string()))?;
         Ok(Self {
@@ -149,16 +154,32 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_are_argon2id_at_the_owasp_floor() {
-        let phc = hasher().hash(password("correct horse battery")).await.expect("hash");
+        let phc = hasher()
+            .hash(password("correct horse battery"))
+            .await
+            .expect("hash");
         assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
     }
 
     #[tokio::test]
     async fn verify_accepts_only_the_right_password() {
         let hasher = hasher();
-        let phc = hasher.hash(password("correct horse battery")).await.expect("hash");
-        assert!(hasher.verify(password("correct horse battery"), Some(phc.clone())).await.expect("verify"));
-        assert!(!hasher.verify(password("wrong horse battery"), Some(phc)).await.expect("verify"));
+        let phc = hasher
+            .hash(password("correct horse battery"))
+            .await
+            .expect("hash");
+        assert!(
+            hasher
+                .verify(password("correct horse battery"), Some(phc.clone()))
+                .await
+                .expect("verify")
+        );
+        assert!(
+            !hasher
+                .verify(password("wrong horse battery"), Some(phc))
+                .await
+                .expect("verify")
+        );
     }
 
     #[tokio::test]
@@ -172,7 +193,10 @@ mod tests {
 
     #[test]
     fn costs_below_the_floor_are_refused() {
-        let weak = PasswordPolicy { memory_kib: 4096, ..PasswordPolicy::OWASP_FLOOR };
+        let weak = PasswordPolicy {
+            memory_kib: 4096,
+            ..PasswordPolicy::OWASP_FLOOR
+        };
         assert!(matches!(
             PasswordHasher::new(weak, 1, Duration::from_secs(1)),
             Err(HasherSetupError::BelowFloor)
@@ -184,7 +208,12 @@ mod tests {
         let hasher = PasswordHasher::new(PasswordPolicy::OWASP_FLOOR, 1, Duration::from_millis(1))
             .expect("hasher");
         let held = hasher.slots.clone().acquire_owned().await.expect("slot");
-        assert!(hasher.hash(password("correct horse battery")).await.is_err());
+        assert!(
+            hasher
+                .hash(password("correct horse battery"))
+                .await
+                .is_err()
+        );
         drop(held);
         assert!(hasher.hash(password("correct horse battery")).await.is_ok());
     }

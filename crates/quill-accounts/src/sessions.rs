@@ -42,8 +42,8 @@ pub fn insert(
     now: i64,
     ttl_secs: i64,
 ) -> Result<(), DieselError> {
-    let state_json = serde_json::to_string(state)
-        .map_err(|e| DieselError::SerializationError(Box::new(e)))?;
+    let state_json =
+        serde_json::to_string(state).map_err(|e| DieselError::SerializationError(Box::new(e)))?;
     diesel::insert_into(sessions::table)
         .values((
             sessions::id.eq(id_hash),
@@ -85,8 +85,8 @@ pub fn update(
     now: i64,
     ttl_secs: i64,
 ) -> Result<bool, DieselError> {
-    let state_json = serde_json::to_string(state)
-        .map_err(|e| DieselError::SerializationError(Box::new(e)))?;
+    let state_json =
+        serde_json::to_string(state).map_err(|e| DieselError::SerializationError(Box::new(e)))?;
     let updated = diesel::update(sessions::table.find(id_hash))
         .filter(sessions::expires_at.gt(now))
         .set((
@@ -116,7 +116,11 @@ pub fn delete(conn: &mut DbConn, id_hash: &str) -> Result<(), DieselError> {
 }
 
 /// Deletes sessions that can no longer be used; returns how many.
-pub fn purge_expired(conn: &mut DbConn, now: i64, absolute_secs: i64) -> Result<usize, DieselError> {
+pub fn purge_expired(
+    conn: &mut DbConn,
+    now: i64,
+    absolute_secs: i64,
+) -> Result<usize, DieselError> {
     diesel::delete(
         sessions::table.filter(
             sessions::expires_at
@@ -162,12 +166,18 @@ impl SqlSessionStore {
         let (id, absolute) = (token_hash(token), self.absolute_secs);
         Ok(self
             .db
-            .run(move |conn| load(conn, &id, unix_now(), absolute).map_err(quill_sql::SqlError::from))
+            .run(move |conn| {
+                load(conn, &id, unix_now(), absolute).map_err(quill_sql::SqlError::from)
+            })
             .await?)
     }
 
     /// Opens a new session for `state` and returns its token.
-    pub async fn create(&self, state: HashMap<String, String>, ttl_secs: i64) -> anyhow::Result<String> {
+    pub async fn create(
+        &self,
+        state: HashMap<String, String>,
+        ttl_secs: i64,
+    ) -> anyhow::Result<String> {
         let token: String = generate_session_key().into();
         let id = token_hash(&token);
         self.db
@@ -192,14 +202,21 @@ impl SqlSessionStore {
         let absolute = self.absolute_secs;
         Ok(self
             .db
-            .run(move |conn| purge_expired(conn, unix_now(), absolute).map_err(quill_sql::SqlError::from))
+            .run(move |conn| {
+                purge_expired(conn, unix_now(), absolute).map_err(quill_sql::SqlError::from)
+            })
             .await?)
     }
 }
 
 impl SessionStore for SqlSessionStore {
-    async fn load(&self, session_key: &SessionKey) -> Result<Option<HashMap<String, String>>, LoadError> {
-        self.load_token(session_key.as_ref()).await.map_err(LoadError::Other)
+    async fn load(
+        &self,
+        session_key: &SessionKey,
+    ) -> Result<Option<HashMap<String, String>>, LoadError> {
+        self.load_token(session_key.as_ref())
+            .await
+            .map_err(LoadError::Other)
     }
 
     async fn save(
@@ -225,14 +242,18 @@ impl SessionStore for SqlSessionStore {
         let state = session_state.clone();
         let updated = self
             .db
-            .run(move |conn| update(conn, &id, &state, unix_now(), ttl_secs).map_err(quill_sql::SqlError::from))
+            .run(move |conn| {
+                update(conn, &id, &state, unix_now(), ttl_secs).map_err(quill_sql::SqlError::from)
+            })
             .await
             .map_err(|e| UpdateError::Other(e.into()))?;
         if updated {
             Ok(session_key)
         } else {
             // The session ended meanwhile: start a new one rather than resurrect it.
-            self.save(session_state, ttl).await.map_err(|e| UpdateError::Other(e.into()))
+            self.save(session_state, ttl)
+                .await
+                .map_err(|e| UpdateError::Other(e.into()))
         }
     }
 
@@ -241,7 +262,9 @@ impl SessionStore for SqlSessionStore {
         let ttl_secs = ttl.whole_seconds();
         Ok(self
             .db
-            .run(move |conn| touch(conn, &id, unix_now(), ttl_secs).map_err(quill_sql::SqlError::from))
+            .run(move |conn| {
+                touch(conn, &id, unix_now(), ttl_secs).map_err(quill_sql::SqlError::from)
+            })
             .await?)
     }
 

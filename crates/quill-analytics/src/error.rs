@@ -18,7 +18,7 @@ pub enum AnalyticsError {
     #[error("the posts table has the wrong schema: {0}")]
     Schema(String),
     #[error("column {0} holds a null value; every column of posts is NOT NULL")]
-    Null(&'static str),
+    Null(String),
     #[error("embedded store: {0}")]
     Embedded(#[from] quill_posts::PostStoreError),
     #[error("cassandra: {0}")]
@@ -38,6 +38,8 @@ pub enum AnalyticsError {
     Arrow(#[from] ArrowError),
     #[error(transparent)]
     Parquet(#[from] ParquetError),
+    #[error("the scan was stopped before its end")]
+    Cancelled,
     #[error("worker task failed: {0}")]
     Join(#[from] tokio::task::JoinError),
 }

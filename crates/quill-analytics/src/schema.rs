@@ -107,7 +107,7 @@ impl<'a> Strings<'a> {
 
 fn no_nulls(array: &ArrayRef, name: &'static str) -> Result<()> {
     if array.null_count() > 0 {
-        Err(AnalyticsError::Null(name))
+        Err(AnalyticsError::Null(name.to_owned()))
     } else {
         Ok(())
     }

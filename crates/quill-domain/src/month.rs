@@ -76,6 +76,20 @@ pub(crate) fn format_utc_minutes(micros: i64) -> String {
     )
 }
 
+/// Formats an instant as RFC 3339 with microseconds, e.g. `2024-02-29T23:59:59.999999Z`.
+pub(crate) fn format_rfc3339(micros: i64) -> String {
+    let (year, month, day) = civil_from_days(micros.div_euclid(MICROS_PER_DAY));
+    let of_day = micros.rem_euclid(MICROS_PER_DAY);
+    let secs = of_day / 1_000_000;
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:06}Z",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60,
+        of_day % 1_000_000
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,7 @@ use std::fmt;
 use uuid::Uuid;
 
 use crate::Month;
-use crate::month::format_utc_minutes;
+use crate::month::{format_rfc3339, format_utc_minutes};
 
 /// 100 ns intervals between the Gregorian epoch of UUIDs (1582-10-15) and the Unix epoch.
 const GREGORIAN_TO_UNIX_TICKS: i64 = 0x01B2_1DD2_1381_4000;
@@ -70,6 +70,11 @@ impl PostId {
     /// `YYYY-MM-DD HH:MM UTC`, for pages.
     pub fn created_at_display(&self) -> String {
         format_utc_minutes(self.created_at_micros())
+    }
+
+    /// RFC 3339 in UTC with microseconds, for the API.
+    pub fn created_at_rfc3339(&self) -> String {
+        format_rfc3339(self.created_at_micros())
     }
 }
 

@@ -47,8 +47,10 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqlitePragma
         let pragmas = if self.read_only {
             "PRAGMA busy_timeout = 5000; PRAGMA query_only = ON;"
         } else {
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-             PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;"
+            // busy_timeout first: a pool opens its connections at once, and switching a
+            // new file to WAL takes a lock the others must wait for.
+            "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
+             PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
         };
         conn.batch_execute(pragmas)
             .map_err(diesel::r2d2::Error::QueryError)

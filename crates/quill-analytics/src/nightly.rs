@@ -1,0 +1,146 @@
+//! `quill-analytics nightly`: a dated report folder per run (`REPORTS_DIR/YYYY-MM-DD/`, the
+//! UTC date the run started), written atomically; once (for cron) or every day at a UTC
+//! time (a tiny scheduler for compose).
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::calendar::{self, MICROS_PER_DAY};
+use crate::error::{AnalyticsError, Result};
+use crate::output::staging::PARTIAL_MARK;
+use crate::run::{RunOptions, RunOutcome, run};
+use crate::source::SourceSpec;
+
+/// A UTC time of day, `HH:MM`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeOfDay {
+    pub hour: u8,
+    pub minute: u8,
+}
+
+impl std::str::FromStr for TimeOfDay {
+    type Err = AnalyticsError;
+
+    fn from_str(s: &str) -> Result<Self> {
+        let bad = || AnalyticsError::Setting {
+            name: "--at",
+            message: format!("{s:?} is not a UTC time HH:MM"),
+        };
+        let (h, m) = s.split_once(':').ok_or_else(bad)?;
+        let (hour, minute) = (h.parse::<u8>().map_err(|_| bad())?, m.parse::<u8>().map_err(|_| bad())?);
+        if hour > 23 || minute > 59 || m.len() != 2 {
+            return Err(bad());
+        }
+        Ok(Self { hour, minute })
+    }
+}
+
+/// Microseconds since the Unix epoch, now.
+pub fn now_micros() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
+}
+
+/// The folder of a run started at `us`.
+pub fn dated_dir(reports_dir: &Path, us: i64) -> PathBuf {
+    reports_dir.join(calendar::format_date(calendar::day(us)))
+}
+
+/// The first instant strictly after `us` at `at` (UTC).
+pub fn next_run(us: i64, at: TimeOfDay) -> i64 {
+    let offset = i64::from(at.hour) * calendar::MICROS_PER_HOUR + i64::from(at.minute) * 60_000_000;
+    let today = calendar::day(us) * MICROS_PER_DAY + offset;
+    if today > us { today } else { today + MICROS_PER_DAY }
+}
+
+/// Removes staging folders that a killed run left in `reports_dir`.
+pub fn remove_stale_partials(reports_dir: &Path) -> Result<usize> {
+    let Ok(entries) = std::fs::read_dir(reports_dir) else {
+        return Ok(0);
+    };
+    let mut removed = 0;
+    for entry in entries.filter_map(|e| e.ok()) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') && name.contains(PARTIAL_MARK) {
+            let path = entry.path();
+            std::fs::remove_dir_all(&path).map_err(AnalyticsError::io(&path))?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+/// One nightly run now: `reports_dir/<today>/`, replacing a folder of the same day.
+pub async fn run_once(spec: &SourceSpec, reports_dir: &Path, options: &RunOptions) -> Result<RunOutcome> {
+    remove_stale_partials(reports_dir)?;
+    let options = RunOptions {
+        replace: true,
+        ..options.clone()
+    };
+    run(spec, &dated_dir(reports_dir, now_micros()), &options).await
+}
+
+/// Runs every day at `at`, forever; a failed night is reported and the next one still runs.
+pub async fn schedule(spec: &SourceSpec, reports_dir: &Path, at: TimeOfDay, options: &RunOptions) -> ! {
+    loop {
+        let now = now_micros();
+        let wait = u64::try_from(next_run(now, at) - now).unwrap_or(0);
+        eprintln!(
+            "quill-analytics: next run at {} {:02}:{:02} UTC",
+            calendar::format_date(calendar::day(next_run(now, at))),
+            at.hour,
+            at.minute
+        );
+        tokio::time::sleep(Duration::from_micros(wait)).await;
+        match run_once(spec, reports_dir, options).await {
+            Ok(outcome) => eprintln!(
+                "quill-analytics: wrote {} ({} rows)",
+                outcome.dir.display(),
+                outcome.figures.rows
+            ),
+            Err(e) => eprintln!("quill-analytics: nightly run failed: {e}"),
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_folder_is_named_for_the_utc_day_of_the_run() {
+        let us = calendar::days_from_civil(2026, 11, 22) * MICROS_PER_DAY + 5;
+        assert_eq!(dated_dir(Path::new("/r"), us), Path::new("/r/2026-11-22"));
+        assert_eq!(dated_dir(Path::new("/r"), us - 10), Path::new("/r/2026-11-21"));
+    }
+
+    #[test]
+    fn the_next_run_is_later_today_or_tomorrow() {
+        let day = calendar::days_from_civil(2026, 11, 22) * MICROS_PER_DAY;
+        let at: TimeOfDay = "02:30".parse().unwrap();
+        let at_today = day + 2 * calendar::MICROS_PER_HOUR + 30 * 60_000_000;
+        assert_eq!(next_run(day, at), at_today);
+        assert_eq!(next_run(at_today - 1, at), at_today);
+        assert_eq!(next_run(at_today, at), at_today + MICROS_PER_DAY);
+    }
+
+    #[test]
+    fn times_of_day_are_hh_mm() {
+        assert_eq!("00:00".parse::<TimeOfDay>().ok(), Some(TimeOfDay { hour: 0, minute: 0 }));
+        for bad in ["24:00", "12:60", "1230", "12:3", "a:b"] {
+            assert!(bad.parse::<TimeOfDay>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn stale_partials_are_removed_and_reports_kept() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir(root.path().join(".2026-11-21.partial-42")).unwrap();
+        std::fs::create_dir(root.path().join("2026-11-20")).unwrap();
+        assert_eq!(remove_stale_partials(root.path()).unwrap(), 1);
+        assert!(root.path().join("2026-11-20").exists());
+        assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 1);
+    }
+}

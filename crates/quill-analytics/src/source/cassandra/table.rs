@@ -1,0 +1,327 @@
+//! The driver side of the Cassandra source: one `Session`, one prepared statement per
+//! projection, and an `ExecutionPlan` whose partitions are token ranges read page by page.
+
+use std::any::Any;
+use std::fmt;
+use std::ops::ControlFlow;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::catalog::{Session as DfSession, TableProvider};
+use datafusion::common::tree_node::TreeNodeRecursion;
+use datafusion::error::{DataFusionError, Result as DfResult};
+use datafusion::execution::TaskContext;
+use datafusion::logical_expr::{Expr, TableType};
+use datafusion::physical_expr::{EquivalenceProperties, PhysicalExpr};
+use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
+use datafusion::physical_plan::stream::RecordBatchReceiverStreamBuilder;
+use datafusion::physical_plan::{
+    ChildrenPropertiesMode, DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning,
+    PlanProperties, ReplaceChildrenOptions, SendableRecordBatchStream,
+};
+use datafusion::prelude::SessionContext;
+use quill_domain::PostId;
+use quill_posts::PostRecord;
+use scylla::client::execution_profile::ExecutionProfile;
+use scylla::client::session::Session;
+use scylla::client::session_builder::SessionBuilder;
+use scylla::policies::load_balancing::DefaultPolicy;
+use scylla::response::PagingState;
+use scylla::response::query_result::QueryRowsResult;
+use scylla::statement::prepared::PreparedStatement;
+use scylla::value::CqlTimeuuid;
+
+use super::ring::{TokenRange, split_count, split_ring};
+use super::settings::{CassandraSettings, Consistency};
+use super::statement::{Columns, token_range_select};
+use crate::error::{AnalyticsError, Result};
+use crate::schema::{self, posts_schema};
+use crate::source::records::{Projection, to_batch};
+
+fn driver_consistency(c: Consistency) -> scylla::statement::Consistency {
+    use scylla::statement::Consistency as C;
+    match c {
+        Consistency::One => C::One,
+        Consistency::Two => C::Two,
+        Consistency::Three => C::Three,
+        Consistency::Quorum => C::Quorum,
+        Consistency::All => C::All,
+        Consistency::LocalQuorum => C::LocalQuorum,
+        Consistency::EachQuorum => C::EachQuorum,
+        Consistency::LocalOne => C::LocalOne,
+    }
+}
+
+fn cassandra_error(what: &str, e: impl fmt::Display) -> AnalyticsError {
+    AnalyticsError::Cassandra(format!("{what}: {e}"))
+}
+
+pub async fn register(ctx: &SessionContext, settings: CassandraSettings, threads: usize) -> Result<()> {
+    let table = CassandraTable::connect(settings, threads).await?;
+    ctx.register_table(crate::source::TABLE, Arc::new(table))?;
+    Ok(())
+}
+
+/// `posts_by_user` of one keyspace.
+pub struct CassandraTable {
+    session: Arc<Session>,
+    settings: CassandraSettings,
+    ranges: Vec<TokenRange>,
+}
+
+impl fmt::Debug for CassandraTable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CassandraTable")
+            .field("nodes", &self.settings.nodes)
+            .field("keyspace", &self.settings.keyspace)
+            .field("ranges", &self.ranges.len())
+            .finish()
+    }
+}
+
+impl CassandraTable {
+    /// Connects, failing within the connect timeout when no node answers.
+    pub async fn connect(settings: CassandraSettings, threads: usize) -> Result<Self> {
+        let mut policy = DefaultPolicy::builder().token_aware(true);
+        if let Some(dc) = &settings.datacenter {
+            policy = policy.prefer_datacenter(dc.clone());
+        }
+        let profile = ExecutionProfile::builder()
+            .consistency(driver_consistency(settings.consistency))
+            .load_balancing_policy(policy.build())
+            .build();
+        let builder = SessionBuilder::new()
+            .known_nodes(&settings.nodes)
+            .connection_timeout(settings.connect_timeout)
+            .default_execution_profile_handle(profile.into_handle());
+        let nodes = settings.nodes.join(",");
+        let session = tokio::time::timeout(settings.connect_timeout * 2, builder.build())
+            .await
+            .map_err(|_| cassandra_error(&format!("cannot connect to {nodes}"), "timed out"))?
+            .map_err(|e| cassandra_error(&format!("cannot connect to {nodes}"), e))?;
+        let ranges = split_ring(split_count(threads, settings.min_splits));
+        Ok(Self {
+            session: Arc::new(session),
+            settings,
+            ranges,
+        })
+    }
+}
+
+#[async_trait]
+impl TableProvider for CassandraTable {
+    fn schema(&self) -> SchemaRef {
+        posts_schema()
+    }
+
+    fn table_type(&self) -> TableType {
+        TableType::Base
+    }
+
+    async fn scan(
+        &self,
+        _state: &dyn DfSession,
+        projection: Option<&Vec<usize>>,
+        _filters: &[Expr],
+        _limit: Option<usize>,
+    ) -> DfResult<Arc<dyn ExecutionPlan>> {
+        let projection = Projection::new(projection)?;
+        let columns = Columns {
+            title: projection.wants(schema::TITLE),
+            body: projection.wants(schema::BODY),
+        };
+        let cql = token_range_select(&self.settings.keyspace, columns);
+        let mut prepared = self
+            .session
+            .prepare(cql)
+            .await
+            .map_err(|e| external(cassandra_error("preparing the scan", e)))?;
+        prepared.set_consistency(driver_consistency(self.settings.consistency));
+        prepared.set_page_size(self.settings.page_size);
+        Ok(Arc::new(CassandraScan::new(
+            Arc::clone(&self.session),
+            prepared,
+            columns,
+            self.ranges.clone(),
+            projection,
+        )))
+    }
+}
+
+/// Token ranges of `posts_by_user`, one partition per range.
+pub struct CassandraScan {
+    session: Arc<Session>,
+    prepared: PreparedStatement,
+    columns: Columns,
+    ranges: Vec<TokenRange>,
+    projection: Projection,
+    properties: Arc<PlanProperties>,
+}
+
+impl fmt::Debug for CassandraScan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CassandraScan({} ranges)", self.ranges.len())
+    }
+}
+
+impl CassandraScan {
+    fn new(
+        session: Arc<Session>,
+        prepared: PreparedStatement,
+        columns: Columns,
+        ranges: Vec<TokenRange>,
+        projection: Projection,
+    ) -> Self {
+        let properties = Arc::new(PlanProperties::new(
+            EquivalenceProperties::new(projection.schema.clone()),
+            Partitioning::UnknownPartitioning(ranges.len()),
+            EmissionType::Incremental,
+            Boundedness::Bounded,
+        ));
+        Self {
+            session,
+            prepared,
+            columns,
+            ranges,
+            projection,
+            properties,
+        }
+    }
+}
+
+impl DisplayAs for CassandraScan {
+    fn fmt_as(&self, _t: DisplayFormatType, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "CassandraScan: {} token ranges", self.ranges.len())
+    }
+}
+
+impl ExecutionPlan for CassandraScan {
+    fn name(&self) -> &str {
+        "CassandraScan"
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn properties(&self) -> &Arc<PlanProperties> {
+        &self.properties
+    }
+
+    fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
+        vec![]
+    }
+
+    fn apply_expressions(
+        &self,
+        _f: &mut dyn FnMut(&Arc<dyn PhysicalExpr>) -> DfResult<TreeNodeRecursion>,
+    ) -> DfResult<TreeNodeRecursion> {
+        Ok(TreeNodeRecursion::Continue)
+    }
+
+    fn replace_children(
+        self: Arc<Self>,
+        _children: Vec<Arc<dyn ExecutionPlan>>,
+        _options: ReplaceChildrenOptions,
+    ) -> DfResult<Arc<dyn ExecutionPlan>> {
+        Ok(self)
+    }
+
+    fn with_new_children(
+        self: Arc<Self>,
+        children: Vec<Arc<dyn ExecutionPlan>>,
+    ) -> DfResult<Arc<dyn ExecutionPlan>> {
+        self.replace_children(
+            children,
+            ReplaceChildrenOptions::new(ChildrenPropertiesMode::Recompute),
+        )
+    }
+
+    fn execute(
+        &self,
+        partition: usize,
+        _context: Arc<TaskContext>,
+    ) -> DfResult<SendableRecordBatchStream> {
+        let range = *self.ranges.get(partition).ok_or_else(|| {
+            DataFusionError::Internal(format!("no token range {partition}"))
+        })?;
+        let mut builder = RecordBatchReceiverStreamBuilder::new(self.projection.schema.clone(), 2);
+        let tx = builder.tx();
+        let session = Arc::clone(&self.session);
+        let prepared = self.prepared.clone();
+        let (columns, projection) = (self.columns, self.projection.clone());
+        builder.spawn(async move {
+            let mut paging = PagingState::start();
+            loop {
+                let (result, next) = session
+                    .execute_single_page(&prepared, (range.start, range.end), paging)
+                    .await
+                    .map_err(|e| external(cassandra_error("reading posts_by_user", e)))?;
+                let rows = result
+                    .into_rows_result()
+                    .map_err(|e| external(cassandra_error("reading posts_by_user", e)))?;
+                let records = records(&rows, columns).map_err(external)?;
+                let batch = to_batch(&projection, &records)?;
+                if tx.send(Ok(batch)).await.is_err() {
+                    return Ok(());
+                }
+                match next.into_paging_control_flow() {
+                    ControlFlow::Break(()) => return Ok(()),
+                    ControlFlow::Continue(state) => paging = state,
+                }
+            }
+        });
+        Ok(builder.build())
+    }
+}
+
+/// Maps one page to posts rows; `created_at` is the timeuuid's instant.
+fn records(rows: &QueryRowsResult, columns: Columns) -> Result<Vec<PostRecord>> {
+    let bad = |e: &dyn fmt::Display| cassandra_error("decoding posts_by_user", e);
+    let record = |user_id: i64, id: CqlTimeuuid, title: &str, body: &str| {
+        let uuid: uuid::Uuid = id.into();
+        let post = PostId::from_uuid(uuid).map_err(|e| bad(&e))?;
+        Ok(PostRecord {
+            user_id,
+            post_id: uuid,
+            created_at_micros: post.created_at_micros(),
+            title: title.to_owned(),
+            body: body.to_owned(),
+        })
+    };
+    match (columns.title, columns.body) {
+        (true, true) => rows
+            .rows::<(i64, CqlTimeuuid, &str, &str)>()
+            .map_err(|e| bad(&e))?
+            .map(|r| {
+                let (u, id, t, b) = r.map_err(|e| bad(&e))?;
+                record(u, id, t, b)
+            })
+            .collect(),
+        (title, body) if title || body => rows
+            .rows::<(i64, CqlTimeuuid, &str)>()
+            .map_err(|e| bad(&e))?
+            .map(|r| {
+                let (u, id, text) = r.map_err(|e| bad(&e))?;
+                if title {
+                    record(u, id, text, "")
+                } else {
+                    record(u, id, "", text)
+                }
+            })
+            .collect(),
+        _ => rows
+            .rows::<(i64, CqlTimeuuid)>()
+            .map_err(|e| bad(&e))?
+            .map(|r| {
+                let (u, id) = r.map_err(|e| bad(&e))?;
+                record(u, id, "", "")
+            })
+            .collect(),
+    }
+}
+
+fn external(e: AnalyticsError) -> DataFusionError {
+    DataFusionError::External(Box::new(e))
+}

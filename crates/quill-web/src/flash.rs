@@ -1,0 +1,90 @@
+//! One-shot messages shown on the page after a redirect ("You are logged in.").
+//!
+//! The cookie holds a code, never text, so nobody can make Quill display words of their
+//! choosing. It is cleared by the first page that shows it.
+
+use actix_web::HttpRequest;
+use actix_web::body::MessageBody;
+use actix_web::cookie::{Cookie, SameSite, time::Duration};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+
+pub const COOKIE: &str = "quill_flash";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flash {
+    SignedUp,
+    LoggedIn,
+    LoggedOut,
+    Published,
+}
+
+impl Flash {
+    const ALL: [Self; 4] = [
+        Self::SignedUp,
+        Self::LoggedIn,
+        Self::LoggedOut,
+        Self::Published,
+    ];
+
+    fn code(self) -> &'static str {
+        match self {
+            Self::SignedUp => "signed-up",
+            Self::LoggedIn => "logged-in",
+            Self::LoggedOut => "logged-out",
+            Self::Published => "published",
+        }
+    }
+
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::SignedUp => "Welcome to Quill! Your account is ready.",
+            Self::LoggedIn => "You are logged in.",
+            Self::LoggedOut => "You are logged out.",
+            Self::Published => "Your post is published.",
+        }
+    }
+
+    /// The cookie that carries this message to the next page.
+    pub fn cookie(self) -> Cookie<'static> {
+        Cookie::build(COOKIE, self.code())
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .max_age(Duration::minutes(5))
+            .finish()
+    }
+
+    /// A 303 redirect to `location` that shows this message there.
+    pub fn redirect(self, location: &str) -> actix_web::HttpResponse {
+        actix_web::HttpResponse::SeeOther()
+            .insert_header((actix_web::http::header::LOCATION, location))
+            .cookie(self.cookie())
+            .finish()
+    }
+
+    /// The message waiting for this request, if any.
+    pub fn of(req: &HttpRequest) -> Option<Self> {
+        let cookie = req.cookie(COOKIE)?;
+        Self::ALL.into_iter().find(|f| f.code() == cookie.value())
+    }
+}
+
+/// Middleware: once a page has been shown with a message, drop the message.
+pub async fn clear_after_display(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let had_flash = req.cookie(COOKIE).is_some();
+    let mut res = next.call(req).await?;
+    let sets_flash = res
+        .response()
+        .cookies()
+        .any(|cookie| cookie.name() == COOKIE);
+    if had_flash && !sets_flash && res.status().is_success() {
+        let mut removal = Cookie::build(COOKIE, "").path("/").finish();
+        removal.make_removal();
+        res.response_mut().add_cookie(&removal)?;
+    }
+    Ok(res)
+}

@@ -1,0 +1,21 @@
+//! Quill's web application: typed settings, routes, templates and middleware.
+//! `Application::build(settings)` gives a server to run; `main.rs` is a thin shell.
+
+pub mod csrf;
+pub mod errors;
+pub mod flash;
+pub mod layout;
+pub mod metrics;
+pub mod post_token;
+pub mod request_id;
+pub mod routes;
+pub mod secrets;
+pub mod settings;
+pub mod startup;
+pub mod state;
+pub mod static_files;
+pub mod telemetry;
+pub mod throttle;
+
+pub use settings::Settings;
+pub use startup::Application;

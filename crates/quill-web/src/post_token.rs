@@ -1,0 +1,71 @@
+//! The token a "new post" form carries: the id the post will get, signed for its author.
+//!
+//! The id is chosen when the form is shown, so submitting the same form twice stores
+//! one post: the second insert finds the id taken and changes nothing. Tokens are good
+//! for a day; an expired or forged one just gets a fresh id.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use quill_domain::{PostId, UserId};
+
+use crate::secrets::MacKey;
+
+/// How long a form's token keeps double submits together.
+const LIFETIME_MICROS: i64 = 24 * 3600 * 1_000_000;
+/// Clock skew tolerated between instances behind one load balancer.
+const SKEW_MICROS: i64 = 5 * 60 * 1_000_000;
+
+pub fn issue(key: &MacKey, user: UserId, id: PostId) -> String {
+    let signature = key.sign(&[&user.0.to_be_bytes(), id.as_uuid().as_bytes()]);
+    format!("{id}.{}", URL_SAFE_NO_PAD.encode(signature))
+}
+
+/// The post id a token carries, if it was issued to `user` and has not expired.
+pub fn redeem(key: &MacKey, user: UserId, token: &str, now_micros: i64) -> Option<PostId> {
+    let (id, signature) = token.trim().split_once('.')?;
+    let id = PostId::parse(id).ok()?;
+    let signature = URL_SAFE_NO_PAD.decode(signature).ok()?;
+    let age = now_micros - id.created_at_micros();
+    (key.verify(
+        &[&user.0.to_be_bytes(), id.as_uuid().as_bytes()],
+        &signature,
+    ) && (-SKEW_MICROS..LIFETIME_MICROS).contains(&age))
+    .then_some(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secrets::Secrets;
+
+    fn key() -> MacKey {
+        let dir = tempfile::tempdir().expect("tempdir");
+        Secrets::load_or_create(dir.path())
+            .expect("secrets")
+            .post_token
+    }
+
+    #[test]
+    fn a_token_gives_back_its_id_to_its_user_only() {
+        let key = key();
+        let id = PostId::new_now(&[1; 6]);
+        let token = issue(&key, UserId(7), id);
+        let now = id.created_at_micros() + 1_000_000;
+        assert_eq!(redeem(&key, UserId(7), &token, now), Some(id));
+        assert_eq!(redeem(&key, UserId(8), &token, now), None);
+    }
+
+    #[test]
+    fn forged_and_expired_tokens_give_nothing() {
+        let key = key();
+        let id = PostId::new_now(&[1; 6]);
+        let other = PostId::new_now(&[1; 6]);
+        let token = issue(&key, UserId(7), id);
+        let forged = token.replace(&id.to_string(), &other.to_string());
+        let now = id.created_at_micros();
+        assert_eq!(redeem(&key, UserId(7), &forged, now), None);
+        assert_eq!(redeem(&key, UserId(7), &token, now + LIFETIME_MICROS), None);
+        assert_eq!(redeem(&key, UserId(7), "", now), None);
+        assert_eq!(redeem(&key, UserId(7), "garbage.token", now), None);
+    }
+}

@@ -1,0 +1,49 @@
+//! Bearer-token authentication for the API.
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+
+use crate::errors::{ApiError, Problem};
+use crate::layout::CurrentUser;
+use crate::state::AppState;
+
+/// The user a bearer token belongs to, and the token.
+pub struct ApiUser {
+    pub user: CurrentUser,
+    pub token: String,
+}
+
+fn bearer(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+        .filter(|t| !t.is_empty() && t.len() <= 256)
+}
+
+impl FromRequest for ApiUser {
+    type Error = ApiError;
+    type Future = std::pin::Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = bearer(req);
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        Box::pin(async move {
+            let (Some(token), Some(state)) = (token, state) else {
+                return Err(Problem::LoginRequired.into());
+            };
+            let session = state
+                .sessions
+                .load_token(&token)
+                .await
+                .map_err(Problem::Unavailable)?;
+            let user = session
+                .as_ref()
+                .and_then(CurrentUser::of_state)
+                .ok_or(Problem::LoginRequired)?;
+            Ok(Self { user, token })
+        })
+    }
+}

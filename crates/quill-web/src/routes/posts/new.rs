@@ -1,0 +1,144 @@
+//! `/posts/new`: write a post and land on it.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use quill_domain::{PostBody, PostId, PostTitle};
+use quill_posts::{InsertOutcome, NewPost, PostStore};
+use serde::Deserialize;
+
+use super::now_micros;
+use crate::csrf::Csrf;
+use crate::errors::PageError;
+use crate::flash::Flash;
+use crate::layout::{Chrome, CurrentUser, render};
+use crate::metrics::{Event, Metrics};
+use crate::post_token;
+use crate::secrets::Secrets;
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "posts/new.html")]
+struct NewPostPage {
+    chrome: Chrome,
+    post_token: String,
+    title: String,
+    body: String,
+    errors: BTreeMap<&'static str, String>,
+}
+
+#[derive(Deserialize)]
+pub struct NewPostForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    post_token: String,
+    #[serde(default)]
+    csrf_token: String,
+}
+
+pub async fn get(
+    state: web::Data<AppState>,
+    secrets: web::Data<Secrets>,
+    user: CurrentUser,
+    chrome: Chrome,
+) -> Result<HttpResponse, PageError> {
+    render(&NewPostPage {
+        chrome,
+        post_token: post_token::issue(&secrets.post_token, user.id, state.new_post_id()),
+        title: String::new(),
+        body: String::new(),
+        errors: BTreeMap::new(),
+    })
+}
+
+/// Parses a title and body, or gives a message per failing field.
+pub fn parse(
+    title: &str,
+    body: &str,
+) -> Result<(PostTitle, PostBody), BTreeMap<&'static str, String>> {
+    match (PostTitle::parse(title), PostBody::parse(body)) {
+        (Ok(title), Ok(body)) => Ok((title, body)),
+        (title, body) => {
+            let mut errors = BTreeMap::new();
+            if let Err(e) = title {
+                errors.insert("title", e.to_string());
+            }
+            if let Err(e) = body {
+                errors.insert("body", e.to_string());
+            }
+            Err(errors)
+        }
+    }
+}
+
+/// Stores a post under the id its token carries (or a fresh one).
+pub async fn publish(
+    state: &AppState,
+    secrets: &Secrets,
+    metrics: &Metrics,
+    user: &CurrentUser,
+    token: &str,
+    title: PostTitle,
+    body: PostBody,
+) -> Result<PostId, crate::errors::Problem> {
+    let id = post_token::redeem(&secrets.post_token, user.id, token, now_micros())
+        .unwrap_or_else(|| state.new_post_id());
+    let outcome = state
+        .posts
+        .insert(NewPost {
+            id,
+            user: user.id,
+            title,
+            body,
+        })
+        .await?;
+    metrics.record(match outcome {
+        InsertOutcome::Created => Event::PostCreated,
+        InsertOutcome::AlreadyExists => Event::PostDuplicateSubmit,
+    });
+    Ok(id)
+}
+
+pub async fn post(
+    state: web::Data<AppState>,
+    secrets: web::Data<Secrets>,
+    metrics: web::Data<Metrics>,
+    user: CurrentUser,
+    csrf: Csrf,
+    chrome: Chrome,
+    form: web::Form<NewPostForm>,
+) -> Result<HttpResponse, PageError> {
+    csrf.verify(&form.csrf_token)?;
+    let form = form.into_inner();
+    match parse(&form.title, &form.body) {
+        Ok((title, body)) => {
+            let id = publish(
+                &state,
+                &secrets,
+                &metrics,
+                &user,
+                &form.post_token,
+                title,
+                body,
+            )
+            .await?;
+            Ok(Flash::Published.redirect(&format!("/posts/{id}")))
+        }
+        Err(errors) => {
+            let mut response = render(&NewPostPage {
+                chrome,
+                post_token: form.post_token,
+                title: form.title,
+                body: form.body,
+                errors,
+            })?;
+            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+    }
+}

@@ -1,0 +1,32 @@
+//! `GET /posts/{id}`: one of the author's posts. Anyone else's id is "not found".
+
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use quill_domain::PostId;
+use quill_posts::{Post, PostStore};
+
+use crate::errors::{PageError, Problem};
+use crate::layout::{Chrome, CurrentUser, render};
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "posts/show.html")]
+struct ShowPage {
+    chrome: Chrome,
+    post: Post,
+}
+
+pub async fn get(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    chrome: Chrome,
+    id: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let id = PostId::parse(&id).map_err(|_| Problem::NotFound)?;
+    let post = state
+        .posts
+        .get(user.id, id)
+        .await?
+        .ok_or(Problem::NotFound)?;
+    render(&ShowPage { chrome, post })
+}

@@ -1,0 +1,249 @@
+//! The one typed configuration of a Quill process, read from `QUILL_*` variables.
+//!
+//! Every setting has a default fit for `cargo run`; a malformed value stops the process
+//! with a message that names the variable. Nothing else reads the environment.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use quill_accounts::PasswordPolicy;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `QUILL_BIND`: the address to listen on.
+    pub bind: SocketAddr,
+    /// `QUILL_DATA_DIR`: SQLite databases and the session key live here.
+    pub data_dir: PathBuf,
+    /// `QUILL_WORKERS`: HTTP worker threads.
+    pub workers: usize,
+    /// `QUILL_LOG`: a tracing filter such as `info` or `quill_web=debug,info`.
+    pub log_filter: String,
+    /// `QUILL_LOG_FORMAT`: `text` or `json`.
+    pub log_format: LogFormat,
+    /// `QUILL_COOKIE_SECURE`: mark cookies `Secure` (set it when TLS terminates in front).
+    pub cookie_secure: bool,
+    /// `QUILL_BEHIND_PROXY`: trust the proxy's `X-Forwarded-For` for the client address.
+    pub behind_proxy: bool,
+    /// `QUILL_SESSION_IDLE_SECS`: a session unused this long ends.
+    pub session_idle: Duration,
+    /// `QUILL_SESSION_ABSOLUTE_SECS`: a session ends this long after login regardless.
+    pub session_absolute: Duration,
+    /// `QUILL_LOGIN_ACCOUNT_LIMIT`, `QUILL_LOGIN_ADDRESS_LIMIT`, `QUILL_LOGIN_WINDOW_SECS`.
+    pub login_throttle: ThrottleSettings,
+    /// `QUILL_ARGON2_MEMORY_KIB`, `QUILL_ARGON2_ITERATIONS`, `QUILL_ARGON2_PARALLELISM`.
+    pub password_policy: PasswordPolicy,
+    /// `QUILL_HASH_CONCURRENCY`: password hashes computed at once.
+    pub hash_concurrency: usize,
+    /// `QUILL_DB_POOL_SIZE`: connections per database pool.
+    pub db_pool_size: u32,
+    /// `QUILL_DB_TIMEOUT_MS`: how long a request waits for a pooled connection.
+    pub db_timeout: Duration,
+    /// `QUILL_MAX_BODY_BYTES`: the largest request body accepted.
+    pub max_body_bytes: usize,
+    /// `QUILL_SHUTDOWN_SECS`: how long in-flight requests get to finish on SIGTERM.
+    pub shutdown_timeout: Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Failed logins allowed per account and per client address within one window.
+#[derive(Debug, Clone, Copy)]
+pub struct ThrottleSettings {
+    pub per_account: u32,
+    pub per_address: u32,
+    pub window: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("{name}={value:?} is not valid: {reason}")]
+    Invalid {
+        name: &'static str,
+        value: String,
+        reason: String,
+    },
+}
+
+struct Env(HashMap<String, String>);
+
+impl Env {
+    fn get<T: FromStr>(&self, name: &'static str, default: T) -> Result<T, SettingsError>
+    where
+        T::Err: std::fmt::Display,
+    {
+        self.parse_with(name, default, |raw| {
+            raw.parse::<T>().map_err(|e| e.to_string())
+        })
+    }
+
+    fn parse_with<T>(
+        &self,
+        name: &'static str,
+        default: T,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Result<T, SettingsError> {
+        match self.0.get(name) {
+            None => Ok(default),
+            Some(raw) => parse(raw.trim()).map_err(|reason| SettingsError::Invalid {
+                name,
+                value: raw.clone(),
+                reason,
+            }),
+        }
+    }
+
+    fn flag(&self, name: &'static str, default: bool) -> Result<bool, SettingsError> {
+        self.parse_with(name, default, |raw| {
+            match raw.to_ascii_lowercase().as_str() {
+                "1" | "true" | "yes" | "on" => Ok(true),
+                "0" | "false" | "no" | "off" => Ok(false),
+                _ => Err("expected true or false".into()),
+            }
+        })
+    }
+
+    fn positive<T>(&self, name: &'static str, default: T) -> Result<T, SettingsError>
+    where
+        T: FromStr + PartialOrd + Default + Copy,
+        T::Err: std::fmt::Display,
+    {
+        let value = self.get(name, default)?;
+        if value > T::default() {
+            Ok(value)
+        } else {
+            Err(SettingsError::Invalid {
+                name,
+                value: self.0.get(name).cloned().unwrap_or_default(),
+                reason: "must be greater than zero".into(),
+            })
+        }
+    }
+
+    fn secs(&self, name: &'static str, default: u64) -> Result<Duration, SettingsError> {
+        self.positive(name, default).map(Duration::from_secs)
+    }
+}
+
+impl Settings {
+    /// Reads the settings from this process's environment.
+    pub fn from_env() -> Result<Self, SettingsError> {
+        Self::from_vars(std::env::vars())
+    }
+
+    /// Reads the settings from `QUILL_*` pairs; other names are ignored.
+    pub fn from_vars(
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, SettingsError> {
+        let env = Env(vars
+            .into_iter()
+            .filter(|(name, _)| name.starts_with("QUILL_"))
+            .collect());
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let floor = PasswordPolicy::OWASP_FLOOR;
+        let password_policy = PasswordPolicy {
+            memory_kib: env.get("QUILL_ARGON2_MEMORY_KIB", floor.memory_kib)?,
+            iterations: env.get("QUILL_ARGON2_ITERATIONS", floor.iterations)?,
+            parallelism: env.get("QUILL_ARGON2_PARALLELISM", floor.parallelism)?,
+        };
+        if !password_policy.meets_floor() {
+            return Err(SettingsError::Invalid {
+                name: "QUILL_ARGON2_MEMORY_KIB",
+                value: format!("{password_policy:?}"),
+                reason: format!(
+                    "argon2id costs may not go below OWASP's floor (m={}, t={}, p={})",
+                    floor.memory_kib, floor.iterations, floor.parallelism
+                ),
+            });
+        }
+        Ok(Self {
+            bind: env.get("QUILL_BIND", SocketAddr::from(([127, 0, 0, 1], 8080)))?,
+            data_dir: env.get("QUILL_DATA_DIR", PathBuf::from("./quill-data"))?,
+            workers: env.positive("QUILL_WORKERS", cores)?,
+            log_filter: env.get("QUILL_LOG", "info".to_owned())?,
+            log_format: env.parse_with("QUILL_LOG_FORMAT", LogFormat::Text, |raw| match raw {
+                "text" => Ok(LogFormat::Text),
+                "json" => Ok(LogFormat::Json),
+                _ => Err("expected text or json".into()),
+            })?,
+            cookie_secure: env.flag("QUILL_COOKIE_SECURE", false)?,
+            behind_proxy: env.flag("QUILL_BEHIND_PROXY", false)?,
+            session_idle: env.secs("QUILL_SESSION_IDLE_SECS", 24 * 3600)?,
+            session_absolute: env.secs("QUILL_SESSION_ABSOLUTE_SECS", 14 * 24 * 3600)?,
+            login_throttle: ThrottleSettings {
+                per_account: env.positive("QUILL_LOGIN_ACCOUNT_LIMIT", 5)?,
+                per_address: env.positive("QUILL_LOGIN_ADDRESS_LIMIT", 50)?,
+                window: env.secs("QUILL_LOGIN_WINDOW_SECS", 15 * 60)?,
+            },
+            password_policy,
+            hash_concurrency: env
+                .positive("QUILL_HASH_CONCURRENCY", cores.saturating_sub(1).max(1))?,
+            db_pool_size: env.positive("QUILL_DB_POOL_SIZE", 8)?,
+            db_timeout: env
+                .positive("QUILL_DB_TIMEOUT_MS", 2000)
+                .map(Duration::from_millis)?,
+            max_body_bytes: env.positive("QUILL_MAX_BODY_BYTES", 256 * 1024)?,
+            shutdown_timeout: env.secs("QUILL_SHUTDOWN_SECS", 30)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_suit_a_local_run() {
+        let settings = Settings::from_vars(vars(&[("HOME", "/root")])).expect("defaults");
+        assert_eq!(settings.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(settings.data_dir, PathBuf::from("./quill-data"));
+        assert_eq!(settings.password_policy, PasswordPolicy::OWASP_FLOOR);
+        assert_eq!(settings.log_format, LogFormat::Text);
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        let err = Settings::from_vars(vars(&[("QUILL_BIND", "nowhere")]))
+            .expect_err("bad bind")
+            .to_string();
+        assert!(
+            err.starts_with("QUILL_BIND=\"nowhere\" is not valid"),
+            "{err}"
+        );
+        let err = Settings::from_vars(vars(&[("QUILL_WORKERS", "0")]))
+            .expect_err("zero workers")
+            .to_string();
+        assert!(
+            err.contains("QUILL_WORKERS") && err.contains("greater than zero"),
+            "{err}"
+        );
+        let err = Settings::from_vars(vars(&[("QUILL_COOKIE_SECURE", "maybe")]))
+            .expect_err("bad flag")
+            .to_string();
+        assert!(err.contains("QUILL_COOKIE_SECURE"), "{err}");
+    }
+
+    #[test]
+    fn argon2_costs_below_the_floor_are_refused() {
+        let err = Settings::from_vars(vars(&[("QUILL_ARGON2_MEMORY_KIB", "1024")]))
+            .expect_err("weak argon2")
+            .to_string();
+        assert!(err.contains("OWASP"), "{err}");
+        let strong =
+            Settings::from_vars(vars(&[("QUILL_ARGON2_ITERATIONS", "3")])).expect("stronger");
+        assert_eq!(strong.password_policy.iterations, 3);
+    }
+}

@@ -1,0 +1,214 @@
+//! Building and running the application: open the stores, wire middleware and routes,
+//! bind, serve until SIGTERM/SIGINT (letting in-flight requests finish).
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use actix_session::SessionMiddleware;
+use actix_session::config::{CookieContentSecurity, PersistentSession, TtlExtensionPolicy};
+use actix_web::cookie::SameSite;
+use actix_web::dev::Server;
+use actix_web::http::{StatusCode, header};
+use actix_web::middleware::{self, DefaultHeaders, ErrorHandlers, from_fn};
+use actix_web::{App, HttpServer, error, web};
+use anyhow::Context;
+use quill_accounts::{Accounts, Db, PasswordHasher, SqlSessionStore};
+use quill_posts::EmbeddedPostStore;
+use quill_sql::PoolSize;
+use rand::RngCore;
+use tracing_actix_web::TracingLogger;
+
+use crate::errors::{ApiError, PageError, Problem, render_bare_errors};
+use crate::metrics::Metrics;
+use crate::secrets::Secrets;
+use crate::settings::Settings;
+use crate::state::AppState;
+use crate::throttle::LoginThrottle;
+use crate::{csrf, flash, metrics, request_id, routes};
+
+/// The Content-Security-Policy: no inline script or style, nothing from elsewhere.
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
+                   form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// How often expired sessions are purged.
+const PURGE_EVERY: Duration = Duration::from_secs(600);
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Opens the data directory and stores and binds the listener; call
+    /// `run_until_stopped` to serve.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&settings.data_dir)
+            .with_context(|| format!("creating QUILL_DATA_DIR {}", settings.data_dir.display()))?;
+        let secrets = Secrets::load_or_create(&settings.data_dir)?;
+        let pool = PoolSize {
+            connections: settings.db_pool_size,
+            checkout_timeout: settings.db_timeout,
+        };
+        let data_dir = settings.data_dir.clone();
+        let (db, posts) = tokio::task::spawn_blocking(move || {
+            let db = Db::open_sqlite(&data_dir, pool).context("opening the accounts database")?;
+            let posts =
+                EmbeddedPostStore::open(&data_dir, pool).context("opening the post store")?;
+            anyhow::Ok((db, posts))
+        })
+        .await??;
+        let (policy, concurrency) = (settings.password_policy, settings.hash_concurrency);
+        let hasher = tokio::task::spawn_blocking(move || {
+            PasswordHasher::new(policy, concurrency, Duration::from_secs(5))
+        })
+        .await??;
+        let sessions = SqlSessionStore::new(db.clone(), settings.session_absolute);
+        let mut node = [0u8; 6];
+        rand::rng().fill_bytes(&mut node);
+        node[0] |= 0x01;
+        let state = web::Data::new(AppState {
+            accounts: Accounts::new(db, hasher),
+            posts,
+            sessions: sessions.clone(),
+            throttle: LoginThrottle::new(settings.login_throttle),
+            session_idle_secs: settings.session_idle.as_secs() as i64,
+            behind_proxy: settings.behind_proxy,
+            node,
+        });
+        spawn_session_purge(sessions.clone());
+
+        let listener = TcpListener::bind(settings.bind)
+            .with_context(|| format!("binding QUILL_BIND {}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let server = server(listener, &settings, state, secrets, sessions)?;
+        tracing::info!(address = %settings.bind, port, data_dir = %settings.data_dir.display(), "Quill is listening");
+        Ok(Self { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn server(
+    listener: TcpListener,
+    settings: &Settings,
+    state: web::Data<AppState>,
+    secrets: Secrets,
+    sessions: SqlSessionStore,
+) -> anyhow::Result<Server> {
+    let metrics = web::Data::new(Metrics::default());
+    let secrets = web::Data::new(secrets);
+    let (cookie_secure, idle, max_body) = (
+        settings.cookie_secure,
+        settings.session_idle,
+        settings.max_body_bytes,
+    );
+    let idle = actix_web::cookie::time::Duration::seconds(idle.as_secs() as i64);
+    let server = HttpServer::new(move || {
+        let session = SessionMiddleware::builder(sessions.clone(), secrets.cookie.clone())
+            .cookie_name("quill_session".into())
+            .cookie_http_only(true)
+            .cookie_secure(cookie_secure)
+            .cookie_same_site(SameSite::Lax)
+            .cookie_content_security(CookieContentSecurity::Private)
+            .session_lifecycle(
+                PersistentSession::default()
+                    .session_ttl(idle)
+                    .session_ttl_extension_policy(TtlExtensionPolicy::OnEveryRequest),
+            )
+            .build();
+        App::new()
+            .app_data(state.clone())
+            .app_data(metrics.clone())
+            .app_data(secrets.clone())
+            .app_data(web::PayloadConfig::new(max_body))
+            .app_data(
+                web::FormConfig::default()
+                    .limit(max_body)
+                    .error_handler(|e, _| {
+                        let problem = match e {
+                            error::UrlencodedError::Overflow { .. } => Problem::PayloadTooLarge,
+                            _ => Problem::BadRequest("Quill could not read that form.".into()),
+                        };
+                        PageError(problem).into()
+                    }),
+            )
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(max_body)
+                    .error_handler(|e, _| {
+                        let problem = match e {
+                            error::JsonPayloadError::Overflow { .. }
+                            | error::JsonPayloadError::OverflowKnownLength { .. } => {
+                                Problem::PayloadTooLarge
+                            }
+                            e => {
+                                Problem::BadRequest(format!("Quill could not read that JSON: {e}"))
+                            }
+                        };
+                        ApiError(problem).into()
+                    }),
+            )
+            .app_data(web::QueryConfig::default().error_handler(|_, req| {
+                let problem = Problem::BadRequest("That address has a malformed query.".into());
+                if req.path().starts_with("/api/") {
+                    ApiError(problem).into()
+                } else {
+                    PageError(problem).into()
+                }
+            }))
+            .configure(routes::configure)
+            .default_service(web::to(|| async {
+                actix_web::HttpResponse::NotFound().finish()
+            }))
+            .wrap(session)
+            .wrap(from_fn(move |req, next| {
+                csrf::ensure_cookie(cookie_secure, req, next)
+            }))
+            .wrap(from_fn(flash::clear_after_display))
+            .wrap(
+                ErrorHandlers::new()
+                    .handler(StatusCode::NOT_FOUND, render_bare_errors)
+                    .handler(StatusCode::METHOD_NOT_ALLOWED, render_bare_errors)
+                    .handler(StatusCode::PAYLOAD_TOO_LARGE, render_bare_errors)
+                    .handler(StatusCode::BAD_REQUEST, render_bare_errors)
+                    .handler(StatusCode::INTERNAL_SERVER_ERROR, render_bare_errors),
+            )
+            .wrap(
+                DefaultHeaders::new()
+                    .add((header::CONTENT_SECURITY_POLICY, CSP))
+                    .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                    .add((header::REFERRER_POLICY, "same-origin"))
+                    .add((header::X_FRAME_OPTIONS, "DENY")),
+            )
+            .wrap(middleware::Compress::default())
+            .wrap(from_fn(metrics::observe))
+            .wrap(from_fn(request_id::echo))
+            .wrap(TracingLogger::default())
+    })
+    .workers(settings.workers)
+    .shutdown_timeout(settings.shutdown_timeout.as_secs())
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+/// Deletes expired sessions now and then, so the table stays the size of live use.
+fn spawn_session_purge(sessions: SqlSessionStore) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(PURGE_EVERY);
+        loop {
+            every.tick().await;
+            match sessions.purge_expired().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(purged = n, "expired sessions purged"),
+                Err(e) => tracing::warn!(error = %e, "purging expired sessions failed"),
+            }
+        }
+    });
+}
