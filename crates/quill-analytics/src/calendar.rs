@@ -87,8 +87,14 @@ mod tests {
     #[test]
     fn dates_follow_the_gregorian_calendar() {
         assert_eq!(format_date(days_from_civil(2024, 2, 29)), "2024-02-29");
-        assert_eq!(days_from_civil(2024, 3, 1) - days_from_civil(2024, 2, 28), 2);
-        assert_eq!(days_from_civil(1900, 3, 1) - days_from_civil(1900, 2, 28), 1);
+        assert_eq!(
+            days_from_civil(2024, 3, 1) - days_from_civil(2024, 2, 28),
+            2
+        );
+        assert_eq!(
+            days_from_civil(1900, 3, 1) - days_from_civil(1900, 2, 28),
+            1
+        );
         assert_eq!(format_date(days_from_civil(1582, 10, 15)), "1582-10-15");
         // 2024-01-01 was a Monday, 2023-12-31 a Sunday.
         assert_eq!(dow(days_from_civil(2024, 1, 1)), 1);

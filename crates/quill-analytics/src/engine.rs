@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use datafusion::physical_plan::statistics::{StatisticsArgs, StatisticsContext};
 use datafusion::physical_plan::{ExecutionPlan, execute_stream_partitioned};
 use datafusion::prelude::{SessionConfig, SessionContext};
 use futures::StreamExt;
@@ -39,8 +40,8 @@ pub async fn scan_plan(
         .create_physical_plan()
         .await
         .map_err(from_datafusion)?;
-    let total = plan
-        .partition_statistics(None)
+    let total = StatisticsContext::new()
+        .compute(plan.as_ref(), &StatisticsArgs::new())
         .ok()
         .and_then(|s| s.num_rows.get_value().copied())
         .map(|n| n as u64);

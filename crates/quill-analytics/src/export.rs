@@ -18,9 +18,9 @@ use futures::StreamExt;
 use crate::engine;
 use crate::error::{AnalyticsError, Result, from_datafusion};
 use crate::output::staging::Staging;
-use crate::progress::{Progress, ProgressMode};
+use crate::progress::Progress;
 use crate::run::RunOptions;
-use crate::schema::{self, posts_schema};
+use crate::schema::posts_schema;
 use crate::source::{self, SourceSpec};
 
 /// What an export wrote.

@@ -93,7 +93,9 @@ impl World {
             pick -= HOUR_WEIGHTS[hour];
             hour += 1;
         }
-        day * MICROS_PER_DAY + hour as i64 * MICROS_PER_HOUR + rng.below(MICROS_PER_HOUR as u64) as i64
+        day * MICROS_PER_DAY
+            + hour as i64 * MICROS_PER_HOUR
+            + rng.below(MICROS_PER_HOUR as u64) as i64
     }
 
     fn text(&self, rng: &mut Rng, words: usize, out: &mut String) {
@@ -196,7 +198,12 @@ mod tests {
     #[test]
     fn generated_ids_are_timeuuids_of_the_post_instant() {
         let mut rng = Rng::new(3);
-        for us in [0, 1_709_251_199_999_999, -12_219_292_800_000_000 + 1, 1_800_000_000_000_000] {
+        for us in [
+            0,
+            1_709_251_199_999_999,
+            -12_219_292_800_000_000 + 1,
+            1_800_000_000_000_000,
+        ] {
             let id = PostId::from_uuid(timeuuid(us, &mut rng)).unwrap();
             assert_eq!(id.created_at_micros(), us);
         }

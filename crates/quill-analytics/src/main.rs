@@ -1,1 +1,189 @@
-fn main() {}
+//! `quill-analytics`: the command line of the analytics job. Parses arguments, builds a
+//! runtime with `--threads` workers and hands over to the library.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use quill_analytics::export::export;
+use quill_analytics::generate::{GenerateOptions, generate};
+use quill_analytics::nightly::{self, TimeOfDay};
+use quill_analytics::progress::ProgressMode;
+use quill_analytics::{RunOptions, SourceSpec, run};
+
+#[derive(Parser)]
+#[command(name = "quill-analytics", version, about = "Quill's analytics reports")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+struct Common {
+    /// parquet:DIR, embedded:DATA_DIR or cassandra (QUILL_CASSANDRA_* settings)
+    #[arg(long)]
+    source: SourceSpec,
+    /// Worker threads (and scan partitions); all cores by default
+    #[arg(long)]
+    threads: Option<usize>,
+    /// No progress on stderr
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Compute the five reports into DIR (CSV, Parquet, index.html)
+    Run {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long)]
+        out: PathBuf,
+        /// Replace DIR if it exists and is not empty
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Write the posts table as a Parquet snapshot into DIR
+    Export {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Write REPORTS_DIR/YYYY-MM-DD/ (UTC) now, or every day at --at HH:MM UTC
+    Nightly {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long)]
+        reports_dir: PathBuf,
+        /// Stay running and start a run every day at this UTC time
+        #[arg(long)]
+        at: Option<TimeOfDay>,
+    },
+    /// Generate a deterministic benchmark snapshot of N posts into DIR
+    Generate {
+        #[arg(long)]
+        posts: u64,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        threads: Option<usize>,
+        #[arg(long)]
+        replace: bool,
+    },
+}
+
+fn threads(asked: Option<usize>) -> usize {
+    asked
+        .filter(|n| *n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+fn options(common: &Common, replace: bool) -> RunOptions {
+    RunOptions {
+        threads: threads(common.threads),
+        replace,
+        progress: if common.quiet {
+            ProgressMode::Off
+        } else {
+            ProgressMode::Auto
+        },
+    }
+}
+
+fn runtime(threads: usize) -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(threads)
+        .enable_all()
+        .build()
+        .context("starting the runtime")
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run {
+            common,
+            out,
+            replace,
+        } => {
+            let options = options(&common, replace);
+            let outcome = runtime(options.threads)?
+                .block_on(run(&common.source, &out, &options))
+                .with_context(|| format!("running the reports of {}", common.source))?;
+            let f = &outcome.figures;
+            eprintln!(
+                "wrote {}: {} rows in {:.2}s ({} partitions, {} threads)",
+                outcome.dir.display(),
+                f.rows,
+                f.scan_wall.as_secs_f64(),
+                f.partitions,
+                f.threads
+            );
+        }
+        Command::Export {
+            common,
+            out,
+            replace,
+        } => {
+            let options = options(&common, replace);
+            let outcome = runtime(options.threads)?
+                .block_on(export(&common.source, &out, &options))
+                .with_context(|| format!("exporting {}", common.source))?;
+            eprintln!(
+                "wrote {}: {} rows in {} files",
+                outcome.dir.display(),
+                outcome.rows,
+                outcome.files
+            );
+        }
+        Command::Nightly {
+            common,
+            reports_dir,
+            at,
+        } => {
+            let options = options(&common, true);
+            let rt = runtime(options.threads)?;
+            match at {
+                Some(at) => rt.block_on(nightly::schedule(
+                    &common.source,
+                    &reports_dir,
+                    at,
+                    &options,
+                )),
+                None => {
+                    let outcome = rt
+                        .block_on(nightly::run_once(&common.source, &reports_dir, &options))
+                        .with_context(|| format!("nightly reports of {}", common.source))?;
+                    eprintln!(
+                        "wrote {}: {} rows",
+                        outcome.dir.display(),
+                        outcome.figures.rows
+                    );
+                }
+            }
+        }
+        Command::Generate {
+            posts,
+            out,
+            seed,
+            threads: asked,
+            replace,
+        } => {
+            let options = GenerateOptions {
+                posts,
+                seed,
+                threads: threads(asked),
+                replace,
+            };
+            let dir = generate(&out, &options)
+                .with_context(|| format!("generating {posts} posts into {}", out.display()))?;
+            eprintln!("wrote {posts} posts to {}", dir.display());
+        }
+    }
+    Ok(())
+}

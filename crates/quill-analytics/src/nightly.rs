@@ -27,7 +27,10 @@ impl std::str::FromStr for TimeOfDay {
             message: format!("{s:?} is not a UTC time HH:MM"),
         };
         let (h, m) = s.split_once(':').ok_or_else(bad)?;
-        let (hour, minute) = (h.parse::<u8>().map_err(|_| bad())?, m.parse::<u8>().map_err(|_| bad())?);
+        let (hour, minute) = (
+            h.parse::<u8>().map_err(|_| bad())?,
+            m.parse::<u8>().map_err(|_| bad())?,
+        );
         if hour > 23 || minute > 59 || m.len() != 2 {
             return Err(bad());
         }
@@ -51,7 +54,11 @@ pub fn dated_dir(reports_dir: &Path, us: i64) -> PathBuf {
 pub fn next_run(us: i64, at: TimeOfDay) -> i64 {
     let offset = i64::from(at.hour) * calendar::MICROS_PER_HOUR + i64::from(at.minute) * 60_000_000;
     let today = calendar::day(us) * MICROS_PER_DAY + offset;
-    if today > us { today } else { today + MICROS_PER_DAY }
+    if today > us {
+        today
+    } else {
+        today + MICROS_PER_DAY
+    }
 }
 
 /// Removes staging folders that a killed run left in `reports_dir`.
@@ -72,7 +79,11 @@ pub fn remove_stale_partials(reports_dir: &Path) -> Result<usize> {
 }
 
 /// One nightly run now: `reports_dir/<today>/`, replacing a folder of the same day.
-pub async fn run_once(spec: &SourceSpec, reports_dir: &Path, options: &RunOptions) -> Result<RunOutcome> {
+pub async fn run_once(
+    spec: &SourceSpec,
+    reports_dir: &Path,
+    options: &RunOptions,
+) -> Result<RunOutcome> {
     remove_stale_partials(reports_dir)?;
     let options = RunOptions {
         replace: true,
@@ -82,7 +93,12 @@ pub async fn run_once(spec: &SourceSpec, reports_dir: &Path, options: &RunOption
 }
 
 /// Runs every day at `at`, forever; a failed night is reported and the next one still runs.
-pub async fn schedule(spec: &SourceSpec, reports_dir: &Path, at: TimeOfDay, options: &RunOptions) -> ! {
+pub async fn schedule(
+    spec: &SourceSpec,
+    reports_dir: &Path,
+    at: TimeOfDay,
+    options: &RunOptions,
+) -> ! {
     loop {
         let now = now_micros();
         let wait = u64::try_from(next_run(now, at) - now).unwrap_or(0);
@@ -113,7 +129,10 @@ mod tests {
     fn the_folder_is_named_for_the_utc_day_of_the_run() {
         let us = calendar::days_from_civil(2026, 11, 22) * MICROS_PER_DAY + 5;
         assert_eq!(dated_dir(Path::new("/r"), us), Path::new("/r/2026-11-22"));
-        assert_eq!(dated_dir(Path::new("/r"), us - 10), Path::new("/r/2026-11-21"));
+        assert_eq!(
+            dated_dir(Path::new("/r"), us - 10),
+            Path::new("/r/2026-11-21")
+        );
     }
 
     #[test]
@@ -128,7 +147,10 @@ mod tests {
 
     #[test]
     fn times_of_day_are_hh_mm() {
-        assert_eq!("00:00".parse::<TimeOfDay>().ok(), Some(TimeOfDay { hour: 0, minute: 0 }));
+        assert_eq!(
+            "00:00".parse::<TimeOfDay>().ok(),
+            Some(TimeOfDay { hour: 0, minute: 0 })
+        );
         for bad in ["24:00", "12:60", "1230", "12:3", "a:b"] {
             assert!(bad.parse::<TimeOfDay>().is_err(), "{bad}");
         }

@@ -106,9 +106,19 @@ fn tick(label: &str, total: Option<u64>, rows: &AtomicU64, done: &AtomicBool) {
     loop {
         std::thread::park_timeout(every);
         let finished = done.load(Ordering::Acquire);
-        let text = line(label, rows.load(Ordering::Relaxed), total, start.elapsed(), terminal);
+        let text = line(
+            label,
+            rows.load(Ordering::Relaxed),
+            total,
+            start.elapsed(),
+            terminal,
+        );
         let _ = if terminal {
-            write!(stderr, "\r\x1b[2K{text}{}", if finished { "\n" } else { "" })
+            write!(
+                stderr,
+                "\r\x1b[2K{text}{}",
+                if finished { "\n" } else { "" }
+            )
         } else if finished || start.elapsed() >= every {
             writeln!(stderr, "{text}")
         } else {
@@ -133,7 +143,11 @@ mod tests {
         );
         assert_eq!(
             line("scan", 500, Some(1000), t, true),
-            format!("scan [{}{}]  50% 500/1,000 rows 1.5s", "#".repeat(15), "-".repeat(15))
+            format!(
+                "scan [{}{}]  50% 500/1,000 rows 1.5s",
+                "#".repeat(15),
+                "-".repeat(15)
+            )
         );
         assert_eq!(line("scan", 1234, None, t, true), "scan 1,234 rows 1.5s");
     }

@@ -194,8 +194,7 @@ mod tests {
             "Cafe\u{301} CAFÉ 日本・東京 🙂x",
         ];
         for s in samples {
-            let expected: Vec<String> =
-                tokens(&s.to_lowercase()).map(str::to_owned).collect();
+            let expected: Vec<String> = tokens(&s.to_lowercase()).map(str::to_owned).collect();
             assert_eq!(lower_toks(s), expected, "{s}");
         }
     }

@@ -124,7 +124,11 @@ fn daily_lines(out: &mut String, table: &Table) {
 
 /// A 7 x 24 grid, darker for more posts.
 fn heat_grid(out: &mut String, table: &Table) {
-    let (dows, hours, posts) = (ints(table, "dow"), ints(table, "hour"), ints(table, "posts"));
+    let (dows, hours, posts) = (
+        ints(table, "dow"),
+        ints(table, "hour"),
+        ints(table, "posts"),
+    );
     let max = posts.iter().copied().max().unwrap_or(1).max(1) as f64;
     let (cell_w, cell_h, left, top) = (28.0, 20.0, 40.0, 16.0);
     let _ = write!(

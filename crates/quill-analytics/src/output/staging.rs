@@ -104,9 +104,19 @@ mod tests {
         let staging = Staging::create(&target, false).unwrap();
         std::fs::write(staging.path().join("a.csv"), "x\n").unwrap();
         assert!(!target.exists());
-        assert!(staging.path().file_name().unwrap().to_string_lossy().starts_with(".out.partial-"));
+        assert!(
+            staging
+                .path()
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(".out.partial-")
+        );
         staging.commit().unwrap();
-        assert_eq!(std::fs::read_to_string(target.join("a.csv")).unwrap(), "x\n");
+        assert_eq!(
+            std::fs::read_to_string(target.join("a.csv")).unwrap(),
+            "x\n"
+        );
         assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 1);
     }
 

@@ -29,7 +29,10 @@ pub fn daily(p: &Partial) -> Table {
         report: Report::Daily,
         columns: vec![
             ("day", Column::Date(days.iter().map(|(d, _)| *d).collect())),
-            ("posts", Column::Int(days.iter().map(|(_, n)| int(*n)).collect())),
+            (
+                "posts",
+                Column::Int(days.iter().map(|(_, n)| int(*n)).collect()),
+            ),
             (
                 "authors",
                 Column::Int(
@@ -59,8 +62,14 @@ pub fn top_users(p: &Partial) -> Table {
     Table {
         report: Report::TopUsers,
         columns: vec![
-            ("user_id", Column::Int(top.iter().map(|(u, _)| *u).collect())),
-            ("posts", Column::Int(top.iter().map(|(_, t)| int(t.posts)).collect())),
+            (
+                "user_id",
+                Column::Int(top.iter().map(|(u, _)| *u).collect()),
+            ),
+            (
+                "posts",
+                Column::Int(top.iter().map(|(_, t)| int(t.posts)).collect()),
+            ),
             (
                 "body_chars",
                 Column::Int(top.iter().map(|(_, t)| int(t.body_chars)).collect()),
@@ -78,7 +87,10 @@ pub fn length_hist(p: &Partial) -> Table {
                 "bucket",
                 Column::Text(LENGTH_BUCKET_LABELS.iter().map(|s| s.to_string()).collect()),
             ),
-            ("posts", Column::Int(p.length_hist.iter().map(|n| int(*n)).collect())),
+            (
+                "posts",
+                Column::Int(p.length_hist.iter().map(|n| int(*n)).collect()),
+            ),
         ],
     }
 }
@@ -94,7 +106,10 @@ pub fn top_words(p: &Partial) -> Table {
                 "word",
                 Column::Text(top.iter().map(|(w, _)| w.to_string()).collect()),
             ),
-            ("count", Column::Int(top.iter().map(|(_, c)| int(*c)).collect())),
+            (
+                "count",
+                Column::Int(top.iter().map(|(_, c)| int(*c)).collect()),
+            ),
         ],
     }
 }

@@ -15,8 +15,9 @@ use crate::tokens::{for_each_lowercase_token, lowercase_token, tokens};
 
 /// Upper bounds (exclusive) of the R3 buckets but the last, which is open.
 pub const LENGTH_BUCKET_ENDS: [u64; 6] = [10, 20, 50, 100, 200, 500];
-pub const LENGTH_BUCKET_LABELS: [&str; 7] =
-    ["0-9", "10-19", "20-49", "50-99", "100-199", "200-499", "500+"];
+pub const LENGTH_BUCKET_LABELS: [&str; 7] = [
+    "0-9", "10-19", "20-49", "50-99", "100-199", "200-499", "500+",
+];
 
 /// The R3 bucket of a post with `words` tokens in its body.
 pub fn length_bucket(words: u64) -> usize {

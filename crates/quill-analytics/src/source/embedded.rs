@@ -1,7 +1,6 @@
 //! The embedded store as a DataFusion table: the user-id span split into ranges, each range
 //! a partition scanned on its own blocking thread with its own read-only SQLite connection.
 
-use std::any::Any;
 use std::fmt;
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
@@ -55,10 +54,9 @@ impl EmbeddedTable {
     /// Opens the store once to learn its user-id span and fail early when it is missing.
     pub async fn open(data_dir: PathBuf, partitions: usize) -> Result<Self> {
         let dir = data_dir.clone();
-        let bounds = tokio::task::spawn_blocking(move || {
-            EmbeddedPostReader::open(&dir)?.user_id_bounds()
-        })
-        .await??;
+        let bounds =
+            tokio::task::spawn_blocking(move || EmbeddedPostReader::open(&dir)?.user_id_bounds())
+                .await??;
         let ranges = bounds
             .map(|b| split_range(*b.start(), *b.end(), partitions))
             .unwrap_or_default();
@@ -131,10 +129,6 @@ impl DisplayAs for EmbeddedScan {
 impl ExecutionPlan for EmbeddedScan {
     fn name(&self) -> &str {
         "EmbeddedScan"
-    }
-
-    fn as_any(&self) -> &dyn Any {
-        self
     }
 
     fn properties(&self) -> &Arc<PlanProperties> {

@@ -4,8 +4,7 @@
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    ArrayRef, Int64Array, RecordBatch, RecordBatchOptions, StringBuilder,
-    TimestampMicrosecondArray,
+    ArrayRef, Int64Array, RecordBatch, RecordBatchOptions, StringBuilder, TimestampMicrosecondArray,
 };
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::error::ArrowError;
@@ -23,7 +22,9 @@ pub struct Projection {
 impl Projection {
     pub fn new(projection: Option<&Vec<usize>>) -> Result<Self, ArrowError> {
         let full = posts_schema();
-        let columns = projection.cloned().unwrap_or_else(|| (0..full.fields().len()).collect());
+        let columns = projection
+            .cloned()
+            .unwrap_or_else(|| (0..full.fields().len()).collect());
         let schema = Arc::new(full.project(&columns)?);
         Ok(Self { columns, schema })
     }
@@ -42,9 +43,15 @@ pub fn to_batch(projection: &Projection, rows: &[PostRecord]) -> Result<RecordBa
     let full = posts_schema();
     let mut arrays: Vec<ArrayRef> = Vec::with_capacity(projection.columns.len());
     for &i in &projection.columns {
-        let name = full.fields().get(i).map(|f| f.name().as_str()).unwrap_or("");
+        let name = full
+            .fields()
+            .get(i)
+            .map(|f| f.name().as_str())
+            .unwrap_or("");
         let array: ArrayRef = match name {
-            schema::USER_ID => Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.user_id))),
+            schema::USER_ID => {
+                Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.user_id)))
+            }
             schema::POST_ID => {
                 let mut b = StringBuilder::with_capacity(rows.len(), rows.len() * 36);
                 let mut buf = uuid::Uuid::encode_buffer();
@@ -54,8 +61,10 @@ pub fn to_batch(projection: &Projection, rows: &[PostRecord]) -> Result<RecordBa
                 Arc::new(b.finish())
             }
             schema::CREATED_AT => Arc::new(
-                TimestampMicrosecondArray::from_iter_values(rows.iter().map(|r| r.created_at_micros))
-                    .with_timezone(schema::UTC),
+                TimestampMicrosecondArray::from_iter_values(
+                    rows.iter().map(|r| r.created_at_micros),
+                )
+                .with_timezone(schema::UTC),
             ),
             schema::TITLE | schema::BODY => {
                 let title = name == schema::TITLE;
@@ -70,7 +79,9 @@ pub fn to_batch(projection: &Projection, rows: &[PostRecord]) -> Result<RecordBa
                 Arc::new(b.finish())
             }
             other => {
-                return Err(ArrowError::SchemaError(format!("no posts column {other:?}")));
+                return Err(ArrowError::SchemaError(format!(
+                    "no posts column {other:?}"
+                )));
             }
         };
         arrays.push(array);

@@ -64,7 +64,12 @@ impl CassandraSettings {
         let get = |name: &str| get(name).filter(|v| !v.trim().is_empty());
         let bad = |name: &'static str, message: String| AnalyticsError::Setting { name, message };
         let nodes: Vec<String> = get("QUILL_CASSANDRA_NODES")
-            .ok_or_else(|| bad("QUILL_CASSANDRA_NODES", "is required for the cassandra source".into()))?
+            .ok_or_else(|| {
+                bad(
+                    "QUILL_CASSANDRA_NODES",
+                    "is required for the cassandra source".into(),
+                )
+            })?
             .split(',')
             .map(|n| n.trim().to_owned())
             .filter(|n| !n.is_empty())
@@ -82,7 +87,10 @@ impl CassandraSettings {
         let consistency = match get("QUILL_CASSANDRA_CONSISTENCY") {
             None => Consistency::LocalQuorum,
             Some(raw) => Consistency::parse(&raw).ok_or_else(|| {
-                bad("QUILL_CASSANDRA_CONSISTENCY", format!("unknown level {raw:?}"))
+                bad(
+                    "QUILL_CASSANDRA_CONSISTENCY",
+                    format!("unknown level {raw:?}"),
+                )
             })?,
         };
         let number = |name: &'static str, default: u64| -> Result<u64> {
@@ -106,7 +114,10 @@ impl CassandraSettings {
             consistency,
             datacenter: get("QUILL_CASSANDRA_DC").map(|dc| dc.trim().to_owned()),
             page_size,
-            connect_timeout: Duration::from_secs(number("QUILL_CASSANDRA_CONNECT_TIMEOUT_SECS", 5)?),
+            connect_timeout: Duration::from_secs(number(
+                "QUILL_CASSANDRA_CONNECT_TIMEOUT_SECS",
+                5,
+            )?),
             min_splits: usize::try_from(min_splits).unwrap_or(usize::MAX),
         })
     }
@@ -118,8 +129,10 @@ mod tests {
     use super::*;
 
     fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let vars: Vec<(String, String)> =
-            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         move |name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
     }
 
@@ -164,16 +177,25 @@ mod tests {
         };
         assert!(message(&[]).starts_with("setting QUILL_CASSANDRA_NODES"));
         assert!(
-            message(&[("QUILL_CASSANDRA_NODES", "a"), ("QUILL_CASSANDRA_CONSISTENCY", "MOST")])
-                .starts_with("setting QUILL_CASSANDRA_CONSISTENCY")
+            message(&[
+                ("QUILL_CASSANDRA_NODES", "a"),
+                ("QUILL_CASSANDRA_CONSISTENCY", "MOST")
+            ])
+            .starts_with("setting QUILL_CASSANDRA_CONSISTENCY")
         );
         assert!(
-            message(&[("QUILL_CASSANDRA_NODES", "a"), ("QUILL_CASSANDRA_KEYSPACE", "x;y")])
-                .starts_with("setting QUILL_CASSANDRA_KEYSPACE")
+            message(&[
+                ("QUILL_CASSANDRA_NODES", "a"),
+                ("QUILL_CASSANDRA_KEYSPACE", "x;y")
+            ])
+            .starts_with("setting QUILL_CASSANDRA_KEYSPACE")
         );
         assert!(
-            message(&[("QUILL_CASSANDRA_NODES", "a"), ("QUILL_CASSANDRA_PAGE_SIZE", "0")])
-                .starts_with("setting QUILL_CASSANDRA_PAGE_SIZE")
+            message(&[
+                ("QUILL_CASSANDRA_NODES", "a"),
+                ("QUILL_CASSANDRA_PAGE_SIZE", "0")
+            ])
+            .starts_with("setting QUILL_CASSANDRA_PAGE_SIZE")
         );
     }
 }

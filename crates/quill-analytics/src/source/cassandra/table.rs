@@ -1,7 +1,6 @@
 //! The driver side of the Cassandra source: one `Session`, one prepared statement per
 //! projection, and an `ExecutionPlan` whose partitions are token ranges read page by page.
 
-use std::any::Any;
 use std::fmt;
 use std::ops::ControlFlow;
 use std::sync::Arc;
@@ -57,7 +56,11 @@ fn cassandra_error(what: &str, e: impl fmt::Display) -> AnalyticsError {
     AnalyticsError::Cassandra(format!("{what}: {e}"))
 }
 
-pub async fn register(ctx: &SessionContext, settings: CassandraSettings, threads: usize) -> Result<()> {
+pub async fn register(
+    ctx: &SessionContext,
+    settings: CassandraSettings,
+    threads: usize,
+) -> Result<()> {
     let table = CassandraTable::connect(settings, threads).await?;
     ctx.register_table(crate::source::TABLE, Arc::new(table))?;
     Ok(())
@@ -201,10 +204,6 @@ impl ExecutionPlan for CassandraScan {
         "CassandraScan"
     }
 
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-
     fn properties(&self) -> &Arc<PlanProperties> {
         &self.properties
     }
@@ -243,9 +242,10 @@ impl ExecutionPlan for CassandraScan {
         partition: usize,
         _context: Arc<TaskContext>,
     ) -> DfResult<SendableRecordBatchStream> {
-        let range = *self.ranges.get(partition).ok_or_else(|| {
-            DataFusionError::Internal(format!("no token range {partition}"))
-        })?;
+        let range = *self
+            .ranges
+            .get(partition)
+            .ok_or_else(|| DataFusionError::Internal(format!("no token range {partition}")))?;
         let mut builder = RecordBatchReceiverStreamBuilder::new(self.projection.schema.clone(), 2);
         let tx = builder.tx();
         let session = Arc::clone(&self.session);
