@@ -33,15 +33,37 @@ pub fn is_token_char(c: char) -> bool {
     )
 }
 
-/// The tokens of `s`, in order.
-pub fn tokens(s: &str) -> Tokens<'_> {
-    Tokens { s, pos: 0 }
+/// Whether lowercasing `c` yields a token character although `c` is none. With Rust's
+/// case tables a version ahead of the General Category table, a few new capitals
+/// (U+A7D2, U+A7D4) are unassigned here while their lowercase forms are letters.
+fn lowercases_into_token(c: char) -> bool {
+    !c.is_ascii() && c.to_lowercase().any(is_token_char)
 }
 
-/// Iterator over the tokens of a string; see [`tokens`].
+/// The tokens of `s`, in order.
+pub fn tokens(s: &str) -> Tokens<'_> {
+    Tokens {
+        s,
+        pos: 0,
+        lower: false,
+    }
+}
+
+/// The runs of `s` whose lowercase forms hold all the tokens of `lowercase(s)`: token
+/// characters plus the characters that lowercase into token characters.
+pub fn lowercase_runs(s: &str) -> Tokens<'_> {
+    Tokens {
+        s,
+        pos: 0,
+        lower: true,
+    }
+}
+
+/// Iterator over the tokens of a string; see [`tokens`] and [`lowercase_runs`].
 pub struct Tokens<'a> {
     s: &'a str,
     pos: usize,
+    lower: bool,
 }
 
 impl<'a> Tokens<'a> {
@@ -52,7 +74,10 @@ impl<'a> Tokens<'a> {
             return (ASCII_TOKEN[b as usize], 1);
         }
         match self.s[i..].chars().next() {
-            Some(c) => (is_token_char(c), c.len_utf8()),
+            Some(c) => (
+                is_token_char(c) || (self.lower && lowercases_into_token(c)),
+                c.len_utf8(),
+            ),
             None => (false, 1),
         }
     }
@@ -90,24 +115,24 @@ impl<'a> Iterator for Tokens<'a> {
 
 /// Calls `each` with every token of `lowercase(s)`, reusing `buf` for ASCII tokens.
 ///
-/// Lowercasing maps every non-token code point to non-token code points (the unit test
-/// `lowercase_never_turns_a_separator_into_a_token_char` checks all of Unicode), so the
-/// tokens of `lowercase(s)` are the tokens of the lowercased tokens of `s`; a token can
-/// still split (U+0130 lowercases to `i` + U+0307, a mark). The one context-dependent
-/// mapping, final sigma, looks across token boundaries, so text with a capital sigma is
-/// lowercased whole.
+/// Without a capital sigma, lowercasing is per code point, and the code points outside
+/// [`lowercase_runs`] lowercase to separators only; so the tokens of `lowercase(s)` are
+/// the tokens of the lowercased runs of `s`. A run can still split (U+0130 lowercases to
+/// `i` + U+0307, a mark). Final sigma looks across run boundaries, so text with a capital
+/// sigma is lowercased whole.
 pub fn for_each_lowercase_token(s: &str, buf: &mut String, mut each: impl FnMut(&str)) {
     if s.contains('Σ') {
         let lower = s.to_lowercase();
         tokens(&lower).for_each(each);
         return;
     }
-    for token in tokens(s) {
-        lowercase_token(token, buf, &mut each);
+    for run in lowercase_runs(s) {
+        lowercase_token(run, buf, &mut each);
     }
 }
 
-/// Calls `each` with the tokens of one lowercased token of text without a capital sigma.
+/// Calls `each` with the tokens of one lowercased run (see [`lowercase_runs`]) of text
+/// without a capital sigma.
 pub fn lowercase_token(token: &str, buf: &mut String, each: &mut impl FnMut(&str)) {
     if token.is_ascii() {
         if token.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -192,6 +217,7 @@ mod tests {
             "İİ ǅungla ΆΣ ΣΑΣ Σ",
             "ÀÉÎ Ⅻ ⅻ Ⓐ ﬃ ẞ",
             "Cafe\u{301} CAFÉ 日本・東京 🙂x",
+            "Ꟑ\u{A7D2}x \u{A7D4}",
         ];
         for s in samples {
             let expected: Vec<String> = tokens(&s.to_lowercase()).map(str::to_owned).collect();
@@ -200,11 +226,21 @@ mod tests {
     }
 
     #[test]
-    fn lowercase_never_turns_a_separator_into_a_token_char() {
+    fn every_code_point_lowercases_like_the_whole_text() {
+        let mut buf = String::new();
         for c in (0..=0x10FFFF_u32).filter_map(char::from_u32) {
-            if !is_token_char(c) {
-                assert!(c.to_lowercase().all(|l| !is_token_char(l)), "{c:?}");
+            for s in [format!("a{c}b"), format!("{c}")] {
+                let expected: Vec<String> = tokens(&s.to_lowercase()).map(str::to_owned).collect();
+                let mut got = Vec::new();
+                for_each_lowercase_token(&s, &mut buf, |t| got.push(t.to_owned()));
+                assert_eq!(got, expected, "U+{:04X}", c as u32);
             }
         }
+    }
+
+    #[test]
+    fn new_capitals_lowercase_into_tokens() {
+        assert!(toks("\u{A7D2}").is_empty());
+        assert_eq!(lower_toks("x\u{A7D2}y"), ["x\u{A7D3}y"]);
     }
 }

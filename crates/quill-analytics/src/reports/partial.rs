@@ -11,7 +11,7 @@ use crate::calendar;
 use crate::error::{AnalyticsError, Result};
 use crate::reports::Report;
 use crate::schema::{self, Strings};
-use crate::tokens::{for_each_lowercase_token, lowercase_token, tokens};
+use crate::tokens::{for_each_lowercase_token, lowercase_runs, lowercase_token, tokens};
 
 /// Upper bounds (exclusive) of the R3 buckets but the last, which is open.
 pub const LENGTH_BUCKET_ENDS: [u64; 6] = [10, 20, 50, 100, 200, 500];
@@ -118,9 +118,14 @@ impl Partial {
             n = tokens(body).count() as u64;
             for_each_lowercase_token(body, buf, &mut bump);
         } else {
-            for token in tokens(body) {
-                n += 1;
-                lowercase_token(token, buf, &mut bump);
+            for run in lowercase_runs(body) {
+                // An ASCII run is one token; others may hold several (or none).
+                n += if run.is_ascii() {
+                    1
+                } else {
+                    tokens(run).count() as u64
+                };
+                lowercase_token(run, buf, &mut bump);
             }
         }
         for_each_lowercase_token(title, buf, &mut bump);
