@@ -96,6 +96,21 @@ pub(crate) fn find_by_username(
         .optional()
 }
 
+/// A user by username.
+pub fn find_by_name(conn: &mut DbConn, username: &Username) -> Result<Option<User>, DieselError> {
+    find_by_username(conn, username)?
+        .map(UserRow::into_user)
+        .transpose()
+}
+
+/// The stored password hash of a user (a PHC string).
+pub fn password_hash(
+    conn: &mut DbConn,
+    username: &Username,
+) -> Result<Option<String>, DieselError> {
+    Ok(find_by_username(conn, username)?.map(|row| row.password_hash))
+}
+
 /// A user by id.
 pub fn find(conn: &mut DbConn, id: UserId) -> Result<Option<User>, DieselError> {
     users::table

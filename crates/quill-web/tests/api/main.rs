@@ -1,0 +1,11 @@
+//! Integration tests: each starts Quill on port 0 with its own temporary data directory
+//! and drives it over HTTP, checking what a user sees and what the stores hold.
+
+mod api;
+mod auth;
+mod csrf;
+mod helpers;
+mod operations;
+mod posts;
+mod security;
+mod signup;

@@ -1,0 +1,100 @@
+//! Health, readiness, metrics, static files, error pages, request ids.
+
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn health_and_readiness_answer() {
+    let app = spawn_app(&[]).await;
+    let health = app.get("/healthz").await;
+    assert_eq!(health.status(), 200);
+    assert_eq!(health.text().await.expect("body"), "ok\n");
+    let ready = app.get("/readyz").await;
+    assert_eq!(ready.status(), 200);
+    let body: serde_json::Value = ready.json().await.expect("json");
+    assert_eq!(body, serde_json::json!({ "accounts": "ok", "posts": "ok" }));
+}
+
+#[tokio::test]
+async fn metrics_count_requests_and_events_in_prometheus_format() {
+    let app = spawn_app(&[]).await;
+    app.sign_up("alice").await;
+    app.write_post("Counted", "one post").await;
+    let response = app.get("/metrics").await;
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("text/plain; version=0.0.4")
+    );
+    let text = response.text().await.expect("body");
+    assert!(
+        text.contains(
+            "quill_http_requests_total{method=\"POST\",route=\"/signup\",status=\"303\"} 1"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("quill_events_total{event=\"post_created\"} 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("quill_http_request_duration_seconds_count"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn static_files_are_cached_for_a_year_and_gzipped() {
+    let app = spawn_app(&[]).await;
+    let page = app.get_html("/login").await;
+    let start = page
+        .find("/static/quill.css?v=")
+        .expect("versioned stylesheet link");
+    let end = page[start..].find('"').expect("end") + start;
+    let response = app
+        .client
+        .get(app.url(&page[start..end]))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("text/css")
+    );
+    let etag = response.headers()["etag"].clone();
+    let revalidated = app
+        .client
+        .get(app.url(&page[start..end]))
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(revalidated.status(), 304);
+}
+
+#[tokio::test]
+async fn unknown_pages_get_the_404_page_and_a_request_id() {
+    let app = spawn_app(&[]).await;
+    let response = app.get("/no/such/page").await;
+    assert_eq!(response.status(), 404);
+    assert!(response.headers().contains_key("x-request-id"));
+    let page = response.text().await.expect("body");
+    assert!(page.contains("Page not found") && page.contains("Error 404"));
+}
+
+#[tokio::test]
+async fn the_front_page_sends_people_where_they_belong() {
+    let app = spawn_app(&[]).await;
+    assert_eq!(app.get("/").await.headers()["location"], "/login");
+    app.sign_up("alice").await;
+    assert_eq!(app.get("/").await.headers()["location"], "/posts");
+}

@@ -1,0 +1,212 @@
+//! Writing and reading posts: the timeline, paging, one post, double submits, privacy.
+
+use crate::helpers::{hidden, spawn_app};
+
+#[tokio::test]
+async fn a_new_post_is_published_and_shown() {
+    let app = spawn_app(&[]).await;
+    app.sign_up("alice").await;
+    let response = app
+        .write_post("  Hello, world  ", "First line\r\nSecond <b>line</b>")
+        .await;
+    assert_eq!(response.status(), 303);
+    let location = response.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert!(location.starts_with("/posts/"));
+
+    let page = app.get_html(&location).await;
+    assert!(page.contains("Your post is published."));
+    assert!(page.contains("<h1>Hello, world</h1>"));
+    assert!(
+        page.contains("First line\nSecond &#60;b&#62;line&#60;/b&#62;"),
+        "{page}"
+    );
+
+    let user = app.stored_user("alice").await.expect("user");
+    let stored = app.stored_posts(user.id).await;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].title, "Hello, world");
+    assert_eq!(stored[0].body, "First line\nSecond <b>line</b>");
+    assert_eq!(format!("/posts/{}", stored[0].id), location);
+}
+
+#[tokio::test]
+async fn the_timeline_pages_newest_first_twenty_at_a_time() {
+    let app = spawn_app(&[]).await;
+    app.sign_up("alice").await;
+    for i in 1..=25 {
+        assert_eq!(
+            app.write_post(&format!("Post number {i:02}"), "body")
+                .await
+                .status(),
+            303
+        );
+    }
+    let first = app.get_html("/posts").await;
+    assert_eq!(
+        first.matches("<article class=\"post-summary\">").count(),
+        20
+    );
+    let newest = first.find("Post number 25").expect("newest shown");
+    let older = first.find("Post number 06").expect("20th shown");
+    assert!(newest < older, "newest first");
+    assert!(!first.contains("Post number 05"));
+
+    let start = first.find("/posts?before=").expect("older posts link");
+    let end = first[start..].find('"').expect("end of link") + start;
+    let second = app.get_html(&first[start..end]).await;
+    assert_eq!(
+        second.matches("<article class=\"post-summary\">").count(),
+        5
+    );
+    assert!(second.contains("Post number 05") && second.contains("Post number 01"));
+    assert!(!second.contains("Post number 06"));
+    assert!(
+        !second.contains("Older posts"),
+        "the last page has no further link"
+    );
+}
+
+#[tokio::test]
+async fn a_double_submit_makes_exactly_one_post() {
+    let app = spawn_app(&[]).await;
+    app.sign_up("alice").await;
+    let form = app.get_html("/posts/new").await;
+    let fields = [
+        ("title", "Only once"),
+        ("body", "Clicked twice"),
+        ("post_token", &hidden(&form, "post_token")),
+        ("csrf_token", &hidden(&form, "csrf_token")),
+    ];
+    let first = app.post_form("/posts/new", &fields).await;
+    let second = app.post_form("/posts/new", &fields).await;
+    assert_eq!(first.headers()["location"], second.headers()["location"]);
+    let user = app.stored_user("alice").await.expect("user");
+    assert_eq!(app.stored_posts(user.id).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_resubmitted_token_never_overwrites_the_post() {
+    let app = spawn_app(&[]).await;
+    app.sign_up("alice").await;
+    let form = app.get_html("/posts/new").await;
+    let (post_token, csrf) = (hidden(&form, "post_token"), hidden(&form, "csrf_token"));
+    for (title, body) in [("Original", "first text"), ("Changed", "second text")] {
+        app.post_form(
+            "/posts/new",
+            &[
+                ("title", title),
+                ("body", body),
+                ("post_token", &post_token),
+                ("csrf_token", &csrf),
+            ],
+        )
+        .await;
+    }
+    let user = app.stored_user("alice").await.expect("user");
+    let stored = app.stored_posts(user.id).await;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(
+        (stored[0].title.as_str(), stored[0].body.as_str()),
+        ("Original", "first text")
+    );
+}
+
+#[tokio::test]
+async fn bad_posts_come_back_with_messages_and_nothing_is_stored() {
+    let app = spawn_app(&[]).await;
+    app.sign_up("alice").await;
+    let long_body = "é".repeat(20_001);
+    let cases = [
+        ("", "some body", "Give your post a title."),
+        (
+            &*"t".repeat(201),
+            "some body",
+            "Keep the title to 200 characters or fewer.",
+        ),
+        ("A title", "   ", "Write something in your post."),
+        (
+            "A title",
+            &*long_body,
+            "Keep the post to 20000 characters or fewer.",
+        ),
+    ];
+    for (title, body, message) in cases {
+        let response = app.write_post(title, body).await;
+        assert_eq!(response.status(), 422, "{message}");
+        let page = response.text().await.expect("body");
+        assert!(page.contains(message), "{message}");
+        assert!(
+            page.contains(&format!("value=\"{title}\"")),
+            "the title typed comes back"
+        );
+    }
+    let user = app.stored_user("alice").await.expect("user");
+    assert!(app.stored_posts(user.id).await.is_empty());
+}
+
+#[tokio::test]
+async fn another_users_post_is_not_found_like_a_missing_one() {
+    let app = spawn_app(&[]).await;
+    app.sign_up("alice").await;
+    let location = app.write_post("Private", "Only for alice").await.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    app.log_out().await;
+    app.sign_up("bob").await;
+
+    let theirs = app.get(&location).await;
+    assert_eq!(theirs.status(), 404);
+    let theirs = theirs.text().await.expect("body");
+    assert!(!theirs.contains("Only for alice"));
+
+    let missing = app.get("/posts/5b6e2d8a-c8a1-11ee-8000-010203040506").await;
+    assert_eq!(missing.status(), 404);
+    assert_eq!(missing.text().await.expect("body"), theirs, "the same page");
+    assert_eq!(app.get("/posts/not-a-uuid").await.status(), 404);
+    assert!(!app.get_html("/posts").await.contains("Private"));
+}
+
+#[tokio::test]
+async fn a_malformed_cursor_is_a_clear_400() {
+    let app = spawn_app(&[]).await;
+    app.sign_up("alice").await;
+    let response = app.get("/posts?before=yesterday").await;
+    assert_eq!(response.status(), 400);
+    assert!(
+        response
+            .text()
+            .await
+            .expect("body")
+            .contains("That page link is not valid.")
+    );
+}
+
+#[tokio::test]
+async fn posts_survive_a_restart_and_so_does_the_session() {
+    let app = spawn_app(&[]).await;
+    app.sign_up("alice").await;
+    app.write_post("Durable", "Still here after a restart")
+        .await;
+    let cookies = app.cookies();
+    let data_dir = app.stop().await;
+
+    let app = crate::helpers::spawn_app_in(data_dir, &[]).await;
+    let page = app
+        .stranger()
+        .get(app.url("/posts"))
+        .header("cookie", cookies)
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        page.contains("Durable"),
+        "the session key and the post both persisted"
+    );
+}
