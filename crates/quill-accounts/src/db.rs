@@ -48,6 +48,6 @@ impl Db {
     }
 
     pub async fn ping(&self) -> Result<(), SqlError> {
-        self.run(|conn| quill_sql::ping(conn)).await
+        self.run(quill_sql::ping).await
     }
 }

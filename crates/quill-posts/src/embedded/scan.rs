@@ -71,7 +71,7 @@ impl EmbeddedPostReader {
             .load_iter::<(i64, Vec<u8>, String, String), diesel::connection::DefaultLoadingMode>(
                 &mut self.conn,
             )
-            .map_err(|e| PostStoreError::from(e))?;
+            .map_err(PostStoreError::from)?;
         let mut pending = Vec::with_capacity(batch);
         for row in rows {
             let (user_id, post_id, title, body) = row.map_err(PostStoreError::from)?;
