@@ -1,0 +1,118 @@
+//! `export` writes the exact snapshot schema of REPORTS.md.
+
+use datafusion::parquet::basic::{
+    LogicalType, Repetition, TimeUnit, TimestampType, Type as PhysicalType,
+};
+use datafusion::parquet::file::reader::{FileReader, SerializedFileReader};
+use quill_analytics::SourceSpec;
+use quill_analytics::export::export;
+
+use crate::fixtures::{names, options, traps, write_embedded};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_snapshot_has_required_columns_and_a_utc_microsecond_timestamp() {
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("quill-data");
+    write_embedded(&data, &traps()).await;
+    let out = root.path().join("snapshot");
+    let outcome = export(&SourceSpec::Embedded(data), &out, &options(1))
+        .await
+        .unwrap();
+    assert_eq!((outcome.rows, outcome.files), (9, 1));
+    assert_eq!(names(&out), ["part-00000.parquet"]);
+
+    let reader =
+        SerializedFileReader::new(std::fs::File::open(out.join("part-00000.parquet")).unwrap())
+            .unwrap();
+    assert_eq!(reader.metadata().file_metadata().num_rows(), 9);
+    let schema = reader.metadata().file_metadata().schema_descr();
+    let columns: Vec<(String, PhysicalType, Option<LogicalType>, Repetition)> = schema
+        .columns()
+        .iter()
+        .map(|c| {
+            (
+                c.name().to_owned(),
+                c.physical_type(),
+                c.logical_type_ref().cloned(),
+                c.self_type().get_basic_info().repetition(),
+            )
+        })
+        .collect();
+    let string = Some(LogicalType::String);
+    assert_eq!(
+        columns,
+        vec![
+            (
+                "user_id".into(),
+                PhysicalType::INT64,
+                None,
+                Repetition::REQUIRED
+            ),
+            (
+                "post_id".into(),
+                PhysicalType::BYTE_ARRAY,
+                string.clone(),
+                Repetition::REQUIRED
+            ),
+            (
+                "created_at".into(),
+                PhysicalType::INT64,
+                Some(LogicalType::Timestamp(TimestampType {
+                    is_adjusted_to_u_t_c: true,
+                    unit: TimeUnit::MICROS,
+                })),
+                Repetition::REQUIRED
+            ),
+            (
+                "title".into(),
+                PhysicalType::BYTE_ARRAY,
+                string.clone(),
+                Repetition::REQUIRED
+            ),
+            (
+                "body".into(),
+                PhysicalType::BYTE_ARRAY,
+                string,
+                Repetition::REQUIRED
+            ),
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn post_ids_and_times_survive_the_export() {
+    use datafusion::arrow::array::AsArray;
+    use datafusion::arrow::datatypes::TimestampMicrosecondType;
+    use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("quill-data");
+    let posts = traps();
+    write_embedded(&data, &posts).await;
+    let out = root.path().join("snapshot");
+    export(&SourceSpec::Embedded(data), &out, &options(1))
+        .await
+        .unwrap();
+    let file = std::fs::File::open(out.join("part-00000.parquet")).unwrap();
+    let mut rows = Vec::new();
+    for batch in ParquetRecordBatchReaderBuilder::try_new(file)
+        .unwrap()
+        .build()
+        .unwrap()
+    {
+        let batch = batch.unwrap();
+        let ids = batch.column(1).as_string::<i32>();
+        let times = batch.column(2).as_primitive::<TimestampMicrosecondType>();
+        for i in 0..batch.num_rows() {
+            rows.push((ids.value(i).to_owned(), times.value(i)));
+        }
+    }
+    rows.sort();
+    let mut expected: Vec<(String, i64)> = posts
+        .iter()
+        .map(|p| (p.post_id.hyphenated().to_string(), p.created_at_micros))
+        .collect();
+    expected.sort();
+    assert_eq!(rows, expected);
+    assert!(rows.iter().any(|(_, us)| *us == -1));
+}

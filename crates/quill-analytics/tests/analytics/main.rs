@@ -1,0 +1,10 @@
+//! Integration tests of quill-analytics: one test binary, a module per feature.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod errors;
+mod export;
+mod fixtures;
+mod nightly;
+mod reports;
+mod sources;

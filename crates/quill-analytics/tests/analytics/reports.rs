@@ -1,0 +1,89 @@
+//! Each report on hand-built data against hand-computed CSV files.
+
+use quill_analytics::{SourceSpec, run};
+
+use crate::fixtures::{assert_same_csvs, cuts, expected_dir, names, options, traps, write_parquet};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn traps_give_the_hand_computed_reports() {
+    let root = tempfile::tempdir().unwrap();
+    write_parquet(&root.path().join("snap"), &traps(), 2);
+    let out = root.path().join("reports");
+    let spec = SourceSpec::Parquet(root.path().join("snap"));
+    let outcome = run(&spec, &out, &options(2)).await.unwrap();
+    assert_eq!(outcome.figures.rows, 9);
+    assert_same_csvs(&out, &expected_dir("traps"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cuts_and_ties_follow_the_report_orders() {
+    let root = tempfile::tempdir().unwrap();
+    write_parquet(&root.path().join("snap"), &cuts(), 3);
+    let out = root.path().join("reports");
+    let spec = SourceSpec::Parquet(root.path().join("snap"));
+    run(&spec, &out, &options(3)).await.unwrap();
+    assert_same_csvs(&out, &expected_dir("cuts"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_writes_csv_parquet_and_an_html_page() {
+    let root = tempfile::tempdir().unwrap();
+    write_parquet(&root.path().join("snap"), &traps(), 1);
+    let out = root.path().join("reports");
+    run(
+        &SourceSpec::Parquet(root.path().join("snap")),
+        &out,
+        &options(1),
+    )
+    .await
+    .unwrap();
+    let mut expected = vec!["index.html".to_owned()];
+    for stem in [
+        "r1_daily",
+        "r2_top_users",
+        "r3_length_hist",
+        "r4_top_words",
+        "r5_heatmap",
+    ] {
+        expected.push(format!("{stem}.csv"));
+        expected.push(format!("{stem}.parquet"));
+    }
+    expected.sort();
+    assert_eq!(names(&out), expected);
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(html.contains("<svg"));
+    assert!(!html.contains("<script"));
+    assert!(html.contains("rows scanned</th><td>9</td>"));
+    assert!(html.contains("R4 Top 100 words"));
+    // Nothing else is left beside the output.
+    assert_eq!(names(root.path()), ["reports", "snap"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn report_parquet_files_hold_the_csv_rows() {
+    use datafusion::arrow::array::AsArray;
+    use datafusion::arrow::datatypes::Int64Type;
+    use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+    let root = tempfile::tempdir().unwrap();
+    write_parquet(&root.path().join("snap"), &traps(), 1);
+    let out = root.path().join("reports");
+    run(
+        &SourceSpec::Parquet(root.path().join("snap")),
+        &out,
+        &options(1),
+    )
+    .await
+    .unwrap();
+    let file = std::fs::File::open(out.join("r4_top_words.parquet")).unwrap();
+    let batches: Vec<_> = ParquetRecordBatchReaderBuilder::try_new(file)
+        .unwrap()
+        .build()
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let batch = &batches[0];
+    assert_eq!(batch.num_rows(), 29);
+    assert_eq!(batch.column(0).as_string::<i32>().value(1), "lorem");
+    assert_eq!(batch.column(1).as_primitive::<Int64Type>().value(1), 129);
+}
