@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Quill's whole test suite, for a newcomer on a fresh Debian machine and for CI.
+#
+# 1. Installs what the tests need with apt-get when it is missing.
+# 2. Starts the test topology on 127.0.0.1 ports (today: chromedriver for the browser
+#    tests; each Quill under test is started by its test on port 0).
+# 3. Runs formatting and lint checks and every test of the workspace.
+# 4. Tears the topology down by PID, also when something fails.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/quill-target}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+log() { printf '\n== %s\n' "$*" >&2; }
+
+install_missing() {
+    local packages=()
+    command -v chromium >/dev/null || packages+=(chromium)
+    command -v chromedriver >/dev/null || packages+=(chromium-driver)
+    command -v pkg-config >/dev/null || packages+=(pkg-config)
+    command -v cc >/dev/null || packages+=(build-essential)
+    if ((${#packages[@]})); then
+        log "installing ${packages[*]}"
+        local sudo=()
+        [[ $(id -u) == 0 ]] || sudo=(sudo)
+        "${sudo[@]}" apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${packages[@]}"
+    fi
+    rustup component add rustfmt clippy >/dev/null 2>&1 || true
+}
+
+# A TCP port on 127.0.0.1 that nothing listens on.
+free_port() {
+    local port
+    while :; do
+        port=$((20000 + RANDOM % 20000))
+        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+    done
+}
+
+wait_for_port() {
+    local port=$1 name=$2
+    for _ in $(seq 1 100); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "$name did not start on 127.0.0.1:$port; its log:" >&2
+    cat "$TOPOLOGY/$name.log" >&2 || true
+    return 1
+}
+
+PIDS=()
+TOPOLOGY=$(mktemp -d "${TMPDIR:-/tmp}/quill-topology.XXXXXX")
+teardown() {
+    local status=$?
+    for pid in "${PIDS[@]}"; do
+        kill "$pid" 2>/dev/null || true
+    done
+    for pid in "${PIDS[@]}"; do
+        wait "$pid" 2>/dev/null || true
+    done
+    rm -rf "$TOPOLOGY"
+    exit "$status"
+}
+trap teardown EXIT
+trap 'exit 130' INT TERM
+
+install_missing
+
+log "starting chromedriver"
+WEBDRIVER_PORT=$(free_port)
+chromedriver --port="$WEBDRIVER_PORT" --allowed-ips=127.0.0.1 >"$TOPOLOGY/chromedriver.log" 2>&1 &
+PIDS+=($!)
+wait_for_port "$WEBDRIVER_PORT" chromedriver
+export QUILL_TEST_WEBDRIVER="http://127.0.0.1:$WEBDRIVER_PORT"
+export QUILL_TEST_REQUIRE_BROWSER=1
+
+log "cargo fmt --check"
+cargo fmt --all -- --check
+
+log "cargo clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+log "tests"
+if cargo nextest --version >/dev/null 2>&1; then
+    cargo nextest run --workspace --locked --no-fail-fast
+    # nextest does not run doctests.
+    cargo test --workspace --locked --doc
+else
+    cargo test --workspace --locked --no-fail-fast
+fi
+
+log "all tests passed"
