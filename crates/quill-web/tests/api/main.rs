@@ -7,5 +7,6 @@ mod csrf;
 mod helpers;
 mod operations;
 mod posts;
+mod process;
 mod security;
 mod signup;

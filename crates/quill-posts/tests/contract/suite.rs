@@ -1,0 +1,190 @@
+//! The contract cases, generic over the backend.
+
+use quill_domain::{Month, PostBody, PostId, PostTitle, UserId};
+use quill_posts::{InsertOutcome, NewPost, PageQuery, PostStore};
+use uuid::{Timestamp, Uuid};
+
+const UNIX_TO_GREGORIAN_TICKS: u64 = 0x01B2_1DD2_1381_4000;
+const ALICE: UserId = UserId(1);
+const BOB: UserId = UserId(2);
+
+/// A post id at `unix_secs`, `tick` 100 ns intervals later, from node `node`.
+fn id_at(unix_secs: u64, tick: u64, node: u8) -> PostId {
+    let ticks = UNIX_TO_GREGORIAN_TICKS + unix_secs * 10_000_000 + tick;
+    let uuid = Uuid::new_v1(Timestamp::from_gregorian(ticks, 0), &[node, 0, 0, 0, 0, 1]);
+    PostId::from_uuid(uuid).expect("v1")
+}
+
+fn post(user: UserId, id: PostId, title: &str) -> NewPost {
+    NewPost {
+        id,
+        user,
+        title: PostTitle::parse(title).expect("title"),
+        body: PostBody::parse(&format!("body of {title}")).expect("body"),
+    }
+}
+
+fn month(yyyymm: i32) -> Month {
+    Month::from_yyyymm(yyyymm).expect("month")
+}
+
+fn everything(limit: usize) -> PageQuery {
+    PageQuery {
+        before: None,
+        limit,
+        newest: month(209912),
+        oldest: month(197001),
+    }
+}
+
+// 2026-01-31T23:59:59Z, 2026-02-01T00:00:00Z, 2026-03-15T12:00:00Z
+const JAN_31_LAST_SECOND: u64 = 1_769_903_999;
+const FEB_1: u64 = 1_769_904_000;
+const MAR_15: u64 = 1_773_576_000;
+
+pub async fn a_post_reads_back_by_its_author_only(store: &impl PostStore) {
+    let id = id_at(FEB_1, 0, 1);
+    assert_eq!(
+        store
+            .insert(post(ALICE, id, "hello"))
+            .await
+            .expect("insert"),
+        InsertOutcome::Created
+    );
+    let read = store.get(ALICE, id).await.expect("get").expect("found");
+    assert_eq!(
+        (read.id, read.user, read.title.as_str(), read.body.as_str()),
+        (id, ALICE, "hello", "body of hello")
+    );
+    assert_eq!(store.get(BOB, id).await.expect("get"), None);
+    assert_eq!(
+        store.get(ALICE, id_at(FEB_1, 1, 1)).await.expect("get"),
+        None
+    );
+}
+
+pub async fn inserting_an_existing_id_changes_nothing(store: &impl PostStore) {
+    let id = id_at(FEB_1, 0, 1);
+    store
+        .insert(post(ALICE, id, "original"))
+        .await
+        .expect("insert");
+    let again = store
+        .insert(post(ALICE, id, "overwrite attempt"))
+        .await
+        .expect("insert");
+    assert_eq!(again, InsertOutcome::AlreadyExists);
+    let stored = store.get(ALICE, id).await.expect("get").expect("found");
+    assert_eq!(stored.title, "original");
+    assert_eq!(
+        store
+            .list(ALICE, everything(10))
+            .await
+            .expect("list")
+            .posts
+            .len(),
+        1
+    );
+}
+
+pub async fn a_timeline_pages_newest_first_across_months(store: &impl PostStore) {
+    let ids = [
+        id_at(JAN_31_LAST_SECOND, 0, 1),
+        id_at(FEB_1, 0, 1),
+        id_at(FEB_1, 5, 1),
+        id_at(MAR_15, 0, 1),
+        id_at(MAR_15 + 1, 0, 1),
+    ];
+    // Insert out of order: the store, not the insert order, decides the order.
+    for (i, id) in ids.iter().enumerate().rev() {
+        store
+            .insert(post(ALICE, *id, &format!("p{i}")))
+            .await
+            .expect("insert");
+    }
+    let mut seen = Vec::new();
+    let mut query = everything(2);
+    loop {
+        let page = store.list(ALICE, query).await.expect("list");
+        assert!(page.posts.len() <= 2);
+        seen.extend(page.posts.iter().map(|p| p.id));
+        match page.next {
+            Some(next) => query.before = Some(next),
+            None => break,
+        }
+    }
+    let newest_first: Vec<PostId> = ids.iter().rev().copied().collect();
+    assert_eq!(seen, newest_first);
+}
+
+pub async fn a_timeline_stays_within_its_months(store: &impl PostStore) {
+    for (i, id) in [
+        id_at(JAN_31_LAST_SECOND, 0, 1),
+        id_at(FEB_1, 0, 1),
+        id_at(MAR_15, 0, 1),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        store
+            .insert(post(ALICE, id, &format!("p{i}")))
+            .await
+            .expect("insert");
+    }
+    let february_only = PageQuery {
+        before: None,
+        limit: 10,
+        newest: month(202602),
+        oldest: month(202602),
+    };
+    let titles: Vec<String> = store
+        .list(ALICE, february_only)
+        .await
+        .expect("list")
+        .posts
+        .into_iter()
+        .map(|p| p.title)
+        .collect();
+    assert_eq!(titles, ["p1"]);
+}
+
+pub async fn timelines_never_mix_users(store: &impl PostStore) {
+    store
+        .insert(post(ALICE, id_at(FEB_1, 0, 1), "alice's"))
+        .await
+        .expect("insert");
+    store
+        .insert(post(BOB, id_at(FEB_1, 1, 1), "bob's"))
+        .await
+        .expect("insert");
+    let alice = store.list(ALICE, everything(10)).await.expect("list").posts;
+    assert_eq!(
+        alice.iter().map(|p| p.title.as_str()).collect::<Vec<_>>(),
+        ["alice's"]
+    );
+    assert!(alice.iter().all(|p| p.user == ALICE));
+}
+
+pub async fn posts_of_one_tick_are_all_listed_once(store: &impl PostStore) {
+    let same_tick: Vec<PostId> = (1..=4).map(|node| id_at(FEB_1, 0, node)).collect();
+    for (i, id) in same_tick.iter().enumerate() {
+        store
+            .insert(post(ALICE, *id, &format!("p{i}")))
+            .await
+            .expect("insert");
+    }
+    let mut seen = Vec::new();
+    let mut query = everything(1);
+    loop {
+        let page = store.list(ALICE, query).await.expect("list");
+        seen.extend(page.posts.iter().map(|p| p.id));
+        match page.next {
+            Some(next) => query.before = Some(next),
+            None => break,
+        }
+    }
+    seen.sort();
+    let mut expected = same_tick;
+    expected.sort();
+    assert_eq!(seen, expected);
+}

@@ -1,0 +1,104 @@
+//! The `quill` binary as an operator runs it: configuration errors, SIGTERM.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+fn quill() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_quill"))
+}
+
+#[test]
+fn a_bad_setting_stops_the_process_with_a_message_naming_it() {
+    let dir = tempfile::tempdir().expect("dir");
+    let output = quill()
+        .env("QUILL_DATA_DIR", dir.path())
+        .env("QUILL_DB_POOL_SIZE", "many")
+        .output()
+        .expect("run quill");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("QUILL_DB_POOL_SIZE=\"many\" is not valid"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_unknown_command_prints_usage() {
+    let output = quill().arg("frobnicate").output().expect("run quill");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("usage: quill [serve]"));
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port()
+}
+
+fn connect(port: u16) -> TcpStream {
+    for _ in 0..100 {
+        if let Ok(stream) = TcpStream::connect(("127.0.0.1", port)) {
+            return stream;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("quill did not start listening on {port}");
+}
+
+/// A request that is half sent when SIGTERM arrives still gets its answer, then the
+/// process exits cleanly and stops accepting connections.
+#[test]
+fn sigterm_lets_in_flight_requests_finish() {
+    let dir = tempfile::tempdir().expect("dir");
+    let port = free_port();
+    let mut child = quill()
+        .arg("serve")
+        .env("QUILL_DATA_DIR", dir.path())
+        .env("QUILL_BIND", format!("127.0.0.1:{port}"))
+        .env("QUILL_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start quill");
+    let mut stream = connect(port);
+    let body = "username=alice&password=not-the-password&csrf_token=x";
+    write!(
+        stream,
+        "POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+        body.len(),
+        &body[..10]
+    )
+    .expect("send the first half");
+    stream.flush().expect("flush");
+    std::thread::sleep(Duration::from_millis(300));
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    std::thread::sleep(Duration::from_millis(300));
+    stream
+        .write_all(body[10..].as_bytes())
+        .expect("send the rest");
+
+    let mut response = String::new();
+    stream
+        .read_to_string(&mut response)
+        .expect("read the answer");
+    assert!(
+        response.starts_with("HTTP/1.1 403"),
+        "the in-flight request was answered: {response}"
+    );
+
+    let status = child.wait().expect("quill exits");
+    assert!(status.success(), "clean exit: {status}");
+    assert!(
+        TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "no longer listening"
+    );
+}
