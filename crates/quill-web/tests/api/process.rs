@@ -83,7 +83,7 @@ fn sigterm_lets_in_flight_requests_finish() {
     assert!(killed.success());
     std::thread::sleep(Duration::from_millis(300));
     stream
-        .write_all(body[10..].as_bytes())
+        .write_all(&body.as_bytes()[10..])
         .expect("send the rest");
 
     let mut response = String::new();
