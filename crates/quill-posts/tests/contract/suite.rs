@@ -11,7 +11,10 @@ const BOB: UserId = UserId(2);
 /// A post id at `unix_secs`, `tick` 100 ns intervals later, from node `node`.
 fn id_at(unix_secs: u64, tick: u64, node: u8) -> PostId {
     let ticks = UNIX_TO_GREGORIAN_TICKS + unix_secs * 10_000_000 + tick;
-    let uuid = Uuid::new_v1(Timestamp::from_gregorian(ticks, 0), &[node, 0, 0, 0, 0, 1]);
+    let uuid = Uuid::new_v1(
+        Timestamp::from_gregorian_time(ticks, 0),
+        &[node, 0, 0, 0, 0, 1],
+    );
     PostId::from_uuid(uuid).expect("v1")
 }
 
