@@ -145,7 +145,7 @@ pub fn lowercase_token(token: &str, buf: &mut String, each: &mut impl FnMut(&str
         }
     } else {
         let lower = token.to_lowercase();
-        tokens(&lower).for_each(|t| each(t));
+        tokens(&lower).for_each(each);
     }
 }
 

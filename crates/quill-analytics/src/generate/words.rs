@@ -100,7 +100,7 @@ impl Vocabulary {
     /// About `size` words: the common ones first, then others, deterministic.
     pub fn new(size: usize) -> Self {
         let mut words: Vec<String> = COMMON.split(' ').map(str::to_owned).collect();
-        let mut rng = Rng::new(0x5157_494C_4C);
+        let mut rng = Rng::new(0x0051_5749_4C4C);
         let mut extra = Vec::new();
         while words.len() + extra.len() < size.max(words.len() + 100) {
             let n = 2 + rng.below(3);

@@ -51,7 +51,7 @@ fn top_n<T, K: Ord>(mut items: Vec<T>, n: usize, key: impl Fn(&T) -> K) -> Vec<T
         items.select_nth_unstable_by(n, |a, b| key(a).cmp(&key(b)));
         items.truncate(n);
     }
-    items.sort_unstable_by(|a, b| key(a).cmp(&key(b)));
+    items.sort_unstable_by_key(&key);
     items
 }
 

@@ -146,6 +146,7 @@ fn a_data_directory_without_an_embedded_store_is_named() {
     assert_eq!(names(root.path()), ["quill-data"]);
 }
 
+#[cfg(feature = "cassandra")]
 #[test]
 fn an_unreachable_cassandra_is_a_clear_error() {
     let root = tempfile::tempdir().unwrap();
