@@ -54,8 +54,10 @@ PIDS=()
 TOPOLOGY=$(mktemp -d "${TMPDIR:-/tmp}/quill-topology.XXXXXX")
 teardown() {
     local status=$?
+    # Each service runs in its own process group (setsid), so its children (the
+    # browsers chromedriver starts) go with it.
     for pid in "${PIDS[@]}"; do
-        kill "$pid" 2>/dev/null || true
+        kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
     done
     for pid in "${PIDS[@]}"; do
         wait "$pid" 2>/dev/null || true
@@ -70,7 +72,7 @@ install_missing
 
 log "starting chromedriver"
 WEBDRIVER_PORT=$(free_port)
-chromedriver --port="$WEBDRIVER_PORT" --allowed-ips=127.0.0.1 >"$TOPOLOGY/chromedriver.log" 2>&1 &
+setsid chromedriver --port="$WEBDRIVER_PORT" --allowed-ips=127.0.0.1 >"$TOPOLOGY/chromedriver.log" 2>&1 &
 PIDS+=($!)
 wait_for_port "$WEBDRIVER_PORT" chromedriver
 export QUILL_TEST_WEBDRIVER="http://127.0.0.1:$WEBDRIVER_PORT"

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Load benchmark of embedded Quill (release build) with wrk from Debian.
+#
+# Cases, each at 64 connections for $DURATION: GET /posts showing 20 posts,
+# POST /posts/new (the browser form, CSRF token and all), GET /login.
+# Prints wrk's requests/s and latency distribution, and the server's RSS idle and
+# under load. Usage: scripts/bench.sh [duration, default 20s]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/quill-target}"
+DURATION=${1:-20s}
+CONNECTIONS=64
+THREADS=2
+
+command -v wrk >/dev/null || {
+    sudo=(); [[ $(id -u) == 0 ]] || sudo=(sudo)
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq wrk
+}
+
+cargo build --release -p quill-web --locked
+WORK=$(mktemp -d)
+PORT=$((20000 + RANDOM % 20000))
+BASE="http://127.0.0.1:$PORT"
+QUILL_BIND="127.0.0.1:$PORT" QUILL_DATA_DIR="$WORK/data" QUILL_LOG=warn \
+    "$CARGO_TARGET_DIR/release/quill" >"$WORK/quill.log" 2>&1 &
+PID=$!
+trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$WORK"' EXIT
+for _ in $(seq 1 100); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 0.1; done
+
+rss() { awk '/VmRSS/ {print $2 " KiB"}' "/proc/$PID/status"; }
+field() { grep -o "name=\"$1\" value=\"[^\"]*\"" | head -1 | sed 's/.*value="//; s/"$//'; }
+
+# A user with 20 posts, logged in with a browser session (cookie jar).
+JAR="$WORK/jar"
+CSRF=$(curl -s -c "$JAR" -b "$JAR" "$BASE/signup" | field csrf_token)
+curl -s -c "$JAR" -b "$JAR" -o /dev/null "$BASE/signup" \
+    --data-urlencode "username=bench" --data-urlencode "password=benchmark password" \
+    --data-urlencode "password_confirm=benchmark password" --data-urlencode "csrf_token=$CSRF"
+for i in $(seq 1 20); do
+    curl -s -c "$JAR" -b "$JAR" -o /dev/null "$BASE/posts/new" \
+        --data-urlencode "title=Post $i" --data-urlencode "body=Body of post $i, long enough to look like one." \
+        --data-urlencode "csrf_token=$CSRF"
+done
+COOKIE=$(awk '$0 !~ /^#/ || /^#HttpOnly_/ { if (NF >= 7) printf "%s=%s; ", $6, $7 }' "$JAR")
+[[ $(curl -s -H "Cookie: $COOKIE" "$BASE/posts" | grep -c 'class="post-summary"') == 20 ]] || {
+    echo "setup failed: /posts does not show 20 posts" >&2; exit 1; }
+
+cat >"$WORK/post.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Cookie"] = "$COOKIE"
+wrk.body = "title=Benchmark+post&body=Written+under+load+by+wrk.&csrf_token=$CSRF"
+LUA
+
+echo "RSS idle: $(rss)"
+run() {
+    local name=$1; shift
+    echo; echo "== $name ($CONNECTIONS connections, $DURATION)"
+    ( sleep 10; echo "RSS under load ($name): $(rss)" ) &
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@"
+    wait
+}
+run "GET /posts (20 posts)" -H "Cookie: $COOKIE" "$BASE/posts"
+run "POST /posts/new" -s "$WORK/post.lua" "$BASE/posts/new"
+run "GET /login" "$BASE/login"
+echo; echo "RSS after: $(rss)"
