@@ -98,3 +98,36 @@ async fn the_front_page_sends_people_where_they_belong() {
     app.sign_up("alice").await;
     assert_eq!(app.get("/").await.headers()["location"], "/posts");
 }
+
+#[tokio::test]
+async fn a_corrupt_stored_row_gets_the_500_page_not_a_crash() {
+    use diesel::{Connection, RunQueryDsl};
+
+    let app = spawn_app(&[]).await;
+    app.sign_up("alice").await;
+    let user = app.stored_user("alice").await.expect("user");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970");
+    let month = quill_domain::Month::from_unix_micros(now.as_micros() as i64);
+    let path = app.data_dir.path().join(quill_posts::embedded::FILE_NAME);
+    let mut conn = diesel::SqliteConnection::establish(&path.display().to_string()).expect("open");
+    // A post id that is not a timeuuid: nothing Quill writes, so only damage puts it there.
+    diesel::sql_query(format!(
+        "INSERT INTO posts_by_user VALUES ({}, {}, 0, zeroblob(16), 'x', 'y')",
+        user.id.0,
+        month.yyyymm()
+    ))
+    .execute(&mut conn)
+    .expect("insert a damaged row");
+
+    let response = app.get("/posts").await;
+    assert_eq!(response.status(), 500);
+    let page = response.text().await.expect("body");
+    assert!(page.contains("Something went wrong on our side."));
+    assert_eq!(
+        app.get("/healthz").await.status(),
+        200,
+        "the server lives on"
+    );
+}
