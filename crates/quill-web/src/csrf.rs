@@ -70,12 +70,16 @@ impl FromRequest for Csrf {
     }
 }
 
-/// Middleware: gives every visitor a CSRF seed cookie, reusing the one they have.
+/// Middleware: gives every visitor a CSRF seed cookie, reusing the one they have. The
+/// API authenticates with bearer tokens, not cookies, so it gets none.
 pub async fn ensure_cookie(
     secure: bool,
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if req.path().starts_with("/api/") {
+        return next.call(req).await;
+    }
     let existing = req
         .cookie(COOKIE)
         .map(|c| c.value().to_owned())
