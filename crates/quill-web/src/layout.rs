@@ -6,7 +6,8 @@ use std::future::{Ready, ready};
 
 use actix_session::{Session, SessionExt};
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest, HttpResponse, http::header};
+use actix_web::http::{StatusCode, header};
+use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use askama::Template;
 use quill_domain::{Month, UserId};
 
@@ -95,7 +96,12 @@ impl FromRequest for CurrentUser {
 
 /// Renders a page template as a 200 HTML response.
 pub fn render(page: &impl Template) -> Result<HttpResponse, PageError> {
-    Ok(HttpResponse::Ok()
+    render_status(page, StatusCode::OK)
+}
+
+/// Renders a page template with another status, e.g. a form sent back with its errors.
+pub fn render_status(page: &impl Template, status: StatusCode) -> Result<HttpResponse, PageError> {
+    Ok(HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(page.render().map_err(Problem::from)?))

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use crate::csrf::Csrf;
 use crate::errors::{PageError, Problem};
 use crate::flash::Flash;
-use crate::layout::{Chrome, CurrentUser, render};
+use crate::layout::{Chrome, CurrentUser, render, render_status};
 use crate::metrics::{Event, Metrics};
 use crate::state::AppState;
 
@@ -25,12 +25,13 @@ struct LoginPage {
     error: Option<String>,
 }
 
+/// A username and password, from the login form or from API JSON (without CSRF token).
 #[derive(Deserialize)]
 pub struct LoginForm {
     #[serde(default)]
-    username: String,
+    pub username: String,
     #[serde(default)]
-    password: String,
+    pub password: String,
     #[serde(default)]
     csrf_token: String,
 }
@@ -106,13 +107,12 @@ pub async fn post(
         }
         Err(Refusal::Throttled(problem)) => Err(problem.into()),
         Err(Refusal::WrongCredentials) => {
-            let mut response = render(&LoginPage {
+            let page = LoginPage {
                 chrome,
                 username: form.username.trim().to_owned(),
                 error: Some(LogInError::InvalidCredentials.to_string()),
-            })?;
-            *response.status_mut() = StatusCode::UNAUTHORIZED;
-            Ok(response)
+            };
+            render_status(&page, StatusCode::UNAUTHORIZED)
         }
     }
 }

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use actix_session::Session;
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use quill_accounts::SignUpError;
@@ -12,7 +13,7 @@ use serde::Deserialize;
 use crate::csrf::Csrf;
 use crate::errors::PageError;
 use crate::flash::Flash;
-use crate::layout::{Chrome, CurrentUser, render};
+use crate::layout::{Chrome, CurrentUser, render, render_status};
 use crate::metrics::{Event, Metrics};
 use crate::state::AppState;
 
@@ -79,15 +80,12 @@ pub async fn post(
     csrf.verify(&form.csrf_token)?;
     let form = form.into_inner();
     let refuse = |errors| {
-        render(&SignupPage {
+        let page = SignupPage {
             chrome,
             username: form.username.clone(),
             errors,
-        })
-        .map(|mut response| {
-            *response.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
-            response
-        })
+        };
+        render_status(&page, StatusCode::UNPROCESSABLE_ENTITY)
     };
     let (username, password) =
         match parse(&form.username, &form.password, Some(&form.password_confirm)) {

@@ -1,12 +1,13 @@
 //! The JSON API: the same actions as the pages, with bearer tokens.
 
+use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::{PASSWORD, TestApp, spawn_app};
 
 async fn call(
     app: &TestApp,
-    method: reqwest::Method,
+    method: Method,
     path: &str,
     token: Option<&str>,
     body: Option<Value>,
@@ -24,28 +25,27 @@ async fn call(
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
+async fn get(app: &TestApp, path: &str, token: &str) -> (u16, Value) {
+    call(app, Method::GET, path, Some(token), None).await
+}
+
+async fn post(app: &TestApp, path: &str, token: Option<&str>, body: Value) -> (u16, Value) {
+    call(app, Method::POST, path, token, Some(body)).await
+}
+
+fn titles(page: &Value) -> Vec<&str> {
+    page["posts"]
+        .as_array()
+        .expect("posts")
+        .iter()
+        .map(|p| p["title"].as_str().expect("title"))
+        .collect()
+}
+
 async fn token_for(app: &TestApp, username: &str) -> String {
     let creds = json!({ "username": username, "password": PASSWORD });
-    assert_eq!(
-        call(
-            app,
-            reqwest::Method::POST,
-            "/api/v1/users",
-            None,
-            Some(creds.clone())
-        )
-        .await
-        .0,
-        201
-    );
-    let (status, body) = call(
-        app,
-        reqwest::Method::POST,
-        "/api/v1/sessions",
-        None,
-        Some(creds),
-    )
-    .await;
+    assert_eq!(post(app, "/api/v1/users", None, creds.clone()).await.0, 201);
+    let (status, body) = post(app, "/api/v1/sessions", None, creds).await;
     assert_eq!(status, 201);
     body["token"].as_str().expect("token").to_owned()
 }
@@ -54,41 +54,21 @@ async fn token_for(app: &TestApp, username: &str) -> String {
 async fn a_script_can_sign_up_post_and_read_back() {
     let app = spawn_app(&[]).await;
     let token = token_for(&app, "robot").await;
-    let (status, me) = call(&app, reqwest::Method::GET, "/api/v1/me", Some(&token), None).await;
+    let (status, me) = get(&app, "/api/v1/me", &token).await;
     assert_eq!((status, me["username"].as_str()), (200, Some("robot")));
 
-    let (status, post) = call(
-        &app,
-        reqwest::Method::POST,
-        "/api/v1/posts",
-        Some(&token),
-        Some(json!({ "title": "From a script", "body": "Automated hello" })),
-    )
-    .await;
+    let new = json!({ "title": "From a script", "body": "Automated hello" });
+    let (status, created) = post(&app, "/api/v1/posts", Some(&token), new).await;
     assert_eq!(status, 201);
-    let id = post["id"].as_str().expect("id").to_owned();
-    assert!(post["created_at"].as_str().expect("time").ends_with('Z'));
+    let id = created["id"].as_str().expect("id").to_owned();
+    assert!(created["created_at"].as_str().expect("time").ends_with('Z'));
 
-    let (status, one) = call(
-        &app,
-        reqwest::Method::GET,
-        &format!("/api/v1/posts/{id}"),
-        Some(&token),
-        None,
-    )
-    .await;
+    let (status, one) = get(&app, &format!("/api/v1/posts/{id}"), &token).await;
     assert_eq!(
         (status, one["body"].as_str()),
         (200, Some("Automated hello"))
     );
-    let (status, list) = call(
-        &app,
-        reqwest::Method::GET,
-        "/api/v1/posts",
-        Some(&token),
-        None,
-    )
-    .await;
+    let (status, list) = get(&app, "/api/v1/posts", &token).await;
     assert_eq!(status, 200);
     assert_eq!(list["posts"][0]["id"].as_str(), Some(id.as_str()));
     assert_eq!(list["next"], Value::Null);
@@ -99,47 +79,24 @@ async fn api_pages_follow_the_cursor() {
     let app = spawn_app(&[]).await;
     let token = token_for(&app, "robot").await;
     for i in 0..5 {
-        let body = json!({ "title": format!("n{i}"), "body": "b" });
-        call(
+        post(
             &app,
-            reqwest::Method::POST,
             "/api/v1/posts",
             Some(&token),
-            Some(body),
+            json!({ "title": format!("n{i}"), "body": "b" }),
         )
         .await;
     }
-    let (_, first) = call(
-        &app,
-        reqwest::Method::GET,
-        "/api/v1/posts?limit=3",
-        Some(&token),
-        None,
-    )
-    .await;
-    let titles: Vec<_> = first["posts"]
-        .as_array()
-        .expect("posts")
-        .iter()
-        .map(|p| p["title"].clone())
-        .collect();
-    assert_eq!(titles, [json!("n4"), json!("n3"), json!("n2")]);
+    let (_, first) = get(&app, "/api/v1/posts?limit=3", &token).await;
+    assert_eq!(titles(&first), ["n4", "n3", "n2"]);
     let next = first["next"].as_str().expect("cursor");
-    let (_, second) = call(
+    let (_, second) = get(
         &app,
-        reqwest::Method::GET,
         &format!("/api/v1/posts?limit=3&before={next}"),
-        Some(&token),
-        None,
+        &token,
     )
     .await;
-    let titles: Vec<_> = second["posts"]
-        .as_array()
-        .expect("posts")
-        .iter()
-        .map(|p| p["title"].clone())
-        .collect();
-    assert_eq!(titles, [json!("n1"), json!("n0")]);
+    assert_eq!(titles(&second), ["n1", "n0"]);
 }
 
 #[tokio::test]
@@ -148,7 +105,7 @@ async fn a_retried_post_with_its_token_is_stored_once() {
     let token = token_for(&app, "robot").await;
     let (status, issued) = call(
         &app,
-        reqwest::Method::POST,
+        Method::POST,
         "/api/v1/post-tokens",
         Some(&token),
         None,
@@ -156,73 +113,40 @@ async fn a_retried_post_with_its_token_is_stored_once() {
     .await;
     assert_eq!(status, 201);
     let body = json!({ "title": "Once", "body": "b", "post_token": issued["post_token"] });
-    let (_, a) = call(
-        &app,
-        reqwest::Method::POST,
-        "/api/v1/posts",
-        Some(&token),
-        Some(body.clone()),
-    )
-    .await;
-    let (_, b) = call(
-        &app,
-        reqwest::Method::POST,
-        "/api/v1/posts",
-        Some(&token),
-        Some(body),
-    )
-    .await;
+    let (_, a) = post(&app, "/api/v1/posts", Some(&token), body.clone()).await;
+    let (_, b) = post(&app, "/api/v1/posts", Some(&token), body).await;
     assert_eq!(a["id"], b["id"]);
-    let (_, list) = call(
-        &app,
-        reqwest::Method::GET,
-        "/api/v1/posts",
-        Some(&token),
-        None,
-    )
-    .await;
-    assert_eq!(list["posts"].as_array().map(Vec::len), Some(1));
+    let (_, list) = get(&app, "/api/v1/posts", &token).await;
+    assert_eq!(titles(&list), ["Once"]);
 }
 
 #[tokio::test]
 async fn bad_input_and_missing_auth_get_json_errors() {
     let app = spawn_app(&[]).await;
-    let (status, body) = call(&app, reqwest::Method::GET, "/api/v1/posts", None, None).await;
+    let (status, body) = call(&app, Method::GET, "/api/v1/posts", None, None).await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
         (401, Some("unauthorized"))
     );
-    let (status, _) = call(
-        &app,
-        reqwest::Method::GET,
-        "/api/v1/posts",
-        Some("made-up-token"),
-        None,
-    )
-    .await;
-    assert_eq!(status, 401);
+    assert_eq!(get(&app, "/api/v1/posts", "made-up-token").await.0, 401);
 
-    let (status, body) = call(
+    let (status, body) = post(
         &app,
-        reqwest::Method::POST,
         "/api/v1/users",
         None,
-        Some(json!({ "username": "x", "password": "short" })),
+        json!({ "username": "x", "password": "short" }),
     )
     .await;
     assert_eq!(status, 422);
-    assert!(
-        body["error"]["fields"]["username"].is_string()
-            && body["error"]["fields"]["password"].is_string()
-    );
+    assert!(body["error"]["fields"]["username"].is_string());
+    assert!(body["error"]["fields"]["password"].is_string());
 
     let token = token_for(&app, "robot").await;
-    let (status, body) = call(
+    let (status, body) = post(
         &app,
-        reqwest::Method::POST,
         "/api/v1/posts",
         Some(&token),
-        Some(json!({ "title": "", "body": "" })),
+        json!({ "title": "", "body": "" }),
     )
     .await;
     assert_eq!(status, 422);
@@ -230,17 +154,15 @@ async fn bad_input_and_missing_auth_get_json_errors() {
         body["error"]["fields"]["title"].as_str(),
         Some("Give your post a title.")
     );
-    let (status, body) = call(
-        &app,
-        reqwest::Method::GET,
-        "/api/v1/nothing",
-        Some(&token),
-        None,
-    )
-    .await;
+    let (status, body) = get(&app, "/api/v1/nothing", &token).await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
         (404, Some("not_found"))
+    );
+    let (status, body) = post(&app, "/api/v1/posts", Some(&token), json!("not an object")).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (400, Some("bad_request"))
     );
 }
 
@@ -249,34 +171,24 @@ async fn a_deleted_token_opens_nothing_and_others_posts_stay_hidden() {
     let app = spawn_app(&[]).await;
     let alice = token_for(&app, "alice").await;
     let bob = token_for(&app, "bob").await;
-    let (_, post) = call(
+    let (_, created) = post(
         &app,
-        reqwest::Method::POST,
         "/api/v1/posts",
         Some(&alice),
-        Some(json!({ "title": "mine", "body": "b" })),
+        json!({ "title": "mine", "body": "b" }),
     )
     .await;
-    let id = post["id"].as_str().expect("id");
-    let (status, _) = call(
-        &app,
-        reqwest::Method::GET,
-        &format!("/api/v1/posts/{id}"),
-        Some(&bob),
-        None,
-    )
-    .await;
-    assert_eq!(status, 404);
+    let id = created["id"].as_str().expect("id");
+    assert_eq!(get(&app, &format!("/api/v1/posts/{id}"), &bob).await.0, 404);
 
     let (status, _) = call(
         &app,
-        reqwest::Method::DELETE,
+        Method::DELETE,
         "/api/v1/sessions/current",
         Some(&alice),
         None,
     )
     .await;
     assert_eq!(status, 204);
-    let (status, _) = call(&app, reqwest::Method::GET, "/api/v1/me", Some(&alice), None).await;
-    assert_eq!(status, 401);
+    assert_eq!(get(&app, "/api/v1/me", &alice).await.0, 401);
 }

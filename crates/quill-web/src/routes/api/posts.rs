@@ -54,23 +54,12 @@ pub async fn list(
     })))
 }
 
-#[derive(Deserialize)]
-pub struct NewPostJson {
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    body: String,
-    /// From `POST /api/v1/post-tokens`: makes retries of one post store it once.
-    #[serde(default)]
-    post_token: String,
-}
-
 pub async fn create(
     state: web::Data<AppState>,
     secrets: web::Data<Secrets>,
     metrics: web::Data<Metrics>,
     api: ApiUser,
-    body: web::Json<NewPostJson>,
+    body: web::Json<new::NewPostForm>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let (title, text) = new::parse(&body.title, &body.body).map_err(Problem::Invalid)?;

@@ -5,18 +5,18 @@ use quill_accounts::LogInError;
 use serde_json::json;
 
 use super::auth::ApiUser;
-use super::users::{Credentials, UserJson};
+use super::users::UserJson;
 use crate::errors::{ApiError, Problem};
 use crate::layout::CurrentUser;
 use crate::metrics::Metrics;
-use crate::routes::login::{Refusal, authenticate};
+use crate::routes::login::{LoginForm, Refusal, authenticate};
 use crate::state::AppState;
 
 pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
     metrics: web::Data<Metrics>,
-    body: web::Json<Credentials>,
+    body: web::Json<LoginForm>,
 ) -> Result<HttpResponse, ApiError> {
     let user = match authenticate(&state, &metrics, &req, &body.username, &body.password).await? {
         Ok(user) => user,

@@ -2,21 +2,14 @@
 
 use actix_web::{HttpResponse, web};
 use quill_accounts::SignUpError;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::auth::ApiUser;
 use crate::errors::{ApiError, Problem};
 use crate::metrics::{Event, Metrics};
+use crate::routes::login::LoginForm;
 use crate::routes::signup;
 use crate::state::AppState;
-
-#[derive(Deserialize)]
-pub struct Credentials {
-    #[serde(default)]
-    pub username: String,
-    #[serde(default)]
-    pub password: String,
-}
 
 #[derive(Serialize)]
 pub struct UserJson {
@@ -27,7 +20,7 @@ pub struct UserJson {
 pub async fn create(
     state: web::Data<AppState>,
     metrics: web::Data<Metrics>,
-    body: web::Json<Credentials>,
+    body: web::Json<LoginForm>,
 ) -> Result<HttpResponse, ApiError> {
     let (username, password) =
         signup::parse(&body.username, &body.password, None).map_err(Problem::Invalid)?;

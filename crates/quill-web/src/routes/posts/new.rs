@@ -13,7 +13,7 @@ use super::now_micros;
 use crate::csrf::Csrf;
 use crate::errors::PageError;
 use crate::flash::Flash;
-use crate::layout::{Chrome, CurrentUser, render};
+use crate::layout::{Chrome, CurrentUser, render, render_status};
 use crate::metrics::{Event, Metrics};
 use crate::post_token;
 use crate::secrets::Secrets;
@@ -29,14 +29,16 @@ struct NewPostPage {
     errors: BTreeMap<&'static str, String>,
 }
 
+/// The fields of a new post, from the form or from API JSON (which has no CSRF token).
 #[derive(Deserialize)]
 pub struct NewPostForm {
     #[serde(default)]
-    title: String,
+    pub title: String,
     #[serde(default)]
-    body: String,
+    pub body: String,
+    /// The signed id the form was issued with; see `post_token`.
     #[serde(default)]
-    post_token: String,
+    pub post_token: String,
     #[serde(default)]
     csrf_token: String,
 }
@@ -130,15 +132,14 @@ pub async fn post(
             Ok(Flash::Published.redirect(&format!("/posts/{id}")))
         }
         Err(errors) => {
-            let mut response = render(&NewPostPage {
+            let page = NewPostPage {
                 chrome,
                 post_token: form.post_token,
                 title: form.title,
                 body: form.body,
                 errors,
-            })?;
-            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(response)
+            };
+            render_status(&page, StatusCode::UNPROCESSABLE_ENTITY)
         }
     }
 }
