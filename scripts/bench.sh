@@ -18,7 +18,7 @@ command -v wrk >/dev/null || {
     DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq wrk
 }
 
-cargo build --release -p quill-web --locked
+cargo build --release -p quill-web
 WORK=$(mktemp -d)
 PORT=$((20000 + RANDOM % 20000))
 BASE="http://127.0.0.1:$PORT"
@@ -57,9 +57,10 @@ echo "RSS idle: $(rss)"
 run() {
     local name=$1; shift
     echo; echo "== $name ($CONNECTIONS connections, $DURATION)"
-    ( sleep 10; echo "RSS under load ($name): $(rss)" ) &
+    ( sleep 5; echo "RSS under load ($name): $(rss)" ) &
+    local sampler=$!
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@"
-    wait
+    wait "$sampler"
 }
 run "GET /posts (20 posts)" -H "Cookie: $COOKIE" "$BASE/posts"
 run "POST /posts/new" -s "$WORK/post.lua" "$BASE/posts/new"

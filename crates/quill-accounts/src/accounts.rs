@@ -61,7 +61,7 @@ impl Accounts {
         let probe = username.clone();
         let taken = self
             .db
-            .run(move |conn| {
+            .read(move |conn| {
                 users::find_by_username(conn, &probe)
                     .map(|row| row.is_some())
                     .map_err(AccountsError::from_diesel)
@@ -76,7 +76,7 @@ impl Accounts {
             .await
             .map_err(AccountsError::from)?;
         self.db
-            .run(
+            .write(
                 move |conn| match users::insert(conn, &username, &hash, unix_now()) {
                     Ok(user) => Ok(user),
                     Err(InsertUserError::UsernameTaken) => Err(SignUpError::UsernameTaken),
@@ -97,7 +97,7 @@ impl Accounts {
         let probe = username.clone();
         let row = self
             .db
-            .run(move |conn| {
+            .read(move |conn| {
                 users::find_by_username(conn, &probe).map_err(AccountsError::from_diesel)
             })
             .await?;

@@ -166,7 +166,7 @@ impl SqlSessionStore {
         let (id, absolute) = (token_hash(token), self.absolute_secs);
         Ok(self
             .db
-            .run(move |conn| {
+            .read(move |conn| {
                 load(conn, &id, unix_now(), absolute).map_err(quill_sql::SqlError::from)
             })
             .await?)
@@ -181,7 +181,7 @@ impl SqlSessionStore {
         let token: String = generate_session_key().into();
         let id = token_hash(&token);
         self.db
-            .run(move |conn| {
+            .write(move |conn| {
                 insert(conn, &id, &state, unix_now(), ttl_secs).map_err(quill_sql::SqlError::from)
             })
             .await?;
@@ -192,7 +192,7 @@ impl SqlSessionStore {
     pub async fn delete_token(&self, token: &str) -> anyhow::Result<()> {
         let id = token_hash(token);
         self.db
-            .run(move |conn| delete(conn, &id).map_err(quill_sql::SqlError::from))
+            .write(move |conn| delete(conn, &id).map_err(quill_sql::SqlError::from))
             .await?;
         Ok(())
     }
@@ -202,7 +202,7 @@ impl SqlSessionStore {
         let absolute = self.absolute_secs;
         Ok(self
             .db
-            .run(move |conn| {
+            .write(move |conn| {
                 purge_expired(conn, unix_now(), absolute).map_err(quill_sql::SqlError::from)
             })
             .await?)
@@ -242,7 +242,7 @@ impl SessionStore for SqlSessionStore {
         let state = session_state.clone();
         let updated = self
             .db
-            .run(move |conn| {
+            .write(move |conn| {
                 update(conn, &id, &state, unix_now(), ttl_secs).map_err(quill_sql::SqlError::from)
             })
             .await
@@ -262,7 +262,7 @@ impl SessionStore for SqlSessionStore {
         let ttl_secs = ttl.whole_seconds();
         Ok(self
             .db
-            .run(move |conn| {
+            .write(move |conn| {
                 touch(conn, &id, unix_now(), ttl_secs).map_err(quill_sql::SqlError::from)
             })
             .await?)

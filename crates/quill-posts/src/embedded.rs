@@ -28,9 +28,12 @@ pub fn path_in(data_dir: &Path) -> PathBuf {
     data_dir.join(FILE_NAME)
 }
 
+/// Inserts go through a pool of one connection, so that concurrent writers queue in
+/// order instead of in SQLite's sleeping busy handler; reads have their own pool.
 #[derive(Clone)]
 pub struct EmbeddedPostStore {
-    pool: SqlitePool,
+    read: SqlitePool,
+    write: SqlitePool,
 }
 
 #[derive(Queryable, Selectable)]
@@ -56,18 +59,28 @@ impl Row {
 impl EmbeddedPostStore {
     /// Opens the store in `data_dir`, creating it and applying migrations when needed.
     pub fn open(data_dir: &Path, size: PoolSize) -> Result<Self, PostStoreError> {
-        let pool = sqlite_pool(&path_in(data_dir), size)?;
-        let mut conn = pool.get().map_err(SqlError::from)?;
-        conn.run_pending_migrations(MIGRATIONS)
+        let path = path_in(data_dir);
+        let write = sqlite_pool(
+            &path,
+            PoolSize {
+                connections: 1,
+                ..size
+            },
+        )?;
+        write
+            .get()
+            .map_err(SqlError::from)?
+            .run_pending_migrations(MIGRATIONS)
             .map_err(|e| SqlError::Migration(e.to_string()))?;
-        Ok(Self { pool })
+        let read = sqlite_pool(&path, size)?;
+        Ok(Self { read, write })
     }
 
     fn run<T: Send + 'static>(
-        &self,
+        pool: &SqlitePool,
         work: impl FnOnce(&mut SqliteConnection) -> Result<T, PostStoreError> + Send + 'static,
     ) -> impl Future<Output = Result<T, PostStoreError>> + Send + 'static {
-        let pool = self.pool.clone();
+        let pool = pool.clone();
         blocking(move || {
             let mut conn = pool.get().map_err(SqlError::from)?;
             work(&mut conn)
@@ -81,7 +94,7 @@ impl PostStore for EmbeddedPostStore {
         &self,
         post: NewPost,
     ) -> impl Future<Output = Result<InsertOutcome, PostStoreError>> + Send {
-        self.run(move |conn| {
+        Self::run(&self.write, move |conn| {
             let inserted = diesel::insert_into(posts_by_user::table)
                 .values((
                     posts_by_user::user_id.eq(post.user.0),
@@ -107,7 +120,7 @@ impl PostStore for EmbeddedPostStore {
         user: UserId,
         id: PostId,
     ) -> impl Future<Output = Result<Option<Post>, PostStoreError>> + Send {
-        self.run(move |conn| {
+        Self::run(&self.read, move |conn| {
             posts_by_user::table
                 .filter(posts_by_user::user_id.eq(user.0))
                 .filter(posts_by_user::month.eq(id.month().yyyymm()))
@@ -127,7 +140,7 @@ impl PostStore for EmbeddedPostStore {
         user: UserId,
         query: PageQuery,
     ) -> impl Future<Output = Result<Page, PostStoreError>> + Send {
-        self.run(move |conn| {
+        Self::run(&self.read, move |conn| {
             let start = query
                 .before
                 .map_or(query.newest, |cursor| cursor.month().min(query.newest));
@@ -163,6 +176,6 @@ impl PostStore for EmbeddedPostStore {
     }
 
     fn ping(&self) -> impl Future<Output = Result<(), PostStoreError>> + Send {
-        self.run(|conn| Ok(quill_sql::ping(conn)?))
+        Self::run(&self.read, |conn| Ok(quill_sql::ping(conn)?))
     }
 }

@@ -183,7 +183,7 @@ impl TestApp {
     pub async fn stored_user(&self, username: &str) -> Option<User> {
         let username = Username::parse(username).expect("valid username");
         self.accounts_db()
-            .run(move |conn| {
+            .read(move |conn| {
                 let id = quill_accounts::users::find_by_name(conn, &username)?;
                 Ok::<_, quill_sql::SqlError>(id)
             })
@@ -193,14 +193,14 @@ impl TestApp {
 
     pub async fn user_count(&self) -> i64 {
         self.accounts_db()
-            .run(|conn| Ok::<_, quill_sql::SqlError>(quill_accounts::users::count(conn)?))
+            .read(|conn| Ok::<_, quill_sql::SqlError>(quill_accounts::users::count(conn)?))
             .await
             .expect("count users")
     }
 
     pub async fn session_count(&self, user: UserId) -> i64 {
         self.accounts_db()
-            .run(move |conn| {
+            .read(move |conn| {
                 Ok::<_, quill_sql::SqlError>(quill_accounts::sessions::count_for_user(conn, user)?)
             })
             .await

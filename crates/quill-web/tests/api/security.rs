@@ -71,7 +71,7 @@ async fn the_database_holds_only_hashes_of_session_tokens() {
     let (raw, hashed) = (token.clone(), quill_accounts::sessions::token_hash(&token));
     let (raw_stored, hash_stored) = app
         .accounts_db()
-        .run(move |conn| {
+        .read(move |conn| {
             Ok::<_, quill_sql::SqlError>((
                 quill_accounts::sessions::exists(conn, &raw)?,
                 quill_accounts::sessions::exists(conn, &hashed)?,

@@ -28,7 +28,7 @@ async fn passwords_are_stored_as_argon2id_at_the_owasp_floor() {
     let username = quill_domain::Username::parse("alice").expect("valid");
     let hash = app
         .accounts_db()
-        .run(move |conn| {
+        .read(move |conn| {
             Ok::<_, quill_sql::SqlError>(quill_accounts::users::password_hash(conn, &username)?)
         })
         .await
