@@ -5,6 +5,7 @@
 //! (`expires_at`), or at its absolute lifetime from `created_at`, whichever comes first.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use actix_session::storage::{
     LoadError, SaveError, SessionKey, SessionStore, UpdateError, generate_session_key,
@@ -149,7 +150,13 @@ pub fn exists(conn: &mut DbConn, id: &str) -> Result<bool, DieselError> {
 pub struct SqlSessionStore {
     db: Db,
     absolute_secs: i64,
+    /// When this process last pushed each session's idle expiry, so that most page
+    /// views skip the database entirely (see `TOUCH_GRANULARITY_SECS`).
+    touched: Arc<Mutex<HashMap<String, i64>>>,
 }
+
+/// Entries kept in `touched` before stale ones are swept.
+const TOUCHED_SWEEP_AT: usize = 100_000;
 
 impl SqlSessionStore {
     /// `absolute` caps a session's whole life, however active it stays; the idle TTL
@@ -158,6 +165,7 @@ impl SqlSessionStore {
         Self {
             db,
             absolute_secs: i64::try_from(absolute.as_secs()).unwrap_or(i64::MAX),
+            touched: Arc::default(),
         }
     }
 
@@ -259,12 +267,22 @@ impl SessionStore for SqlSessionStore {
 
     async fn update_ttl(&self, session_key: &SessionKey, ttl: &Duration) -> anyhow::Result<()> {
         let id = token_hash(session_key.as_ref());
-        let ttl_secs = ttl.whole_seconds();
+        let (now, ttl_secs) = (unix_now(), ttl.whole_seconds());
+        if let Ok(mut touched) = self.touched.lock() {
+            if touched
+                .get(&id)
+                .is_some_and(|at| now - at < TOUCH_GRANULARITY_SECS)
+            {
+                return Ok(());
+            }
+            if touched.len() >= TOUCHED_SWEEP_AT {
+                touched.retain(|_, at| now - *at < TOUCH_GRANULARITY_SECS);
+            }
+            touched.insert(id.clone(), now);
+        }
         Ok(self
             .db
-            .write(move |conn| {
-                touch(conn, &id, unix_now(), ttl_secs).map_err(quill_sql::SqlError::from)
-            })
+            .write(move |conn| touch(conn, &id, now, ttl_secs).map_err(quill_sql::SqlError::from))
             .await?)
     }
 
