@@ -159,3 +159,42 @@ async fn the_pages_fit_a_320_pixel_screen() {
     save_screenshot(&client, "signup-320px.png").await;
     client.close().await.expect("close");
 }
+
+#[tokio::test]
+async fn the_login_form_works_with_the_keyboard_alone() {
+    let Some(client) = browser(1024, 800).await else {
+        return;
+    };
+    let quill = start_quill().await;
+    client
+        .goto(&format!("{}/login", quill.base))
+        .await
+        .expect("open login");
+    // The first Tab lands on the skip link, which is shown when focused.
+    let body = client.find(Locator::Css("body")).await.expect("body");
+    body.send_keys("\u{E004}").await.expect("Tab");
+    let focused = client.active_element().await.expect("focus");
+    assert_eq!(focused.text().await.expect("text"), "Skip to content");
+
+    client
+        .execute("document.getElementById('username').focus();", vec![])
+        .await
+        .expect("focus the username");
+    let typing = client.active_element().await.expect("focus");
+    // Username, Tab to the password, Enter to submit: a wrong password comes back with
+    // its message, which shows the form went through.
+    typing
+        .send_keys("nobody\u{E004}wrong password\u{E007}")
+        .await
+        .expect("typing");
+    let message = client
+        .wait()
+        .for_element(Locator::Css("#login-error"))
+        .await
+        .expect("the login answer");
+    assert_eq!(
+        message.text().await.expect("text"),
+        "Wrong username or password."
+    );
+    client.close().await.expect("close");
+}

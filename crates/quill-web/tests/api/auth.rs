@@ -6,8 +6,8 @@ use crate::helpers::{PASSWORD, spawn_app};
 async fn logging_in_opens_the_timeline_under_a_new_session_key() {
     let app = spawn_app(&[]).await;
     app.sign_up("alice").await;
-    let signup_cookie = app.client.get(app.url("/posts")).send().await.expect("GET");
-    assert_eq!(signup_cookie.status(), 200);
+    let before_login = app.cookies();
+    assert_eq!(app.get("/posts").await.status(), 200);
 
     let response = app.log_in("Alice", PASSWORD).await;
     assert_eq!(response.status(), 303);
@@ -20,9 +20,17 @@ async fn logging_in_opens_the_timeline_under_a_new_session_key() {
         "login issues a new session cookie"
     );
     assert!(app.get_html("/posts").await.contains("You are logged in."));
-    // The signup session was replaced, not kept alongside.
+    // The signup session was replaced, not kept alongside: its cookie opens nothing.
     let user = app.stored_user("alice").await.expect("stored");
     assert_eq!(app.session_count(user.id).await, 1);
+    let replay = app
+        .stranger()
+        .get(app.url("/posts"))
+        .header("cookie", before_login)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(replay.headers()["location"], "/login");
 }
 
 #[tokio::test]
