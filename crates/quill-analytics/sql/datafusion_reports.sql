@@ -10,11 +10,11 @@ WITH d AS (
   SELECT user_id,
          (CAST(created_at AS BIGINT)
           - ((CAST(created_at AS BIGINT) % 86400000000) + 86400000000) % 86400000000)
-         / 86400000000 AS day
+         / 86400000000 AS dn
   FROM posts)
-SELECT arrow_cast(CAST(day AS INT), 'Date32') AS day, count(*) AS posts,
+SELECT arrow_cast(CAST(dn AS INT), 'Date32') AS day, count(*) AS posts,
        count(DISTINCT user_id) AS authors
-FROM d GROUP BY d.day ORDER BY d.day;
+FROM d GROUP BY dn ORDER BY dn;
 
 -- name: r2_top_users
 SELECT user_id, count(*) AS posts, sum(character_length(body)) AS body_chars

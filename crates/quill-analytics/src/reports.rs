@@ -3,6 +3,7 @@
 
 pub mod finish;
 pub mod partial;
+pub mod words;
 
 use std::time::Duration;
 

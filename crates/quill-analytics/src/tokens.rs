@@ -66,14 +66,23 @@ pub struct Tokens<'a> {
     lower: bool,
 }
 
+/// Per byte: 0 an ASCII separator, 1 an ASCII token character, 2 the start or continuation
+/// of a multi-byte code point.
+const BYTE_CLASS: [u8; 256] = {
+    let mut table = [2u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = ASCII_TOKEN[b] as u8;
+        b += 1;
+    }
+    table
+};
+
 impl<'a> Tokens<'a> {
-    /// Whether the code point starting at byte `i` is a token character, and its width.
-    fn at(&self, i: usize) -> (bool, usize) {
-        let b = self.s.as_bytes()[i];
-        if b < 0x80 {
-            return (ASCII_TOKEN[b as usize], 1);
-        }
-        match self.s[i..].chars().next() {
+    /// Whether the multi-byte code point starting at byte `i` is inside a run, and its width.
+    #[inline(never)]
+    fn multibyte_at(&self, i: usize) -> (bool, usize) {
+        match self.s.get(i..).and_then(|rest| rest.chars().next()) {
             Some(c) => (
                 is_token_char(c) || (self.lower && lowercases_into_token(c)),
                 c.len_utf8(),
@@ -81,35 +90,45 @@ impl<'a> Tokens<'a> {
             None => (false, 1),
         }
     }
+
+    /// The first byte at or after `i` where being inside a run is `inside`, or the end.
+    #[inline(always)]
+    fn boundary(&self, mut i: usize, inside: bool) -> usize {
+        let bytes = self.s.as_bytes();
+        while let Some(&b) = bytes.get(i) {
+            match BYTE_CLASS[b as usize] {
+                2 => {
+                    let (is_in, width) = self.multibyte_at(i);
+                    if is_in == inside {
+                        return i;
+                    }
+                    i += width;
+                }
+                class => {
+                    if (class == 1) == inside {
+                        return i;
+                    }
+                    i += 1;
+                }
+            }
+        }
+        bytes.len()
+    }
 }
 
 impl<'a> Iterator for Tokens<'a> {
     type Item = &'a str;
 
+    #[inline]
     fn next(&mut self) -> Option<&'a str> {
-        let len = self.s.len();
-        let mut i = self.pos;
-        while i < len {
-            let (inside, width) = self.at(i);
-            if inside {
-                break;
-            }
-            i += width;
-        }
-        if i >= len {
-            self.pos = len;
+        let start = self.boundary(self.pos, true);
+        if start >= self.s.len() {
+            self.pos = self.s.len();
             return None;
         }
-        let start = i;
-        while i < len {
-            let (inside, width) = self.at(i);
-            if !inside {
-                break;
-            }
-            i += width;
-        }
-        self.pos = i;
-        Some(&self.s[start..i])
+        let end = self.boundary(start, false);
+        self.pos = end;
+        self.s.get(start..end)
     }
 }
 

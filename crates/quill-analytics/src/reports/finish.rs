@@ -1,7 +1,7 @@
 //! Turns the merged state of a pass into the five report tables, in the orders and cuts
 //! REPORTS.md gives.
 
-use std::cmp::Reverse;
+use std::cmp::Ordering;
 use std::time::Instant;
 
 use hashbrown::HashMap;
@@ -45,20 +45,22 @@ pub fn daily(p: &Partial) -> Table {
     }
 }
 
-/// Sorts by `key` and keeps the first `n`, without sorting what is cut.
-fn top_n<T, K: Ord>(mut items: Vec<T>, n: usize, key: impl Fn(&T) -> K) -> Vec<T> {
+/// Sorts by `order` and keeps the first `n`, without sorting what is cut.
+fn top_n<T>(mut items: Vec<T>, n: usize, order: impl Fn(&T, &T) -> Ordering) -> Vec<T> {
     if items.len() > n {
-        items.select_nth_unstable_by(n, |a, b| key(a).cmp(&key(b)));
+        items.select_nth_unstable_by(n, &order);
         items.truncate(n);
     }
-    items.sort_unstable_by_key(&key);
+    items.sort_unstable_by(order);
     items
 }
 
 /// R2: the 20 users with most posts (ties by user id), with their body lengths.
 pub fn top_users(p: &Partial) -> Table {
     let users: Vec<_> = p.users.iter().map(|(u, t)| (*u, *t)).collect();
-    let top = top_n(users, TOP_USERS, |(u, t)| (Reverse(t.posts), *u));
+    let top = top_n(users, TOP_USERS, |(ua, a), (ub, b)| {
+        b.posts.cmp(&a.posts).then(ua.cmp(ub))
+    });
     Table {
         report: Report::TopUsers,
         columns: vec![
@@ -97,14 +99,16 @@ pub fn length_hist(p: &Partial) -> Table {
 
 /// R4: the 100 most frequent lowercase words, ties by code-point order.
 pub fn top_words(p: &Partial) -> Table {
-    let words: Vec<(&str, u64)> = p.words.iter().map(|(w, c)| (w.as_ref(), *c)).collect();
-    let top = top_n(words, TOP_WORDS, |(w, c)| (Reverse(*c), *w));
+    let words = p.words.entries();
+    let top = top_n(words, TOP_WORDS, |(wa, a), (wb, b)| {
+        b.cmp(a).then(wa.cmp(wb))
+    });
     Table {
         report: Report::TopWords,
         columns: vec![
             (
                 "word",
-                Column::Text(top.iter().map(|(w, _)| w.to_string()).collect()),
+                Column::Text(top.iter().map(|(w, _)| w.clone()).collect()),
             ),
             (
                 "count",

@@ -10,6 +10,7 @@ use hashbrown::{HashMap, HashSet};
 use crate::calendar;
 use crate::error::{AnalyticsError, Result};
 use crate::reports::Report;
+use crate::reports::words::WordCounts;
 use crate::schema::{self, Strings};
 use crate::tokens::{for_each_lowercase_token, lowercase_runs, lowercase_token, tokens};
 
@@ -46,7 +47,7 @@ pub struct Partial {
     /// R3.
     pub length_hist: [u64; 7],
     /// R4.
-    pub words: HashMap<Box<str>, u64>,
+    pub words: WordCounts,
     /// R5, `[dow - 1][hour]`.
     pub heatmap: [[u64; 24]; 7],
     /// CPU time of each report's work on this partition, by [`Report::index`].
@@ -106,29 +107,23 @@ impl Partial {
     /// tokens of `body` (R3).
     fn body_and_title(&mut self, body: &str, title: &str) -> u64 {
         let Self { words, buf, .. } = self;
-        let mut bump = |t: &str| {
-            if let Some(count) = words.get_mut(t) {
-                *count += 1;
-            } else {
-                words.insert(t.into(), 1);
-            }
-        };
         let mut n = 0;
         if body.contains('Σ') {
             n = tokens(body).count() as u64;
-            for_each_lowercase_token(body, buf, &mut bump);
+            for_each_lowercase_token(body, buf, |t| words.add(t));
         } else {
             for run in lowercase_runs(body) {
-                // An ASCII run is one token; others may hold several (or none).
-                n += if run.is_ascii() {
-                    1
+                if run.is_ascii() {
+                    // An ASCII run is one token.
+                    n += 1;
+                    words.add_ascii_lowercase(run);
                 } else {
-                    tokens(run).count() as u64
-                };
-                lowercase_token(run, buf, &mut bump);
+                    n += tokens(run).count() as u64;
+                    lowercase_token(run, buf, &mut |t| words.add(t));
+                }
             }
         }
-        for_each_lowercase_token(title, buf, &mut bump);
+        for_each_lowercase_token(title, buf, |t| words.add(t));
         n
     }
 
@@ -150,12 +145,7 @@ impl Partial {
         for (a, b) in self.length_hist.iter_mut().zip(other.length_hist) {
             *a += b;
         }
-        if other.words.len() > self.words.len() {
-            std::mem::swap(&mut self.words, &mut other.words);
-        }
-        for (word, count) in other.words {
-            *self.words.entry(word).or_insert(0) += count;
-        }
+        self.words.merge(std::mem::take(&mut other.words));
         for (row, other_row) in self.heatmap.iter_mut().zip(other.heatmap) {
             for (a, b) in row.iter_mut().zip(other_row) {
                 *a += b;
@@ -198,7 +188,7 @@ mod tests {
     fn a_body_with_a_capital_sigma_counts_words_on_the_original_text() {
         let mut p = Partial::default();
         assert_eq!(p.body_and_title("ΟΔΟΣ İx", "Hi"), 2);
-        let mut words: Vec<_> = p.words.iter().map(|(w, c)| (w.to_string(), *c)).collect();
+        let mut words = p.words.entries();
         words.sort();
         let expected = [("hi", 1), ("i", 1), ("x", 1), ("οδος", 1)];
         let expected: Vec<_> = expected.iter().map(|(w, c)| (w.to_string(), *c)).collect();

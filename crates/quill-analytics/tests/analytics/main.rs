@@ -8,3 +8,4 @@ mod fixtures;
 mod nightly;
 mod reports;
 mod sources;
+mod sql;

@@ -1,0 +1,145 @@
+//! Word counts for R4, built for speed: words of up to 16 bytes (nearly all) are packed
+//! into a `u128` key, so counting hashes and compares integers instead of chasing string
+//! pointers; longer words fall back to a string map.
+
+use hashbrown::HashMap;
+
+/// Bytes a packed word can hold.
+const INLINE: usize = 16;
+
+/// Counts of words; every word is a non-empty token, so it holds no NUL byte and zero
+/// padding is unambiguous.
+#[derive(Debug, Default)]
+pub struct WordCounts {
+    short: HashMap<u128, u64>,
+    long: HashMap<Box<str>, u64>,
+}
+
+/// Big-endian packing: the order of keys is the byte order of the words.
+fn pack(bytes: impl Iterator<Item = u8>) -> u128 {
+    let mut packed = [0u8; INLINE];
+    for (slot, b) in packed.iter_mut().zip(bytes) {
+        *slot = b;
+    }
+    u128::from_be_bytes(packed)
+}
+
+fn unpack(key: u128) -> String {
+    let bytes = key.to_be_bytes();
+    let len = bytes.iter().position(|b| *b == 0).unwrap_or(INLINE);
+    // Keys are packed from whole `str`s, so the bytes are valid UTF-8.
+    String::from_utf8_lossy(&bytes[..len]).into_owned()
+}
+
+impl WordCounts {
+    /// Counts `word` once.
+    #[inline]
+    pub fn add(&mut self, word: &str) {
+        if word.len() <= INLINE {
+            *self.short.entry(pack(word.bytes())).or_insert(0) += 1;
+        } else {
+            self.add_long(word);
+        }
+    }
+
+    /// Counts the lowercase form of an ASCII `word` once.
+    #[inline]
+    pub fn add_ascii_lowercase(&mut self, word: &str) {
+        if word.len() <= INLINE {
+            let key = pack(word.bytes().map(|b| b.to_ascii_lowercase()));
+            *self.short.entry(key).or_insert(0) += 1;
+        } else {
+            self.add_long(&word.to_ascii_lowercase());
+        }
+    }
+
+    #[cold]
+    fn add_long(&mut self, word: &str) {
+        if let Some(count) = self.long.get_mut(word) {
+            *count += 1;
+        } else {
+            self.long.insert(word.into(), 1);
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.short.len() + self.long.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Adds another set of counts into this one.
+    pub fn merge(&mut self, mut other: WordCounts) {
+        if other.short.len() > self.short.len() {
+            std::mem::swap(&mut self.short, &mut other.short);
+        }
+        for (key, count) in other.short {
+            *self.short.entry(key).or_insert(0) += count;
+        }
+        for (word, count) in other.long {
+            *self.long.entry(word).or_insert(0) += count;
+        }
+    }
+
+    /// Every word with its count, in no particular order.
+    pub fn entries(&self) -> Vec<(String, u64)> {
+        self.short
+            .iter()
+            .map(|(k, c)| (unpack(*k), *c))
+            .chain(self.long.iter().map(|(w, c)| (w.to_string(), *c)))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_and_long_words_count_alike() {
+        let mut w = WordCounts::default();
+        let long = "internationalization";
+        for word in ["é", "日本", "a", long, "sixteen_bytes_ab", "é"] {
+            w.add(word);
+        }
+        w.add_ascii_lowercase("A");
+        w.add_ascii_lowercase("INTERNATIONALIZATION");
+        let mut entries = w.entries();
+        entries.sort();
+        let expected = [
+            ("a", 2),
+            (long, 2),
+            ("sixteen_bytes_ab", 1),
+            ("é", 2),
+            ("日本", 1),
+        ];
+        let expected: Vec<(String, u64)> =
+            expected.iter().map(|(s, c)| (s.to_string(), *c)).collect();
+        assert_eq!(entries, expected);
+    }
+
+    #[test]
+    fn packed_keys_sort_like_their_words() {
+        let words = ["", "a", "ab", "b", "é", "日本"];
+        for pair in words.windows(2) {
+            assert!(pack(pair[0].bytes()) < pack(pair[1].bytes()), "{pair:?}");
+        }
+    }
+
+    #[test]
+    fn merging_adds_counts() {
+        let (mut a, mut b) = (WordCounts::default(), WordCounts::default());
+        a.add("x");
+        b.add("x");
+        b.add("y");
+        b.add("a_very_long_word_indeed");
+        a.merge(b);
+        let mut entries = a.entries();
+        entries.sort();
+        assert_eq!(entries[0], ("a_very_long_word_indeed".to_string(), 1));
+        assert_eq!(entries[1], ("x".to_string(), 2));
+        assert_eq!(a.len(), 3);
+    }
+}
