@@ -15,11 +15,15 @@ pub struct WordCounts {
     long: HashMap<Box<str>, u64>,
 }
 
-/// Big-endian packing: the order of keys is the byte order of the words.
-fn pack(bytes: impl Iterator<Item = u8>) -> u128 {
+/// Big-endian packing of at most [`INLINE`] bytes: the order of keys is the byte order of
+/// the words.
+#[inline(always)]
+fn pack(bytes: &[u8], lowercase: bool) -> u128 {
     let mut packed = [0u8; INLINE];
-    for (slot, b) in packed.iter_mut().zip(bytes) {
-        *slot = b;
+    let len = bytes.len().min(INLINE);
+    packed[..len].copy_from_slice(&bytes[..len]);
+    if lowercase {
+        packed.make_ascii_lowercase();
     }
     u128::from_be_bytes(packed)
 }
@@ -36,7 +40,7 @@ impl WordCounts {
     #[inline]
     pub fn add(&mut self, word: &str) {
         if word.len() <= INLINE {
-            *self.short.entry(pack(word.bytes())).or_insert(0) += 1;
+            *self.short.entry(pack(word.as_bytes(), false)).or_insert(0) += 1;
         } else {
             self.add_long(word);
         }
@@ -46,8 +50,7 @@ impl WordCounts {
     #[inline]
     pub fn add_ascii_lowercase(&mut self, word: &str) {
         if word.len() <= INLINE {
-            let key = pack(word.bytes().map(|b| b.to_ascii_lowercase()));
-            *self.short.entry(key).or_insert(0) += 1;
+            *self.short.entry(pack(word.as_bytes(), true)).or_insert(0) += 1;
         } else {
             self.add_long(&word.to_ascii_lowercase());
         }
@@ -124,7 +127,10 @@ mod tests {
     fn packed_keys_sort_like_their_words() {
         let words = ["", "a", "ab", "b", "é", "日本"];
         for pair in words.windows(2) {
-            assert!(pack(pair[0].bytes()) < pack(pair[1].bytes()), "{pair:?}");
+            assert!(
+                pack(pair[0].as_bytes(), false) < pack(pair[1].as_bytes(), false),
+                "{pair:?}"
+            );
         }
     }
 
