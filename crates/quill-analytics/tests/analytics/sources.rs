@@ -64,3 +64,32 @@ async fn the_thread_count_does_not_change_the_reports() {
         assert_same_csvs(&out, &expected_dir("cuts"));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_store_gives_empty_reports_and_a_readable_snapshot() {
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("quill-data");
+    write_embedded(&data, &[]).await;
+    let embedded = SourceSpec::Embedded(data);
+    let out = root.path().join("reports");
+    let outcome = run(&embedded, &out, &options(2)).await.unwrap();
+    assert_eq!(outcome.figures.rows, 0);
+    let read = |name: &str| std::fs::read_to_string(out.join(name)).unwrap();
+    assert_eq!(read("r1_daily.csv"), "day,posts,authors\n");
+    assert_eq!(read("r2_top_users.csv"), "user_id,posts,body_chars\n");
+    assert_eq!(
+        read("r3_length_hist.csv"),
+        "bucket,posts\n0-9,0\n10-19,0\n20-49,0\n50-99,0\n100-199,0\n200-499,0\n500+,0\n"
+    );
+    assert_eq!(read("r4_top_words.csv"), "word,count\n");
+    assert_eq!(read("r5_heatmap.csv"), "dow,hour,posts\n");
+
+    let snapshot = root.path().join("snapshot");
+    let exported = export(&embedded, &snapshot, &options(2)).await.unwrap();
+    assert_eq!((exported.rows, exported.files), (0, 1));
+    let again = root.path().join("again");
+    run(&SourceSpec::Parquet(snapshot), &again, &options(2))
+        .await
+        .unwrap();
+    assert_same_csvs(&again, &out);
+}
