@@ -218,7 +218,7 @@ pub fn render(tables: &[Table], figures: &RunFigures) -> String {
         out,
         "<table><tr><th>source</th><td>{}</td></tr><tr><th>rows scanned</th><td>{}</td></tr>\
          <tr><th>threads / partitions</th><td>{} / {}</td></tr><tr><th>one pass, wall time</th>\
-         <td>{}</td></tr><tr><th>reading and decoding (CPU)</th><td>{}</td></tr></table>",
+         <td>{}</td></tr><tr><th>reading and decoding (summed over partitions)</th><td>{}</td></tr></table>",
         escape(&figures.source),
         figures.rows,
         figures.threads,
@@ -227,7 +227,7 @@ pub fn render(tables: &[Table], figures: &RunFigures) -> String {
         ms(figures.read_cpu),
     );
     out.push_str(
-        "<table><tr><th>report</th><th>rows scanned</th><th>aggregation (CPU)</th>\
+        "<table><tr><th>report</th><th>rows scanned</th><th>aggregation (summed over partitions)</th>\
          <th>merge and finish</th></tr>",
     );
     for report in Report::ALL {
