@@ -1,6 +1,7 @@
 //! `quill-analytics`: the command line of the analytics job. Parses arguments, builds a
 //! runtime with `--threads` workers and hands over to the library.
 
+use std::future::Future;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -103,6 +104,18 @@ fn runtime(threads: usize) -> anyhow::Result<tokio::runtime::Runtime> {
         .context("starting the runtime")
 }
 
+/// Runs `work` until it ends or the process is asked to stop (Ctrl-C, SIGTERM). Stopping
+/// drops `work`, which removes its staging folder, so an interrupted run leaves nothing.
+async fn until_stopped<T>(work: impl Future<Output = T>) -> anyhow::Result<T> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("listening for SIGTERM")?;
+    tokio::select! {
+        out = work => Ok(out),
+        _ = tokio::signal::ctrl_c() => anyhow::bail!("interrupted; nothing was written"),
+        _ = term.recv() => anyhow::bail!("terminated; nothing was written"),
+    }
+}
+
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
@@ -113,7 +126,7 @@ fn main() -> anyhow::Result<()> {
         } => {
             let options = options(&common, replace);
             let outcome = runtime(options.threads)?
-                .block_on(run(&common.source, &out, &options))
+                .block_on(until_stopped(run(&common.source, &out, &options)))?
                 .with_context(|| format!("running the reports of {}", common.source))?;
             let f = &outcome.figures;
             eprintln!(
@@ -132,7 +145,7 @@ fn main() -> anyhow::Result<()> {
         } => {
             let options = options(&common, replace);
             let outcome = runtime(options.threads)?
-                .block_on(export(&common.source, &out, &options))
+                .block_on(until_stopped(export(&common.source, &out, &options)))?
                 .with_context(|| format!("exporting {}", common.source))?;
             eprintln!(
                 "wrote {}: {} rows in {} files",
@@ -149,15 +162,19 @@ fn main() -> anyhow::Result<()> {
             let options = options(&common, true);
             let rt = runtime(options.threads)?;
             match at {
-                Some(at) => rt.block_on(nightly::schedule(
+                Some(at) => match rt.block_on(until_stopped(nightly::schedule(
                     &common.source,
                     &reports_dir,
                     at,
                     &options,
-                )),
+                )))? {},
                 None => {
                     let outcome = rt
-                        .block_on(nightly::run_once(&common.source, &reports_dir, &options))
+                        .block_on(until_stopped(nightly::run_once(
+                            &common.source,
+                            &reports_dir,
+                            &options,
+                        )))?
                         .with_context(|| format!("nightly reports of {}", common.source))?;
                     eprintln!(
                         "wrote {}: {} rows",

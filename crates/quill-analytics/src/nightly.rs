@@ -98,7 +98,7 @@ pub async fn schedule(
     reports_dir: &Path,
     at: TimeOfDay,
     options: &RunOptions,
-) -> ! {
+) -> std::convert::Infallible {
     loop {
         let now = now_micros();
         let wait = u64::try_from(next_run(now, at) - now).unwrap_or(0);

@@ -58,7 +58,7 @@ impl fmt::Display for SourceSpec {
 pub async fn register(ctx: &SessionContext, spec: &SourceSpec, threads: usize) -> Result<()> {
     match spec {
         SourceSpec::Parquet(dir) => parquet::register(ctx, dir).await,
-        SourceSpec::Embedded(dir) => embedded::register(ctx, dir, threads).await,
+        SourceSpec::Embedded(dir) => embedded::register(ctx, dir, 2 * threads.max(1) + 1).await,
         SourceSpec::Cassandra => {
             let settings = cassandra::settings::CassandraSettings::from_env()?;
             cassandra::register(ctx, settings, threads).await
