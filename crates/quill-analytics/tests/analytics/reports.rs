@@ -87,3 +87,25 @@ async fn report_parquet_files_hold_the_csv_rows() {
     assert_eq!(batch.column(0).as_string::<i32>().value(1), "lorem");
     assert_eq!(batch.column(1).as_primitive::<Int64Type>().value(1), 129);
 }
+
+#[test]
+fn the_command_line_reports_progress_as_plain_lines_when_not_on_a_terminal() {
+    let root = tempfile::tempdir().unwrap();
+    let snap = root.path().join("snap");
+    write_parquet(&snap, &traps(), 2);
+    let out = root.path().join("reports");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_quill-analytics"))
+        .args(["run", "--source", &format!("parquet:{}", snap.display())])
+        .args(["--out", out.to_str().unwrap(), "--threads", "2"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("scanning posts 100% 9/9 rows"), "{stderr}");
+    assert!(!stderr.contains('\r'), "{stderr}");
+    assert!(
+        stderr.contains(&format!("wrote {}: 9 rows", out.display())),
+        "{stderr}"
+    );
+    assert_same_csvs(&out, &expected_dir("traps"));
+}
