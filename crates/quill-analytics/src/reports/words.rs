@@ -11,25 +11,27 @@ const INLINE: usize = 16;
 /// padding is unambiguous.
 #[derive(Debug, Default)]
 pub struct WordCounts {
-    short: HashMap<u128, u64>,
+    /// Packed words as two halves (8-byte aligned, so a bucket is 24 bytes, not 32).
+    short: HashMap<(u64, u64), u64>,
     long: HashMap<Box<str>, u64>,
 }
 
 /// Big-endian packing of at most [`INLINE`] bytes: the order of keys is the byte order of
 /// the words.
 #[inline(always)]
-fn pack(bytes: &[u8], lowercase: bool) -> u128 {
+fn pack(bytes: &[u8], lowercase: bool) -> (u64, u64) {
     let mut packed = [0u8; INLINE];
     let len = bytes.len().min(INLINE);
     packed[..len].copy_from_slice(&bytes[..len]);
     if lowercase {
         packed.make_ascii_lowercase();
     }
-    u128::from_be_bytes(packed)
+    let key = u128::from_be_bytes(packed);
+    ((key >> 64) as u64, key as u64)
 }
 
-fn unpack(key: u128) -> String {
-    let bytes = key.to_be_bytes();
+fn unpack((high, low): (u64, u64)) -> String {
+    let bytes = ((u128::from(high) << 64) | u128::from(low)).to_be_bytes();
     let len = bytes.iter().position(|b| *b == 0).unwrap_or(INLINE);
     // Keys are packed from whole `str`s, so the bytes are valid UTF-8.
     String::from_utf8_lossy(&bytes[..len]).into_owned()
