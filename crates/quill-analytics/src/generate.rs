@@ -173,11 +173,8 @@ pub fn generate(out: &Path, options: &GenerateOptions) -> Result<PathBuf> {
                 .collect();
             handles
                 .into_iter()
-                .map(|h| {
-                    h.join().unwrap_or_else(|_| {
-                        Err(AnalyticsError::Schema("generator thread panicked".into()))
-                    })
-                })
+                // A panic in a generator thread is a bug: let it carry on.
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
                 .collect()
         });
         for batch in batches {
