@@ -10,6 +10,7 @@ use datafusion::physical_plan::statistics::{StatisticsArgs, StatisticsContext};
 use datafusion::physical_plan::{ExecutionPlan, execute_stream_partitioned};
 use datafusion::prelude::{SessionConfig, SessionContext};
 use futures::StreamExt;
+use tokio::task::JoinSet;
 
 use crate::error::{Result, from_datafusion};
 use crate::progress::{Progress, ProgressMode};
@@ -60,10 +61,10 @@ pub async fn compute(
     let streams = execute_stream_partitioned(plan, ctx.task_ctx()).map_err(from_datafusion)?;
     let partitions = streams.len();
     let progress = Progress::start("scanning posts", total, mode);
-    let mut tasks = Vec::with_capacity(partitions);
+    let mut tasks = JoinSet::new();
     for mut stream in streams {
         let rows = progress.rows();
-        tasks.push(tokio::spawn(async move {
+        tasks.spawn(async move {
             let mut partial = Partial::default();
             let mut reading = Duration::ZERO;
             loop {
@@ -76,7 +77,7 @@ pub async fn compute(
                 rows.fetch_add(batch.num_rows() as u64, Ordering::Relaxed);
             }
             Ok::<_, crate::error::AnalyticsError>((partial, reading))
-        }));
+        });
     }
     let mut merged = Partial::default();
     let mut figures = RunFigures {
@@ -85,22 +86,14 @@ pub async fn compute(
         source: source.to_owned(),
         ..RunFigures::default()
     };
-    let mut failure = None;
-    for task in tasks {
-        match task.await? {
-            Ok((partial, reading)) => {
-                figures.read_cpu += reading;
-                merged.merge(partial);
-            }
-            Err(e) => {
-                failure.get_or_insert(e);
-            }
-        }
+    // Partitions are merged as they finish; the first failure stops the others (dropping
+    // the JoinSet aborts them).
+    while let Some(done) = tasks.join_next().await {
+        let (partial, reading) = done??;
+        figures.read_cpu += reading;
+        merged.merge(partial);
     }
     progress.finish();
-    if let Some(e) = failure {
-        return Err(e);
-    }
     figures.scan_wall = start.elapsed();
     figures.rows = merged.rows;
     figures.report_cpu = merged.cpu;

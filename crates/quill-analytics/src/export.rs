@@ -14,6 +14,7 @@ use datafusion::parquet::basic::Compression;
 use datafusion::parquet::file::properties::WriterProperties;
 use datafusion::physical_plan::execute_stream_partitioned;
 use futures::StreamExt;
+use tokio::task::JoinSet;
 
 use crate::engine;
 use crate::error::{AnalyticsError, Result, from_datafusion};
@@ -68,11 +69,11 @@ pub async fn export(spec: &SourceSpec, out: &Path, options: &RunOptions) -> Resu
     let (plan, total) = engine::scan_plan(&ctx, &names).await?;
     let streams = execute_stream_partitioned(plan, ctx.task_ctx()).map_err(from_datafusion)?;
     let progress = Progress::start("exporting posts", total, options.progress);
-    let mut tasks = Vec::new();
+    let mut tasks = JoinSet::new();
     for (i, mut stream) in streams.into_iter().enumerate() {
         let path = staging.path().join(format!("part-{i:05}.parquet"));
         let (target, rows) = (target.clone(), progress.rows());
-        tasks.push(tokio::spawn(async move {
+        tasks.spawn(async move {
             let mut writer: Option<ArrowWriter<File>> = None;
             let mut written = 0u64;
             while let Some(batch) = stream.next().await {
@@ -99,22 +100,14 @@ pub async fn export(spec: &SourceSpec, out: &Path, options: &RunOptions) -> Resu
                 w.close()?;
             }
             Ok::<_, AnalyticsError>(written)
-        }));
+        });
     }
+    // The first failure stops the other partitions (dropping the JoinSet aborts them).
     let mut rows = 0;
-    let mut failure = None;
-    for task in tasks {
-        match task.await? {
-            Ok(n) => rows += n,
-            Err(e) => {
-                failure.get_or_insert(e);
-            }
-        }
+    while let Some(done) = tasks.join_next().await {
+        rows += done??;
     }
     progress.finish();
-    if let Some(e) = failure {
-        return Err(e);
-    }
     let mut files = std::fs::read_dir(staging.path())
         .map_err(AnalyticsError::io(staging.path()))?
         .count();
