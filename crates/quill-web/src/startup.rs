@@ -184,13 +184,7 @@ fn server(
                     .handler(StatusCode::BAD_REQUEST, render_bare_errors)
                     .handler(StatusCode::INTERNAL_SERVER_ERROR, render_bare_errors),
             )
-            .wrap(
-                DefaultHeaders::new()
-                    .add((header::CONTENT_SECURITY_POLICY, CSP))
-                    .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-                    .add((header::REFERRER_POLICY, "same-origin"))
-                    .add((header::X_FRAME_OPTIONS, "DENY")),
-            )
+            .wrap(security_headers(cookie_secure))
             .wrap(middleware::Compress::default())
             .wrap(from_fn(metrics::observe))
             .wrap(from_fn(request_id::echo))
@@ -201,6 +195,21 @@ fn server(
     .listen(listener)?
     .run();
     Ok(server)
+}
+
+/// Headers on every response. Served over TLS (`QUILL_COOKIE_SECURE`), browsers are
+/// also told to come back over HTTPS only.
+fn security_headers(tls: bool) -> DefaultHeaders {
+    let headers = DefaultHeaders::new()
+        .add((header::CONTENT_SECURITY_POLICY, CSP))
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .add((header::REFERRER_POLICY, "same-origin"))
+        .add((header::X_FRAME_OPTIONS, "DENY"));
+    if tls {
+        headers.add((header::STRICT_TRANSPORT_SECURITY, "max-age=31536000"))
+    } else {
+        headers
+    }
 }
 
 /// Deletes expired sessions now and then, so the table stays the size of live use.

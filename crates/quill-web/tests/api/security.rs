@@ -36,7 +36,8 @@ fn session_cookie(response: &reqwest::Response) -> String {
 #[tokio::test]
 async fn the_session_cookie_is_http_only_and_same_site_lax() {
     let app = spawn_app(&[]).await;
-    let cookie = session_cookie(&app.sign_up("alice").await);
+    let response = app.sign_up("alice").await;
+    let cookie = session_cookie(&response);
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
     assert!(
@@ -48,7 +49,12 @@ async fn the_session_cookie_is_http_only_and_same_site_lax() {
 #[tokio::test]
 async fn the_session_cookie_is_secure_behind_tls() {
     let app = spawn_app(&[("QUILL_COOKIE_SECURE", "true")]).await;
-    let cookie = session_cookie(&app.sign_up("alice").await);
+    let response = app.sign_up("alice").await;
+    assert_eq!(
+        response.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
+    let cookie = session_cookie(&response);
     assert!(cookie.contains("Secure"), "{cookie}");
 }
 
