@@ -15,7 +15,7 @@ use quill_sql::{PoolSize, SqlError, SqlitePool, blocking, sqlite_pool};
 pub use scan::EmbeddedPostReader;
 use schema::posts_by_user;
 
-use crate::timeline::cut_page;
+use crate::timeline::{cut_page, first_month};
 use crate::{InsertOutcome, NewPost, Page, PageQuery, Post, PostStore, PostStoreError};
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
@@ -141,9 +141,7 @@ impl PostStore for EmbeddedPostStore {
         query: PageQuery,
     ) -> impl Future<Output = Result<Page, PostStoreError>> + Send {
         Self::run(&self.read, move |conn| {
-            let start = query
-                .before
-                .map_or(query.newest, |cursor| cursor.month().min(query.newest));
+            let start = first_month(query.before, query.newest);
             // Month partitions are consecutive in the primary key, so one range scan
             // walks them newest first, as the Cassandra backend does partition by partition.
             let mut select = posts_by_user::table

@@ -10,8 +10,13 @@ pub fn months_to_walk(
     newest: Month,
     oldest: Month,
 ) -> impl Iterator<Item = Month> {
-    let start = before.map_or(newest, |cursor| cursor.month().min(newest));
+    let start = first_month(before, newest);
     std::iter::successors(Some(start), |m| Some(m.prev())).take_while(move |m| *m >= oldest)
+}
+
+/// The newest month partition a page can touch: the cursor's, or `newest` without one.
+pub fn first_month(before: Option<PostId>, newest: Month) -> Month {
+    before.map_or(newest, |cursor| cursor.month().min(newest))
 }
 
 /// Given up to `limit + 1` posts read newest first, keeps `limit` and returns the cursor
