@@ -42,7 +42,13 @@ impl Application {
     /// Opens the data directory and stores and binds the listener; call
     /// `run_until_stopped` to serve.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(&settings.data_dir)
+        // Owner-only: the directory holds password hashes and the secret key.
+        let mut data_dir = std::fs::DirBuilder::new();
+        data_dir.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut data_dir, 0o700);
+        data_dir
+            .create(&settings.data_dir)
             .with_context(|| format!("creating QUILL_DATA_DIR {}", settings.data_dir.display()))?;
         let secrets = Secrets::load_or_create(&settings.data_dir)?;
         let pool = PoolSize {

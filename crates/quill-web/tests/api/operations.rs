@@ -131,3 +131,23 @@ async fn a_corrupt_stored_row_gets_the_500_page_not_a_crash() {
         "the server lives on"
     );
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_new_data_directory_and_its_secret_are_private_to_the_owner() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let parent = tempfile::tempdir().expect("dir");
+    let data_dir = parent.path().join("fresh");
+    let dir = data_dir.display().to_string();
+    let _app = crate::helpers::spawn_app(&[("QUILL_DATA_DIR", dir.as_str())]).await;
+    let mode = |path: &std::path::Path| {
+        std::fs::metadata(path)
+            .expect("metadata")
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode(&data_dir), 0o700);
+    assert_eq!(mode(&data_dir.join("secret.key")), 0o600);
+}
