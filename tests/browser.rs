@@ -4,7 +4,7 @@
 use fantoccini::{Client, Locator};
 use std::path::PathBuf;
 
-use quill_e2e::{browser, start_quill};
+use quill_e2e::{Server, browser, start_quill};
 
 async fn fill(client: &Client, id: &str, text: &str) {
     client
@@ -24,6 +24,15 @@ async fn text_of(client: &Client, css: &str) -> String {
         .text()
         .await
         .expect("text")
+}
+
+/// A browser of `width` x `height` pixels on a fresh Quill, showing `path`; `None` when
+/// no browser is configured (see `quill_e2e::browser`).
+async fn open(width: u32, height: u32, path: &str) -> Option<(Client, Server)> {
+    let client = browser(width, height).await?;
+    let quill = start_quill().await;
+    client.goto(&quill.url(path)).await.expect("open the page");
+    Some((client, quill))
 }
 
 /// Where screenshots go: `<target>/tmp/screenshots`.
@@ -60,15 +69,9 @@ async fn save_screenshot(client: &Client, name: &str) {
 
 #[tokio::test]
 async fn a_person_signs_up_writes_reads_and_logs_out() {
-    let Some(client) = browser(1024, 800).await else {
+    let Some((client, quill)) = open(1024, 800, "/signup").await else {
         return;
     };
-    let quill = start_quill().await;
-
-    client
-        .goto(&format!("{}/signup", quill.base))
-        .await
-        .expect("open signup");
     fill(&client, "username", "Ada_Lovelace").await;
     fill(&client, "password", "analytical engine notes").await;
     fill(&client, "password_confirm", "analytical engine notes").await;
@@ -121,10 +124,7 @@ async fn a_person_signs_up_writes_reads_and_logs_out() {
     .await;
     assert_eq!(client.current_url().await.expect("url").path(), "/login");
     assert_eq!(text_of(&client, ".flash").await, "You are logged out.");
-    client
-        .goto(&format!("{}/posts", quill.base))
-        .await
-        .expect("open posts");
+    client.goto(&quill.url("/posts")).await.expect("open posts");
     assert_eq!(
         client.current_url().await.expect("url").path(),
         "/login",
@@ -136,14 +136,9 @@ async fn a_person_signs_up_writes_reads_and_logs_out() {
 
 #[tokio::test]
 async fn the_pages_fit_a_320_pixel_screen() {
-    let Some(client) = browser(320, 640).await else {
+    let Some((client, _quill)) = open(320, 640, "/signup").await else {
         return;
     };
-    let quill = start_quill().await;
-    client
-        .goto(&format!("{}/signup", quill.base))
-        .await
-        .expect("open signup");
     let overflow = client
         .execute(
             "const e = document.documentElement; return e.scrollWidth - e.clientWidth;",
@@ -162,14 +157,9 @@ async fn the_pages_fit_a_320_pixel_screen() {
 
 #[tokio::test]
 async fn the_login_form_works_with_the_keyboard_alone() {
-    let Some(client) = browser(1024, 800).await else {
+    let Some((client, _quill)) = open(1024, 800, "/login").await else {
         return;
     };
-    let quill = start_quill().await;
-    client
-        .goto(&format!("{}/login", quill.base))
-        .await
-        .expect("open login");
     // The first Tab lands on the skip link, which is shown when focused.
     let body = client.find(Locator::Css("body")).await.expect("body");
     body.send_keys("\u{E004}").await.expect("Tab");

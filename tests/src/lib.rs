@@ -15,6 +15,12 @@ pub struct Server {
     pub data_dir: tempfile::TempDir,
 }
 
+impl Server {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
 pub async fn start_quill() -> Server {
     let data_dir = tempfile::tempdir().expect("data dir");
     let settings = Settings::from_vars([
