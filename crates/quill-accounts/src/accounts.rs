@@ -95,9 +95,10 @@ impl Accounts {
         password: Password,
     ) -> Result<User, LogInError> {
         let probe = username.clone();
+        // An account younger than a replica's lag is found on the primary.
         let row = self
             .db
-            .read(move |conn| {
+            .read_or_primary(move |conn| {
                 users::find_by_username(conn, &probe).map_err(AccountsError::from_diesel)
             })
             .await?;

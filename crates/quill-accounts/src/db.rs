@@ -1,61 +1,224 @@
-//! The accounts database: a pool of connections with migrations applied at open.
+//! The accounts database: SQLite in embedded mode, MariaDB/MySQL with a primary and
+//! replicas in the cluster, behind one routing type.
 //!
-//! `DbConn` is the one connection type store functions take. Today it is SQLite; the
-//! cluster's MySQL backend becomes a second variant here, not a rewrite of the stores.
+//! Writes go to the write pool (the primary, through HAProxy's write port), reads to the
+//! read pool (the replicas, through the read port). Read-your-writes across replicas
+//! follows DESIGN.md: a write records the primary's GTID in the request's scope
+//! ([`quill_sql::scope`]); a read on a replica first waits for that position for at most
+//! `causal_wait`, and reads from the primary when the replica is further behind. Reads
+//! are retried on the primary when their replica dies under them.
 
 use std::path::Path;
+use std::time::Duration;
 
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
-use quill_sql::{PoolSize, SqlError, SqlitePool, blocking, sqlite_pool};
+use quill_sql::{DbPool, PoolSize, SqlError, Target, blocking, scope};
 
-pub type DbConn = diesel::SqliteConnection;
+pub use quill_sql::DbConn;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const MYSQL_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/mysql");
 
 /// The file name of the accounts database inside a data directory.
 pub const SQLITE_FILE_NAME: &str = "accounts.sqlite3";
 
-/// Reads and writes go through separate pools: writes to the primary, reads to the
-/// replicas in the cluster; in SQLite, one writer connection, so that writers queue in
-/// the pool in order instead of in SQLite's sleeping busy handler.
+/// The MySQL advisory lock that serialises concurrent `quill migrate` runs.
+const MIGRATION_LOCK: &str = "quill_accounts_migrations";
+
 #[derive(Clone)]
 pub struct Db {
-    read: SqlitePool,
-    write: SqlitePool,
+    read: DbPool,
+    write: DbPool,
+    /// Reads and writes reach different servers (replicas and a primary).
+    replicated: bool,
+    causal_wait: Duration,
+}
+
+/// Where the cluster's accounts live. `Debug` hides the URLs: they carry passwords.
+#[derive(Clone, PartialEq, Eq)]
+pub struct MysqlUrls {
+    /// The primary, through HAProxy's write port.
+    pub write: String,
+    /// The replicas, through HAProxy's read port.
+    pub read: String,
+}
+
+impl std::fmt::Debug for MysqlUrls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MysqlUrls(<redacted>)")
+    }
 }
 
 impl Db {
-    /// Opens `DATA_DIR/accounts.sqlite3`, creating it and applying migrations.
+    /// Opens `DATA_DIR/accounts.sqlite3`, creating it and applying migrations. Writes
+    /// share one connection, so that writers queue in the pool in order instead of in
+    /// SQLite's sleeping busy handler.
     pub fn open_sqlite(data_dir: &Path, size: PoolSize) -> Result<Self, SqlError> {
-        let path = data_dir.join(SQLITE_FILE_NAME);
-        let write = sqlite_pool(
-            &path,
+        let path = data_dir
+            .join(SQLITE_FILE_NAME)
+            .to_string_lossy()
+            .into_owned();
+        let write = quill_sql::pool(
+            Target::Sqlite(path.clone()),
             PoolSize {
                 connections: 1,
                 ..size
             },
         )?;
-        write
-            .get()?
-            .run_pending_migrations(SQLITE_MIGRATIONS)
-            .map_err(|e| SqlError::Migration(e.to_string()))?;
-        let read = sqlite_pool(&path, size)?;
-        Ok(Self { read, write })
+        let db = Self {
+            read: quill_sql::pool(Target::Sqlite(path), size)?,
+            write,
+            replicated: false,
+            causal_wait: Duration::ZERO,
+        };
+        db.migrate_blocking()?;
+        Ok(db)
     }
 
-    /// Runs read-only `work` on the blocking pool.
+    /// Connects to MariaDB/MySQL. Nothing is opened yet: connections are made on first
+    /// use, so an instance starts while a database is away. Migrations are [`Db::migrate`]'s.
+    pub fn connect_mysql(
+        urls: &MysqlUrls,
+        size: PoolSize,
+        causal_wait: Duration,
+    ) -> Result<Self, SqlError> {
+        Ok(Self {
+            read: quill_sql::pool(Target::Mysql(urls.read.clone()), size)?,
+            write: quill_sql::pool(Target::Mysql(urls.write.clone()), size)?,
+            replicated: urls.read != urls.write,
+            causal_wait,
+        })
+    }
+
+    /// Applies pending migrations on the primary; returns the versions it applied. Safe
+    /// to run from every instance at every start, also at once: runs take turns under
+    /// an advisory lock, and a run that finds nothing pending changes nothing.
+    pub async fn migrate(&self) -> Result<Vec<String>, SqlError> {
+        let db = self.clone();
+        blocking(move || db.migrate_blocking()).await
+    }
+
+    fn migrate_blocking(&self) -> Result<Vec<String>, SqlError> {
+        let mut conn = self.write.get()?;
+        let migration_error =
+            |e: Box<dyn std::error::Error + Send + Sync>| SqlError::Migration(e.to_string());
+        let applied = match &mut *conn {
+            DbConn::Sqlite(conn) => conn
+                .run_pending_migrations(SQLITE_MIGRATIONS)
+                .map(|versions| versions.iter().map(ToString::to_string).collect())
+                .map_err(migration_error)?,
+            DbConn::Mysql(conn) => {
+                lock(conn, MIGRATION_LOCK)?;
+                let applied = conn
+                    .run_pending_migrations(MYSQL_MIGRATIONS)
+                    .map(|versions| versions.iter().map(ToString::to_string).collect())
+                    .map_err(migration_error);
+                let unlocked = unlock(conn, MIGRATION_LOCK);
+                let applied = applied?;
+                unlocked?;
+                applied
+            }
+        };
+        Ok(applied)
+    }
+
+    /// Whether the database lacks migrations this build needs (asked of a replica).
+    pub async fn has_pending_migrations(&self) -> Result<bool, SqlError> {
+        self.read(|conn| {
+            let pending = match conn {
+                DbConn::Sqlite(conn) => conn.pending_migrations(SQLITE_MIGRATIONS).map(|p| p.len()),
+                DbConn::Mysql(conn) => conn.pending_migrations(MYSQL_MIGRATIONS).map(|p| p.len()),
+            };
+            pending
+                .map(|count| count > 0)
+                .map_err(|e| SqlError::Migration(e.to_string()))
+        })
+        .await
+    }
+
+    /// Runs read-only `work` on the blocking pool: on a replica that has this request's
+    /// writes, else on the primary. `work` runs again on the primary if its replica
+    /// stops answering under it, so it must not write.
     pub async fn read<T, E>(
         &self,
-        work: impl FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+        work: impl Fn(&mut DbConn) -> Result<T, E> + Send + 'static,
     ) -> Result<T, E>
     where
         T: Send + 'static,
         E: From<SqlError> + From<tokio::task::JoinError> + Send + 'static,
     {
-        run_on(self.read.clone(), work).await
+        let db = self.clone();
+        let floor = scope::floor();
+        blocking(move || {
+            if !db.replicated {
+                return work(&mut *db.read.get().map_err(SqlError::from)?);
+            }
+            let replica = db.read.get().map_err(SqlError::from);
+            let mut replica = match replica {
+                Ok(conn) => conn,
+                Err(e) => {
+                    tracing::warn!(error = %e, "no replica; reading from the primary");
+                    return db.on_primary(&work);
+                }
+            };
+            if let (Some(floor), DbConn::Mysql(conn)) = (&floor, &mut *replica) {
+                match quill_sql::caught_up(conn, floor, db.causal_wait) {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        tracing::debug!(%floor, "replica behind this session; reading from the primary");
+                        return db.on_primary(&work);
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "replica failed; reading from the primary");
+                        return db.on_primary(&work);
+                    }
+                }
+            }
+            match work(&mut replica) {
+                Err(_) if quill_sql::ping(&mut *replica).is_err() => {
+                    tracing::warn!("replica lost mid-read; reading from the primary");
+                    db.on_primary(&work)
+                }
+                result => result,
+            }
+        })
+        .await
     }
 
-    /// Runs `work`, which writes, on the blocking pool.
+    fn on_primary<T, E: From<SqlError>>(
+        &self,
+        work: &impl Fn(&mut DbConn) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut conn = self.write.get().map_err(|e| unavailable(e.into()))?;
+        work(&mut conn)
+    }
+
+    /// Like [`Db::read`], for lookups of rows that only ever come into being (users,
+    /// sessions): a miss on a replica is asked again of the primary, since the row may
+    /// be younger than the replica's lag.
+    pub async fn read_or_primary<T, E>(
+        &self,
+        work: impl Fn(&mut DbConn) -> Result<Option<T>, E> + Send + Sync + 'static,
+    ) -> Result<Option<T>, E>
+    where
+        T: Send + 'static,
+        E: From<SqlError> + From<tokio::task::JoinError> + Send + 'static,
+    {
+        let work = std::sync::Arc::new(work);
+        let first = {
+            let work = work.clone();
+            self.read(move |conn| work(conn)).await?
+        };
+        if first.is_some() || !self.replicated {
+            return Ok(first);
+        }
+        let db = self.clone();
+        blocking(move || db.on_primary(&*work)).await
+    }
+
+    /// Runs `work`, which writes, on the primary, and records the position of its
+    /// commit for the request's later reads. When the primary cannot be reached the
+    /// error is [`SqlError::Unavailable`], and the request is marked so.
     pub async fn write<T, E>(
         &self,
         work: impl FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
@@ -64,25 +227,70 @@ impl Db {
         T: Send + 'static,
         E: From<SqlError> + From<tokio::task::JoinError> + Send + 'static,
     {
-        run_on(self.write.clone(), work).await
+        let pool = self.write.clone();
+        let (result, position, lost) = blocking(move || {
+            let mut conn = match pool.get() {
+                Ok(conn) => conn,
+                Err(e) => return Ok((Err(unavailable(e.into())), None, true)),
+            };
+            let result = work(&mut conn);
+            if result.is_err() && quill_sql::ping(&mut *conn).is_err() {
+                tracing::warn!("the primary stopped answering mid-write");
+                let lost = SqlError::Unavailable("the primary stopped answering".into());
+                return Ok((Err(lost.into()), None, true));
+            }
+            let position = match &mut *conn {
+                DbConn::Mysql(conn) if result.is_ok() => quill_sql::last_gtid(conn),
+                _ => None,
+            };
+            Ok::<_, E>((result, position, false))
+        })
+        .await?;
+        if lost {
+            scope::mark_unavailable();
+        }
+        if let Some(position) = &position {
+            scope::advance(position);
+        }
+        result
     }
 
     pub async fn ping(&self) -> Result<(), SqlError> {
-        self.read(quill_sql::ping).await
+        self.read(|conn| quill_sql::ping(conn)).await
     }
 }
 
-async fn run_on<T, E>(
-    pool: SqlitePool,
-    work: impl FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
-) -> Result<T, E>
-where
-    T: Send + 'static,
-    E: From<SqlError> + From<tokio::task::JoinError> + Send + 'static,
-{
-    blocking(move || {
-        let mut conn = pool.get().map_err(SqlError::from)?;
-        work(&mut conn)
-    })
-    .await
+/// The primary could not be reached.
+fn unavailable<E: From<SqlError>>(cause: SqlError) -> E {
+    match cause {
+        SqlError::Unavailable(_) => cause.into(),
+        other => SqlError::Unavailable(other.to_string()).into(),
+    }
+}
+
+fn lock(conn: &mut diesel::MysqlConnection, name: &str) -> Result<(), SqlError> {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Got {
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
+        got: Option<i32>,
+    }
+    let got: Got = diesel::sql_query("SELECT GET_LOCK(?, 60) AS got")
+        .bind::<diesel::sql_types::Text, _>(name)
+        .get_result(conn)?;
+    if got.got == Some(1) {
+        Ok(())
+    } else {
+        Err(SqlError::Migration(format!(
+            "another `quill migrate` held the lock {name} for 60 s"
+        )))
+    }
+}
+
+fn unlock(conn: &mut diesel::MysqlConnection, name: &str) -> Result<(), SqlError> {
+    use diesel::RunQueryDsl;
+    diesel::sql_query("SELECT RELEASE_LOCK(?)")
+        .bind::<diesel::sql_types::Text, _>(name)
+        .execute(conn)?;
+    Ok(())
 }

@@ -12,7 +12,7 @@ pub mod sessions;
 pub mod users;
 
 pub use accounts::{Accounts, AccountsError, LogInError, SignUpError};
-pub use db::{Db, DbConn};
+pub use db::{Db, DbConn, MysqlUrls};
 pub use password::{HashingBusy, PasswordHasher, PasswordPolicy};
 pub use sessions::SqlSessionStore;
 pub use users::User;

@@ -170,14 +170,25 @@ impl SqlSessionStore {
     }
 
     /// The state of the session a token opens, for bearer-token (API) requests.
+    ///
+    /// A session younger than a replica's lag is found on the primary. When the primary
+    /// cannot be asked either, the token opens nothing: reads keep working for everyone
+    /// whose session has replicated.
     pub async fn load_token(&self, token: &str) -> anyhow::Result<Option<HashMap<String, String>>> {
         let (id, absolute) = (token_hash(token), self.absolute_secs);
-        Ok(self
+        let loaded = self
             .db
-            .read(move |conn| {
+            .read_or_primary(move |conn| {
                 load(conn, &id, unix_now(), absolute).map_err(quill_sql::SqlError::from)
             })
-            .await?)
+            .await;
+        match loaded {
+            Err(quill_sql::SqlError::Unavailable(cause)) => {
+                tracing::warn!(%cause, "session not on the replicas, and the primary is unreachable");
+                Ok(None)
+            }
+            other => Ok(other?),
+        }
     }
 
     /// Opens a new session for `state` and returns its token.
@@ -280,10 +291,16 @@ impl SessionStore for SqlSessionStore {
             }
             touched.insert(id.clone(), now);
         }
-        Ok(self
+        let touched = self
             .db
             .write(move |conn| touch(conn, &id, now, ttl_secs).map_err(quill_sql::SqlError::from))
-            .await?)
+            .await;
+        // Extending the idle expiry is best effort: a page that only reads must keep
+        // working while the primary is away.
+        if let Err(error) = touched {
+            tracing::warn!(%error, "session expiry not extended");
+        }
+        Ok(())
     }
 
     async fn delete(&self, session_key: &SessionKey) -> anyhow::Result<()> {

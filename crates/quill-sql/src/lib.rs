@@ -1,13 +1,20 @@
 //! SQL plumbing shared by the stores: r2d2 pools of diesel connections with their
 //! settings applied, and a way to run blocking calls on tokio's blocking pool.
 
+mod conn;
+pub mod gtid;
+pub mod scope;
+
+pub use conn::{DbConn, DbManager, DbPool, DbPooled, Target, caught_up, last_gtid, pool};
+pub use gtid::GtidPos;
+
 use std::path::Path;
 use std::time::Duration;
 
+use diesel::Connection;
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
 use diesel::sqlite::SqliteConnection;
-use diesel::{Connection, RunQueryDsl};
 
 pub type SqlitePool = Pool<ConnectionManager<SqliteConnection>>;
 pub type SqlitePooled = PooledConnection<ConnectionManager<SqliteConnection>>;
@@ -22,6 +29,8 @@ pub enum SqlError {
     Connection(#[from] diesel::ConnectionError),
     #[error("database migration: {0}")]
     Migration(String),
+    #[error("database unreachable: {0}")]
+    Unavailable(String),
     #[error("blocking task failed: {0}")]
     Blocking(#[from] tokio::task::JoinError),
 }
@@ -42,15 +51,17 @@ struct SqlitePragmas {
     read_only: bool,
 }
 
+// busy_timeout first: a pool opens its connections at once, and switching a new file
+// to WAL takes a lock the others must wait for.
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
+     PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
+
 impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqlitePragmas {
     fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
         let pragmas = if self.read_only {
             "PRAGMA busy_timeout = 5000; PRAGMA query_only = ON;"
         } else {
-            // busy_timeout first: a pool opens its connections at once, and switching a
-            // new file to WAL takes a lock the others must wait for.
-            "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
-             PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
+            SQLITE_PRAGMAS
         };
         conn.batch_execute(pragmas)
             .map_err(diesel::r2d2::Error::QueryError)
@@ -80,9 +91,9 @@ pub fn sqlite_read_only(path: &Path) -> Result<SqliteConnection, SqlError> {
     Ok(conn)
 }
 
-/// Checks that a pooled database answers.
-pub fn ping(conn: &mut SqliteConnection) -> Result<(), SqlError> {
-    diesel::sql_query("SELECT 1").execute(conn)?;
+/// Checks that a database answers.
+pub fn ping(conn: &mut impl SimpleConnection) -> Result<(), SqlError> {
+    conn.batch_execute("SELECT 1")?;
     Ok(())
 }
 

@@ -111,7 +111,7 @@ impl Problem {
 impl From<SqlError> for Problem {
     fn from(e: SqlError) -> Self {
         match e {
-            SqlError::Pool(_) => Self::Unavailable(e.into()),
+            SqlError::Pool(_) | SqlError::Unavailable(_) => Self::Unavailable(e.into()),
             other => Self::Internal(other.into()),
         }
     }

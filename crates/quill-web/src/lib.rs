@@ -7,6 +7,7 @@ pub mod flash;
 pub mod layout;
 pub mod metrics;
 pub mod post_token;
+mod read_floor;
 pub mod request_id;
 pub mod routes;
 pub mod secrets;

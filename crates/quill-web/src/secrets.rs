@@ -24,6 +24,8 @@ pub struct Secrets {
     pub csrf: MacKey,
     /// Signs the post id a "new post" form carries.
     pub post_token: MacKey,
+    /// Signs the GTID position a client's reads must see (the `quill_after` cookie).
+    pub read_floor: MacKey,
 }
 
 impl fmt::Debug for Secrets {
@@ -37,6 +39,11 @@ impl fmt::Debug for Secrets {
 pub struct MacKey([u8; 32]);
 
 impl MacKey {
+    #[cfg(test)]
+    pub(crate) fn for_tests(key: [u8; 32]) -> Self {
+        Self(key)
+    }
+
     fn new(key: &[u8]) -> Self {
         let mut mac = Self([0; 32]).mac();
         mac.update(key);
@@ -90,6 +97,7 @@ impl Secrets {
             cookie: Key::derive_from(&master),
             csrf: derive(b"quill csrf"),
             post_token: derive(b"quill post token"),
+            read_floor: derive(b"quill read floor"),
         })
     }
 }

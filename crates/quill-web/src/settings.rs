@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
-use quill_accounts::PasswordPolicy;
+use quill_accounts::{MysqlUrls, PasswordPolicy};
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -37,6 +37,12 @@ pub struct Settings {
     pub password_policy: PasswordPolicy,
     /// `QUILL_HASH_CONCURRENCY`: password hashes computed at once.
     pub hash_concurrency: usize,
+    /// `QUILL_DATABASE_URL` and `QUILL_DATABASE_READ_URL`: MariaDB/MySQL for accounts
+    /// (the cluster), instead of SQLite in the data directory.
+    pub database: Option<MysqlUrls>,
+    /// `QUILL_DB_CAUSAL_WAIT_MS`: how long a replica read waits for the client's last
+    /// write to arrive before it reads from the primary instead.
+    pub db_causal_wait: Duration,
     /// `QUILL_DB_POOL_SIZE`: connections per database pool.
     pub db_pool_size: u32,
     /// `QUILL_DB_TIMEOUT_MS`: how long a request waits for a pooled connection.
@@ -93,7 +99,12 @@ impl Env {
             None => Ok(default),
             Some(raw) => parse(raw.trim()).map_err(|reason| SettingsError::Invalid {
                 name,
-                value: raw.clone(),
+                // Database URLs carry passwords.
+                value: if name.ends_with("_URL") {
+                    "<redacted>".into()
+                } else {
+                    raw.clone()
+                },
                 reason,
             }),
         }
@@ -184,6 +195,10 @@ impl Settings {
             password_policy,
             hash_concurrency: env
                 .positive("QUILL_HASH_CONCURRENCY", cores.saturating_sub(1).max(1))?,
+            database: database_urls(&env)?,
+            db_causal_wait: env
+                .get("QUILL_DB_CAUSAL_WAIT_MS", 100)
+                .map(Duration::from_millis)?,
             db_pool_size: env.positive("QUILL_DB_POOL_SIZE", 8)?,
             db_timeout: env
                 .positive("QUILL_DB_TIMEOUT_MS", 2000)
@@ -192,6 +207,29 @@ impl Settings {
             shutdown_timeout: env.secs("QUILL_SHUTDOWN_SECS", 30)?,
         })
     }
+}
+
+fn database_urls(env: &Env) -> Result<Option<MysqlUrls>, SettingsError> {
+    let mysql_url = |raw: &str| {
+        if raw.starts_with("mysql://") {
+            Ok(raw.to_owned())
+        } else {
+            Err("expected mysql://user:password@host:port/database".to_owned())
+        }
+    };
+    let Some(write) = env.parse_with("QUILL_DATABASE_URL", None, |raw| mysql_url(raw).map(Some))?
+    else {
+        if env.0.contains_key("QUILL_DATABASE_READ_URL") {
+            return Err(SettingsError::Invalid {
+                name: "QUILL_DATABASE_READ_URL",
+                value: "<redacted>".into(),
+                reason: "set QUILL_DATABASE_URL too".into(),
+            });
+        }
+        return Ok(None);
+    };
+    let read = env.parse_with("QUILL_DATABASE_READ_URL", write.clone(), mysql_url)?;
+    Ok(Some(MysqlUrls { write, read }))
 }
 
 #[cfg(test)]
@@ -234,6 +272,33 @@ mod tests {
             .expect_err("bad flag")
             .to_string();
         assert!(err.contains("QUILL_COOKIE_SECURE"), "{err}");
+    }
+
+    #[test]
+    fn database_urls_are_checked_and_never_echoed() {
+        let settings = Settings::from_vars(vars(&[(
+            "QUILL_DATABASE_URL",
+            "mysql://quill:hunter22@127.0.0.1:3306/quill",
+        )]))
+        .expect("cluster settings");
+        let urls = settings.database.expect("database urls");
+        assert_eq!(urls.read, urls.write, "reads default to the write URL");
+        assert!(!format!("{urls:?}").contains("hunter22"));
+
+        let err = Settings::from_vars(vars(&[("QUILL_DATABASE_URL", "postgres://u:hunter22@h/d")]))
+            .expect_err("not mysql")
+            .to_string();
+        assert!(
+            err.contains("QUILL_DATABASE_URL") && !err.contains("hunter22"),
+            "{err}"
+        );
+        let err = Settings::from_vars(vars(&[(
+            "QUILL_DATABASE_READ_URL",
+            "mysql://u:hunter22@h/d",
+        )]))
+        .expect_err("read URL alone")
+        .to_string();
+        assert!(err.contains("QUILL_DATABASE_URL too"), "{err}");
     }
 
     #[test]

@@ -24,7 +24,7 @@ use crate::secrets::Secrets;
 use crate::settings::Settings;
 use crate::state::AppState;
 use crate::throttle::LoginThrottle;
-use crate::{csrf, flash, metrics, request_id, routes};
+use crate::{csrf, flash, metrics, read_floor, request_id, routes};
 
 /// The Content-Security-Policy: no inline script or style, nothing from elsewhere.
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
@@ -55,14 +55,25 @@ impl Application {
             connections: settings.db_pool_size,
             checkout_timeout: settings.db_timeout,
         };
+        let causal_wait = settings.db_causal_wait;
         let data_dir = settings.data_dir.clone();
+        let database = settings.database.clone();
         let (db, posts) = tokio::task::spawn_blocking(move || {
-            let db = Db::open_sqlite(&data_dir, pool).context("opening the accounts database")?;
+            let db = match &database {
+                None => {
+                    Db::open_sqlite(&data_dir, pool).context("opening the accounts database")?
+                }
+                Some(urls) => Db::connect_mysql(urls, pool, causal_wait)
+                    .context("connecting to QUILL_DATABASE_URL")?,
+            };
             let posts =
                 EmbeddedPostStore::open(&data_dir, pool).context("opening the post store")?;
             anyhow::Ok((db, posts))
         })
         .await??;
+        if settings.database.is_some() {
+            migrate_if_pending(&db).await?;
+        }
         let (policy, concurrency) = (settings.password_policy, settings.hash_concurrency);
         let hasher = tokio::task::spawn_blocking(move || {
             PasswordHasher::new(policy, concurrency, Duration::from_secs(5))
@@ -179,6 +190,9 @@ fn server(
             }))
             .wrap(session)
             .wrap(from_fn(move |req, next| {
+                read_floor::middleware(cookie_secure, req, next)
+            }))
+            .wrap(from_fn(move |req, next| {
                 csrf::ensure_cookie(cookie_secure, req, next)
             }))
             .wrap(from_fn(flash::clear_after_display))
@@ -216,6 +230,24 @@ fn security_headers(tls: bool) -> DefaultHeaders {
     } else {
         headers
     }
+}
+
+/// Brings the cluster's schema up to this build before serving. Asked of a replica
+/// first, so that instances (re)start while the primary is away once the schema is
+/// current; `quill migrate` does the same work on its own.
+async fn migrate_if_pending(db: &Db) -> anyhow::Result<()> {
+    let pending = db
+        .has_pending_migrations()
+        .await
+        .context("reading the schema version from QUILL_DATABASE_READ_URL")?;
+    if pending {
+        let applied = db
+            .migrate()
+            .await
+            .context("migrating the accounts database at QUILL_DATABASE_URL")?;
+        tracing::info!(?applied, "accounts database migrated");
+    }
+    Ok(())
 }
 
 /// Deletes expired sessions now and then, so the table stays the size of live use.

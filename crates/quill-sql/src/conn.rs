@@ -1,0 +1,134 @@
+//! One connection type over both SQL backends, and pools of it.
+//!
+//! `DbConn` is SQLite in embedded mode and MySQL/MariaDB in the cluster; store code is
+//! written once against it. The pool opens exactly the backend it was built for: a
+//! MySQL URL never falls back to a SQLite file of the same name.
+
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::mysql::MysqlConnection;
+use diesel::r2d2::{ManageConnection, Pool, PooledConnection, R2D2Connection};
+use diesel::sqlite::SqliteConnection;
+use diesel::{Connection, QueryableByName, RunQueryDsl};
+
+use crate::gtid::GtidPos;
+use crate::{PoolSize, SqlError};
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Sqlite(SqliteConnection),
+    Mysql(MysqlConnection),
+}
+
+pub type DbPool = Pool<DbManager>;
+pub type DbPooled = PooledConnection<DbManager>;
+
+/// Where a pool's connections go.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// A SQLite file, created when missing.
+    Sqlite(String),
+    /// A `mysql://user:password@host:port/database` URL.
+    Mysql(String),
+}
+
+#[derive(Debug)]
+pub struct DbManager {
+    target: Target,
+}
+
+impl ManageConnection for DbManager {
+    type Connection = DbConn;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, Self::Error> {
+        match &self.target {
+            Target::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(path)
+                    .map_err(diesel::r2d2::Error::ConnectionError)?;
+                conn.batch_execute(crate::SQLITE_PRAGMAS)
+                    .map_err(diesel::r2d2::Error::QueryError)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+            Target::Mysql(url) => {
+                let mut conn = MysqlConnection::establish(url)
+                    .map_err(diesel::r2d2::Error::ConnectionError)?;
+                // Stored timestamps are Unix seconds; UTC keeps server-side time
+                // functions (none today) from depending on the server's zone.
+                conn.batch_execute("SET time_zone = '+00:00'")
+                    .map_err(diesel::r2d2::Error::QueryError)?;
+                Ok(DbConn::Mysql(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
+        conn.ping().map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        conn.is_broken()
+    }
+}
+
+/// A pool of `size` connections to `target`. MySQL pools open their connections
+/// lazily, so that a process starts while a database is briefly away.
+pub fn pool(target: Target, size: PoolSize) -> Result<DbPool, SqlError> {
+    let lazy = matches!(target, Target::Mysql(_));
+    let builder = Pool::builder()
+        .max_size(size.connections)
+        .connection_timeout(size.checkout_timeout)
+        // A connection unused this long is closed; proxies drop idle ones anyway.
+        .idle_timeout(Some(Duration::from_secs(300)));
+    let builder = if lazy {
+        builder.min_idle(Some(0))
+    } else {
+        builder
+    };
+    let manager = DbManager { target };
+    if lazy {
+        Ok(builder.build_unchecked(manager))
+    } else {
+        Ok(builder.build(manager)?)
+    }
+}
+
+#[derive(QueryableByName)]
+struct Text {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    value: Option<String>,
+}
+
+#[derive(QueryableByName)]
+struct Number {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+    value: Option<i64>,
+}
+
+/// The GTID of this connection's last committed transaction (MariaDB), if any.
+pub fn last_gtid(conn: &mut MysqlConnection) -> Option<GtidPos> {
+    let row: Text = diesel::sql_query("SELECT @@last_gtid AS value")
+        .get_result(conn)
+        .ok()?;
+    row.value?
+        .parse()
+        .ok()
+        .filter(|pos: &GtidPos| !pos.is_empty())
+}
+
+/// Whether this server has applied `floor`, waiting at most `wait` for it. A writable
+/// server (the primary, serving reads as the backup) has everything.
+pub fn caught_up(
+    conn: &mut MysqlConnection,
+    floor: &GtidPos,
+    wait: Duration,
+) -> Result<bool, diesel::result::Error> {
+    let row: Number = diesel::sql_query(
+        "SELECT CAST(IF(@@read_only = 0, 0, MASTER_GTID_WAIT(?, ?)) AS SIGNED) AS value",
+    )
+    .bind::<diesel::sql_types::Text, _>(floor.to_string())
+    .bind::<diesel::sql_types::Double, _>(wait.as_secs_f64())
+    .get_result(conn)?;
+    Ok(row.value == Some(0))
+}
