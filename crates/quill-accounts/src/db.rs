@@ -122,16 +122,41 @@ impl Db {
         Ok(applied)
     }
 
-    /// Whether the database lacks migrations this build needs (asked of a replica).
+    /// Whether the database lacks migrations this build needs. Asked of a replica, so
+    /// it only reads: diesel's own check would create its table.
     pub async fn has_pending_migrations(&self) -> Result<bool, SqlError> {
+        use diesel::RunQueryDsl;
+        use diesel::migration::MigrationSource;
+        #[derive(diesel::QueryableByName)]
+        struct Version {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            version: String,
+        }
         self.read(|conn| {
-            let pending = match conn {
-                DbConn::Sqlite(conn) => conn.pending_migrations(SQLITE_MIGRATIONS).map(|p| p.len()),
-                DbConn::Mysql(conn) => conn.pending_migrations(MYSQL_MIGRATIONS).map(|p| p.len()),
+            let known: Vec<String> = match conn {
+                DbConn::Sqlite(_) => {
+                    MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE_MIGRATIONS)
+                        .map(|ms| ms.iter().map(|m| m.name().version().to_string()).collect())
+                }
+                DbConn::Mysql(_) => {
+                    MigrationSource::<diesel::mysql::Mysql>::migrations(&MYSQL_MIGRATIONS)
+                        .map(|ms| ms.iter().map(|m| m.name().version().to_string()).collect())
+                }
+            }
+            .map_err(|e| SqlError::Migration(e.to_string()))?;
+            let applied: Vec<Version> = match diesel::sql_query(
+                "SELECT version FROM __diesel_schema_migrations",
+            )
+            .load(conn)
+            {
+                Ok(applied) => applied,
+                // No table yet: nothing was ever applied.
+                Err(diesel::result::Error::DatabaseError(..)) => return Ok(true),
+                Err(e) => return Err(e.into()),
             };
-            pending
-                .map(|count| count > 0)
-                .map_err(|e| SqlError::Migration(e.to_string()))
+            Ok(known
+                .iter()
+                .any(|version| !applied.iter().any(|a| &a.version == version)))
         })
         .await
     }

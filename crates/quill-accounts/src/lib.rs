@@ -7,6 +7,7 @@
 mod accounts;
 mod db;
 mod password;
+pub mod replication;
 mod schema;
 pub mod sessions;
 pub mod users;

@@ -1,21 +1,49 @@
-//! `quill`: the Quill server. `quill` or `quill serve` starts it; settings come from
-//! `QUILL_*` variables (see the README).
+//! `quill`: the Quill server and its operator commands. Settings come from `QUILL_*`
+//! variables (see the README).
 
 use std::process::ExitCode;
+use std::time::Duration;
 
+use anyhow::Context;
+use quill_accounts::Db;
+use quill_accounts::replication::{self, HaproxyAdmin};
+use quill_sql::PoolSize;
 use quill_web::{Application, Settings, telemetry};
 
-const USAGE: &str = "usage: quill [serve]\n\nStarts the Quill server. Settings come from QUILL_* environment variables; see the README.";
+const USAGE: &str = "usage: quill [serve | migrate | db status | db promote]
+
+  serve        start the Quill server (the default)
+  migrate      bring the accounts database's schema up to this build; safe to run
+               from every instance at every start, also concurrently
+  db status    the role and GTID position of every server in QUILL_DB_NODES
+  db promote   when no writable primary is up: make the most advanced reachable
+               server the primary, repoint the other replicas at it, and move
+               HAProxy's write backend (QUILL_HAPROXY_ADMIN)
+
+Settings come from QUILL_* environment variables; see the README.";
+
+/// How long `quill db promote` lets a replica apply what it received.
+const CATCH_UP: Duration = Duration::from_secs(30);
+
+enum Command {
+    Serve,
+    Migrate,
+    DbStatus,
+    DbPromote,
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args
+    let command = match args
         .iter()
         .map(String::as_str)
         .collect::<Vec<_>>()
         .as_slice()
     {
-        [] | ["serve"] => {}
+        [] | ["serve"] => Command::Serve,
+        ["migrate"] => Command::Migrate,
+        ["db", "status"] => Command::DbStatus,
+        ["db", "promote"] => Command::DbPromote,
         ["-h" | "--help" | "help"] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -24,7 +52,7 @@ fn main() -> ExitCode {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
         }
-    }
+    };
     let settings = match Settings::from_env() {
         Ok(settings) => settings,
         Err(e) => {
@@ -36,7 +64,13 @@ fn main() -> ExitCode {
         eprintln!("quill: {e}");
         return ExitCode::from(2);
     }
-    match serve(settings) {
+    let outcome = match command {
+        Command::Serve => serve(settings),
+        Command::Migrate => migrate(settings),
+        Command::DbStatus => db_status(&settings),
+        Command::DbPromote => db_promote(&settings),
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!(error = ?e, "quill stopped");
@@ -51,5 +85,105 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     let app = Application::build(settings).await?;
     app.run_until_stopped().await?;
     tracing::info!("Quill stopped");
+    Ok(())
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn migrate(settings: Settings) -> anyhow::Result<()> {
+    let pool = PoolSize {
+        connections: 1,
+        checkout_timeout: settings.db_timeout,
+    };
+    let applied = match &settings.database {
+        Some(urls) => {
+            let db = Db::connect_mysql(urls, pool, settings.db_causal_wait)?;
+            db.migrate()
+                .await
+                .context("migrating the database at QUILL_DATABASE_URL")?
+        }
+        None => {
+            std::fs::create_dir_all(&settings.data_dir)?;
+            // Opening the embedded database applies its migrations.
+            Db::open_sqlite(&settings.data_dir, pool)?;
+            Vec::new()
+        }
+    };
+    if applied.is_empty() {
+        println!("the accounts schema is up to date");
+    } else {
+        println!("applied {}", applied.join(", "));
+    }
+    Ok(())
+}
+
+fn nodes(settings: &Settings) -> anyhow::Result<&[replication::Node]> {
+    anyhow::ensure!(
+        !settings.db_nodes.is_empty(),
+        "set QUILL_DB_NODES to name=mysql://admin:password@host:port/,... for every server"
+    );
+    Ok(&settings.db_nodes)
+}
+
+fn db_status(settings: &Settings) -> anyhow::Result<()> {
+    println!(
+        "{:<12} {:<12} {:<24} {}",
+        "server", "role", "gtid", "replication"
+    );
+    for node in replication::status(nodes(settings)?) {
+        let replication = match (&node.unreachable, &node.replica) {
+            (Some(why), _) => why.clone(),
+            (None, Some(r)) => format!(
+                "from {} io={} sql={} behind={}",
+                r.source,
+                if r.io_running { "yes" } else { "no" },
+                if r.sql_running { "yes" } else { "no" },
+                r.seconds_behind
+                    .map_or("-".to_owned(), |secs| format!("{secs}s"))
+            ),
+            (None, None) => String::new(),
+        };
+        println!(
+            "{:<12} {:<12} {:<24} {replication}",
+            node.name,
+            node.role(),
+            node.position.to_string()
+        );
+    }
+    Ok(())
+}
+
+fn db_promote(settings: &Settings) -> anyhow::Result<()> {
+    let haproxy = settings
+        .haproxy_admin
+        .clone()
+        .map(|address| HaproxyAdmin { address });
+    if haproxy.is_none() {
+        eprintln!(
+            "quill: QUILL_HAPROXY_ADMIN is not set; HAProxy will find the new primary by its health checks"
+        );
+    }
+    let promotion = match replication::promote(nodes(settings)?, haproxy.as_ref(), CATCH_UP)? {
+        replication::Outcome::AlreadyPrimary(name) => {
+            println!("{name} is a writable primary already; nothing to do");
+            return Ok(());
+        }
+        replication::Outcome::Promoted(promotion) => promotion,
+    };
+    println!(
+        "{} is the primary at {}; replicating from it: {}",
+        promotion.primary,
+        promotion.position,
+        if promotion.repointed.is_empty() {
+            "none".to_owned()
+        } else {
+            promotion.repointed.join(", ")
+        }
+    );
+    if !promotion.left_out.is_empty() {
+        println!(
+            "unreachable, out of HAProxy's rotation until rebuilt: {}",
+            promotion.left_out.join(", ")
+        );
+    }
     Ok(())
 }

@@ -9,11 +9,11 @@
 //! The same middleware turns a session that could not be saved because the primary is
 //! unreachable into the clear 503 page, instead of a bare 500.
 
-use actix_web::body::{EitherBody, MessageBody};
+use actix_web::body::MessageBody;
 use actix_web::cookie::{Cookie, SameSite, time};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
-use actix_web::{Error, ResponseError, web};
+use actix_web::{Error, web};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use quill_sql::{GtidPos, scope};
@@ -30,7 +30,7 @@ pub async fn middleware(
     cookie_secure: bool,
     req: ServiceRequest,
     next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let key = req
         .app_data::<web::Data<Secrets>>()
         .map(|secrets| secrets.read_floor.clone());
@@ -38,7 +38,7 @@ pub async fn middleware(
         .as_ref()
         .zip(req.cookie(COOKIE))
         .and_then(|(key, cookie)| decode(key, cookie.value()));
-    let http_req = req.request().clone();
+    let api = req.path().starts_with("/api/");
     let (result, outcome) = scope::with_request(floor, next.call(req)).await;
     match result {
         Ok(mut res) => {
@@ -52,17 +52,16 @@ pub async fn middleware(
                     .finish();
                 res.response_mut().add_cookie(&cookie)?;
             }
-            Ok(res.map_into_left_body())
+            Ok(res)
         }
+        // The session could not be saved: the 503 page, not a bare 500.
         Err(e) if outcome.unavailable => {
-            tracing::warn!(error = %e, "a write found no primary");
             let problem = Problem::Unavailable(anyhow::anyhow!("{e}"));
-            let response = if http_req.path().starts_with("/api/") {
-                ApiError(problem).error_response()
+            Err(if api {
+                ApiError(problem).into()
             } else {
-                PageError(problem).error_response()
-            };
-            Ok(ServiceResponse::new(http_req, response).map_into_right_body())
+                PageError(problem).into()
+            })
         }
         Err(e) => Err(e),
     }

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
+use quill_accounts::replication::Node;
 use quill_accounts::{MysqlUrls, PasswordPolicy};
 
 #[derive(Debug, Clone)]
@@ -43,6 +44,12 @@ pub struct Settings {
     /// `QUILL_DB_CAUSAL_WAIT_MS`: how long a replica read waits for the client's last
     /// write to arrive before it reads from the primary instead.
     pub db_causal_wait: Duration,
+    /// `QUILL_DB_NODES`: `name=mysql://admin@host:port/,...`, every MariaDB server by
+    /// its HAProxy name, for `quill db status` and `quill db promote`.
+    pub db_nodes: Vec<Node>,
+    /// `QUILL_HAPROXY_ADMIN`: HAProxy's runtime API (`unix:/path` or `host:port`), which
+    /// `quill db promote` tells where writes go now.
+    pub haproxy_admin: Option<String>,
     /// `QUILL_DB_POOL_SIZE`: connections per database pool.
     pub db_pool_size: u32,
     /// `QUILL_DB_TIMEOUT_MS`: how long a request waits for a pooled connection.
@@ -100,7 +107,7 @@ impl Env {
             Some(raw) => parse(raw.trim()).map_err(|reason| SettingsError::Invalid {
                 name,
                 // Database URLs carry passwords.
-                value: if name.ends_with("_URL") {
+                value: if name.ends_with("_URL") || name == "QUILL_DB_NODES" {
                     "<redacted>".into()
                 } else {
                     raw.clone()
@@ -199,6 +206,10 @@ impl Settings {
             db_causal_wait: env
                 .get("QUILL_DB_CAUSAL_WAIT_MS", 100)
                 .map(Duration::from_millis)?,
+            db_nodes: env.parse_with("QUILL_DB_NODES", Vec::new(), parse_nodes)?,
+            haproxy_admin: env
+                .get("QUILL_HAPROXY_ADMIN", String::new())
+                .map(|raw| Some(raw).filter(|raw| !raw.is_empty()))?,
             db_pool_size: env.positive("QUILL_DB_POOL_SIZE", 8)?,
             db_timeout: env
                 .positive("QUILL_DB_TIMEOUT_MS", 2000)
@@ -207,6 +218,31 @@ impl Settings {
             shutdown_timeout: env.secs("QUILL_SHUTDOWN_SECS", 30)?,
         })
     }
+}
+
+fn parse_nodes(raw: &str) -> Result<Vec<Node>, String> {
+    raw.split(',')
+        .filter(|part| !part.trim().is_empty())
+        .map(|part| {
+            let (name, url) = part
+                .trim()
+                .split_once('=')
+                .ok_or("expected name=mysql://admin:password@host:port/,...")?;
+            let node = Node {
+                name: name.to_owned(),
+                url: url.to_owned(),
+            };
+            let valid_name = !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b));
+            if !valid_name {
+                return Err(format!("{name:?} is not a server name"));
+            }
+            node.address().map_err(|e| e.to_string())?;
+            Ok(node)
+        })
+        .collect()
 }
 
 fn database_urls(env: &Env) -> Result<Option<MysqlUrls>, SettingsError> {
