@@ -9,13 +9,22 @@ use fantoccini::{Client, ClientBuilder};
 use hyper_util::client::legacy::connect::HttpConnector;
 use quill_web::{Application, Settings};
 
-/// A running Quill with its own data directory.
+pub mod cluster;
+
+/// A running Quill, and the data directory it owns, if it owns one.
 pub struct Server {
     pub base: String,
-    pub data_dir: tempfile::TempDir,
+    _data_dir: Option<tempfile::TempDir>,
 }
 
 impl Server {
+    pub fn at(base: String) -> Self {
+        Self {
+            base,
+            _data_dir: None,
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -35,7 +44,10 @@ pub async fn start_quill() -> Server {
     let app = Application::build(settings).await.expect("app");
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
-    Server { base, data_dir }
+    Server {
+        base,
+        _data_dir: Some(data_dir),
+    }
 }
 
 /// A headless Chromium session, or `None` (with a note) when no driver is configured

@@ -162,8 +162,8 @@ impl Db {
     }
 
     /// Runs read-only `work` on the blocking pool: on a replica that has this request's
-    /// writes, else on the primary. `work` runs again on the primary if its replica
-    /// stops answering under it, so it must not write.
+    /// writes, else on the primary. `work` runs again on the primary if it fails on the
+    /// replica, so it must not write.
     pub async fn read<T, E>(
         &self,
         work: impl Fn(&mut DbConn) -> Result<T, E> + Send + 'static,
@@ -199,13 +199,12 @@ impl Db {
                     }
                 }
             }
-            match work(&mut replica) {
-                Err(_) if quill_sql::ping(&mut *replica).is_err() => {
-                    tracing::warn!("replica lost mid-read; reading from the primary");
-                    db.on_primary(&work)
-                }
-                result => result,
-            }
+            // Reads are safe to repeat: whatever failed on the replica (it died, or
+            // has yet to replay a migration) gets one more try on the primary.
+            work(&mut replica).or_else(|_| {
+                tracing::warn!("read failed on a replica; reading from the primary");
+                db.on_primary(&work)
+            })
         })
         .await
     }

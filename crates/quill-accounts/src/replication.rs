@@ -349,30 +349,10 @@ pub struct HaproxyAdmin {
 }
 
 impl HaproxyAdmin {
-    /// Sends one command and returns HAProxy's answer; an answer that is not empty is
-    /// an error, as HAProxy's `set server` commands say nothing when they succeed.
+    /// Sends one command that changes state. HAProxy's `set server` commands answer
+    /// nothing when they succeed, so any answer is an error.
     pub fn run(&self, command: &str) -> Result<(), ReplicationError> {
-        let io = |source| ReplicationError::Haproxy {
-            address: self.address.clone(),
-            source,
-        };
-        let mut answer = String::new();
-        let timeout = Some(Duration::from_secs(5));
-        if let Some(path) = self.address.strip_prefix("unix:") {
-            let mut stream = std::os::unix::net::UnixStream::connect(path).map_err(io)?;
-            stream.set_read_timeout(timeout).map_err(io)?;
-            stream
-                .write_all(format!("{command}\n").as_bytes())
-                .map_err(io)?;
-            stream.read_to_string(&mut answer).map_err(io)?;
-        } else {
-            let mut stream = std::net::TcpStream::connect(&self.address).map_err(io)?;
-            stream.set_read_timeout(timeout).map_err(io)?;
-            stream
-                .write_all(format!("{command}\n").as_bytes())
-                .map_err(io)?;
-            stream.read_to_string(&mut answer).map_err(io)?;
-        }
+        let answer = self.query(command)?;
         if answer.trim().is_empty() {
             Ok(())
         } else {
@@ -382,7 +362,37 @@ impl HaproxyAdmin {
             })
         }
     }
+
+    /// Sends one command and returns HAProxy's answer.
+    pub fn query(&self, command: &str) -> Result<String, ReplicationError> {
+        let io = |source| ReplicationError::Haproxy {
+            address: self.address.clone(),
+            source,
+        };
+        let timeout = Some(Duration::from_secs(5));
+        let mut stream: Box<dyn ReadWrite> = match self.address.strip_prefix("unix:") {
+            Some(path) => {
+                let stream = std::os::unix::net::UnixStream::connect(path).map_err(io)?;
+                stream.set_read_timeout(timeout).map_err(io)?;
+                Box::new(stream)
+            }
+            None => {
+                let stream = std::net::TcpStream::connect(&self.address).map_err(io)?;
+                stream.set_read_timeout(timeout).map_err(io)?;
+                Box::new(stream)
+            }
+        };
+        stream
+            .write_all(format!("{command}\n").as_bytes())
+            .map_err(io)?;
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).map_err(io)?;
+        Ok(answer)
+    }
 }
+
+trait ReadWrite: Read + Write {}
+impl<T: Read + Write> ReadWrite for T {}
 
 #[cfg(test)]
 mod tests {
