@@ -2,8 +2,11 @@
 # Quill's whole test suite, for a newcomer on a fresh Debian machine and for CI.
 #
 # 1. Installs what the tests need with apt-get when it is missing.
-# 2. Starts the test topology on 127.0.0.1 ports (today: chromedriver for the browser
-#    tests; each Quill under test is started by its test on port 0).
+# 2. Starts the test topology on 127.0.0.1 ports: chromedriver for the browser tests
+#    here; each cluster test starts its own accounts cluster (three MariaDB servers
+#    with GTID replication on tmpfs, and HAProxy: scripts/cluster.sh) under this run's
+#    directory, since the failure tests break theirs; each Quill under test is started
+#    by its test on port 0.
 # 3. Runs formatting and lint checks and every test of the workspace.
 # 4. Tears the topology down by PID, also when something fails.
 set -euo pipefail
@@ -20,6 +23,11 @@ install_missing() {
     command -v chromedriver >/dev/null || packages+=(chromium-driver)
     command -v pkg-config >/dev/null || packages+=(pkg-config)
     command -v cc >/dev/null || packages+=(build-essential)
+    command -v mariadbd >/dev/null || packages+=(mariadb-server)
+    command -v mariadb >/dev/null || packages+=(mariadb-client)
+    command -v haproxy >/dev/null || packages+=(haproxy)
+    # diesel's mysql backend links MariaDB's client library.
+    pkg-config --exists libmariadb 2>/dev/null || packages+=(libmariadb-dev)
     if ((${#packages[@]})); then
         log "installing ${packages[*]}"
         local sudo=()
@@ -51,7 +59,10 @@ wait_for_port() {
 }
 
 PIDS=()
-TOPOLOGY=$(mktemp -d "${TMPDIR:-/tmp}/quill-topology.XXXXXX")
+# tmpfs when there is one: MariaDB starts twice as fast there.
+TOPOLOGY_ROOT=/dev/shm
+[[ -d $TOPOLOGY_ROOT && -w $TOPOLOGY_ROOT ]] || TOPOLOGY_ROOT=${TMPDIR:-/tmp}
+TOPOLOGY=$(mktemp -d "$TOPOLOGY_ROOT/quill-topology.XXXXXX")
 teardown() {
     local status=$?
     # Each service runs in its own process group (setsid), so its children (the
@@ -61,6 +72,10 @@ teardown() {
     done
     for pid in "${PIDS[@]}"; do
         wait "$pid" 2>/dev/null || true
+    done
+    # Clusters a test could not stop itself (it was killed): by the PIDs they recorded.
+    for cluster in "$TOPOLOGY"/quill-cluster.*; do
+        [[ -d $cluster ]] && scripts/cluster.sh down "$cluster"
     done
     rm -rf "$TOPOLOGY"
     exit "$status"
@@ -77,6 +92,8 @@ PIDS+=($!)
 wait_for_port "$WEBDRIVER_PORT" chromedriver
 export QUILL_TEST_WEBDRIVER="http://127.0.0.1:$WEBDRIVER_PORT"
 export QUILL_TEST_REQUIRE_BROWSER=1
+export QUILL_TEST_CLUSTER_ROOT=$TOPOLOGY
+export QUILL_TEST_REQUIRE_CLUSTER=1
 
 log "cargo fmt --check"
 cargo fmt --all -- --check

@@ -253,8 +253,12 @@ async fn a_thousand_write_then_read_cycles_see_no_stale_state_with_a_lagging_rep
     // nothing: the new session is younger than db2's lag.
     let mut stale = Vec::new();
     let mut tokens = Vec::new();
-    for cycle in 0..500 {
-        let (writer, reader) = if cycle % 2 == 0 { (&a, &b) } else { (&b, &a) };
+    for cycle in 0..500usize {
+        let (writer, reader) = if cycle.is_multiple_of(2) {
+            (&a, &b)
+        } else {
+            (&b, &a)
+        };
         let token = log_in(&http, writer, "grace").await;
         let status = me(&client(), reader, &token).await.status();
         if status != StatusCode::OK {
@@ -271,7 +275,11 @@ async fn a_thousand_write_then_read_cycles_see_no_stale_state_with_a_lagging_rep
         &format!("SELECT MASTER_GTID_WAIT('{primary_position}', 30)"),
     );
     for (cycle, token) in tokens.iter().enumerate() {
-        let (writer, reader) = if cycle % 2 == 0 { (&a, &b) } else { (&b, &a) };
+        let (writer, reader) = if cycle.is_multiple_of(2) {
+            (&a, &b)
+        } else {
+            (&b, &a)
+        };
         log_out(&http, writer, token).await;
         let status = me(&http, reader, token).await.status();
         if status != StatusCode::UNAUTHORIZED {
@@ -311,7 +319,7 @@ async fn a_replica_killed_under_load_fails_no_request() {
                 let server = &servers[(worker + i) % 2];
                 i += 1;
                 // One request in eight writes (a login), the rest read.
-                let status = if i % 8 == 0 {
+                let status = if i.is_multiple_of(8) {
                     http.post(server.url("/api/v1/sessions"))
                         .json(&json!({ "username": "linus", "password": PASSWORD }))
                         .send()

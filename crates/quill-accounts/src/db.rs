@@ -280,7 +280,7 @@ impl Db {
     }
 
     pub async fn ping(&self) -> Result<(), SqlError> {
-        self.read(|conn| quill_sql::ping(conn)).await
+        self.read(quill_sql::ping).await
     }
 }
 

@@ -125,10 +125,7 @@ fn nodes(settings: &Settings) -> anyhow::Result<&[replication::Node]> {
 }
 
 fn db_status(settings: &Settings) -> anyhow::Result<()> {
-    println!(
-        "{:<12} {:<12} {:<24} {}",
-        "server", "role", "gtid", "replication"
-    );
+    println!("{:<12} {:<12} {:<24} replication", "server", "role", "gtid");
     for node in replication::status(nodes(settings)?) {
         let replication = match (&node.unreachable, &node.replica) {
             (Some(why), _) => why.clone(),
