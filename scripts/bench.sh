@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Load benchmark of embedded Quill (release build) with wrk from Debian.
+# Load benchmark of Quill (release build) with wrk from Debian, embedded or on the
+# accounts cluster (three MariaDB servers and HAProxy from scripts/cluster.sh).
 #
 # Cases, each at 64 connections for $DURATION: GET /posts showing 20 posts,
-# POST /posts/new (the browser form, CSRF token and all), GET /login.
+# POST /posts/new (the browser form, CSRF token and all), GET /login, POST /login (the
+# form: argon2id and a new session), GET /api/v1/me (one session lookup). Then, at one
+# connection, GET /api/v1/me against GET /healthz: the latency a session lookup adds.
 # Prints wrk's requests/s and latency distribution, and the server's RSS idle and
-# under load. Usage: scripts/bench.sh [duration, default 20s]
+# under load. Usage: scripts/bench.sh [duration, default 20s] [embedded|cluster]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/quill-target}"
 DURATION=${1:-20s}
+MODE=${2:-embedded}
 CONNECTIONS=64
 THREADS=2
 
@@ -20,12 +24,23 @@ command -v wrk >/dev/null || {
 
 cargo build --release -p quill-web
 WORK=$(mktemp -d)
+PID=
+trap '[[ -n $PID ]] && kill $PID 2>/dev/null; wait $PID 2>/dev/null; [[ -d $WORK/cluster ]] && scripts/cluster.sh down "$WORK/cluster"; rm -rf "$WORK"' EXIT
+case $MODE in
+embedded) ;;
+cluster)
+    scripts/cluster.sh up "$WORK/cluster"
+    set -a
+    . "$WORK/cluster/env"
+    set +a
+    ;;
+*) echo "usage: $0 [duration] [embedded|cluster]" >&2; exit 2 ;;
+esac
 PORT=$((20000 + RANDOM % 20000))
 BASE="http://127.0.0.1:$PORT"
 QUILL_BIND="127.0.0.1:$PORT" QUILL_DATA_DIR="$WORK/data" QUILL_LOG=warn \
     "$CARGO_TARGET_DIR/release/quill" >"$WORK/quill.log" 2>&1 &
 PID=$!
-trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$WORK"' EXIT
 for _ in $(seq 1 100); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 0.1; done
 
 rss() { awk '/VmRSS/ {print $2 " KiB"}' "/proc/$PID/status"; }
@@ -53,6 +68,16 @@ wrk.headers["Cookie"] = "$COOKIE"
 wrk.body = "title=Benchmark+post&body=Written+under+load+by+wrk.&csrf_token=$CSRF"
 LUA
 
+cat >"$WORK/login.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Cookie"] = "$COOKIE"
+wrk.body = "username=bench&password=benchmark+password&csrf_token=$CSRF"
+LUA
+TOKEN=$(curl -s "$BASE/api/v1/sessions" -H 'Content-Type: application/json' \
+    -d '{"username":"bench","password":"benchmark password"}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
+
+echo "mode: $MODE"
 echo "RSS idle: $(rss)"
 run() {
     local name=$1; shift
@@ -65,4 +90,9 @@ run() {
 run "GET /posts (20 posts)" -H "Cookie: $COOKIE" "$BASE/posts"
 run "POST /posts/new" -s "$WORK/post.lua" "$BASE/posts/new"
 run "GET /login" "$BASE/login"
+run "POST /login (argon2id, new session)" -s "$WORK/login.lua" "$BASE/login"
+run "GET /api/v1/me (a session lookup)" -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/me"
+echo; echo "== one connection: what a session lookup adds"
+wrk -t1 -c1 -d"$DURATION" --latency -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/me"
+wrk -t1 -c1 -d"$DURATION" --latency "$BASE/healthz"
 echo; echo "RSS after: $(rss)"

@@ -29,7 +29,39 @@ fn a_bad_setting_stops_the_process_with_a_message_naming_it() {
 fn an_unknown_command_prints_usage() {
     let output = quill().arg("frobnicate").output().expect("run quill");
     assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("usage: quill [serve]"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("usage: quill [serve | migrate | db status | db promote]"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn migrate_prepares_an_embedded_data_directory() {
+    let dir = tempfile::tempdir().expect("dir");
+    let output = quill()
+        .env("QUILL_DATA_DIR", dir.path().join("data"))
+        .arg("migrate")
+        .output()
+        .expect("run quill");
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).trim(),
+        "the accounts schema is up to date"
+    );
+    assert!(dir.path().join("data/accounts.sqlite3").is_file());
+}
+
+#[test]
+fn db_commands_say_which_setting_they_need() {
+    let output = quill()
+        .env_remove("QUILL_DB_NODES")
+        .args(["db", "promote"])
+        .output()
+        .expect("run quill");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("set QUILL_DB_NODES"), "{stderr}");
 }
 
 fn free_port() -> u16 {
