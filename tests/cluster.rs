@@ -170,11 +170,25 @@ async fn people_sign_up_log_in_and_post_through_both_instances() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_mysql_schema_is_the_sqlite_schema() {
+async fn concurrent_migrations_make_the_sqlite_schema_on_mysql() {
     let Some(cluster) = Cluster::start(&[]) else {
         return;
     };
-    let _quill = cluster.quill(&[]).await;
+    // Four instances migrate a new database at once: one applies, the others find
+    // nothing to do, and none fails.
+    let urls = cluster.settings(&[]).database.expect("cluster urls");
+    let runs = (0..4).map(|_| {
+        let db = quill_accounts::Db::connect_mysql(&urls, quill_sql_pool_size(), Duration::ZERO)
+            .expect("db");
+        tokio::spawn(async move { db.migrate().await })
+    });
+    let mut applied = Vec::new();
+    for run in runs.collect::<Vec<_>>() {
+        applied.push(run.await.expect("task").expect("migrate").len());
+    }
+    applied.sort_unstable();
+    assert_eq!(applied, [0, 0, 0, 1]);
+
     let mysql = cluster.sql(
         1,
         "SELECT CONCAT(table_name, '.', column_name, ':', is_nullable) FROM information_schema.columns \
