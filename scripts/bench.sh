@@ -61,19 +61,17 @@ COOKIE=$(awk '$0 !~ /^#/ || /^#HttpOnly_/ { if (NF >= 7) printf "%s=%s; ", $6, $
 [[ $(curl -s -H "Cookie: $COOKIE" "$BASE/posts" | grep -c 'class="post-summary"') == 20 ]] || {
     echo "setup failed: /posts does not show 20 posts" >&2; exit 1; }
 
-cat >"$WORK/post.lua" <<LUA
+# A wrk script that posts a browser form (with the session and CSRF cookies).
+form_post() {
+    cat >"$WORK/$1.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 wrk.headers["Cookie"] = "$COOKIE"
-wrk.body = "title=Benchmark+post&body=Written+under+load+by+wrk.&csrf_token=$CSRF"
+wrk.body = "$2&csrf_token=$CSRF"
 LUA
-
-cat >"$WORK/login.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-wrk.headers["Cookie"] = "$COOKIE"
-wrk.body = "username=bench&password=benchmark+password&csrf_token=$CSRF"
-LUA
+}
+form_post post "title=Benchmark+post&body=Written+under+load+by+wrk."
+form_post login "username=bench&password=benchmark+password"
 TOKEN=$(curl -s "$BASE/api/v1/sessions" -H 'Content-Type: application/json' \
     -d '{"username":"bench","password":"benchmark password"}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
 

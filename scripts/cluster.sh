@@ -49,13 +49,8 @@ DIR=$(cd "$DIR" && pwd)
 # On any failure, leave nothing running.
 trap 'status=$?; if ((status)); then tail -n 20 "$DIR"/*.err "$DIR"/haproxy.log >&2 2>/dev/null; stop; fi' EXIT
 
-free_port() {
-    local port
-    while :; do
-        port=$((20000 + RANDOM % 30000))
-        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
-    done
-}
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"
 secret() { head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9'; }
 retry() {
     local tries=$1

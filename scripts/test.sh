@@ -38,14 +38,8 @@ install_missing() {
     rustup component add rustfmt clippy >/dev/null 2>&1 || true
 }
 
-# A TCP port on 127.0.0.1 that nothing listens on.
-free_port() {
-    local port
-    while :; do
-        port=$((20000 + RANDOM % 20000))
-        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
-    done
-}
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 
 wait_for_port() {
     local port=$1 name=$2
