@@ -535,8 +535,8 @@ async fn after_the_primary_dies_reads_go_on_and_promotion_brings_writes_back() {
     .await;
 }
 
-/// A replica that falls too far behind leaves the read rotation, and returns once it
-/// has caught up.
+/// A replica that falls too far behind, or stops replicating, leaves the read rotation,
+/// and returns once it has caught up.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lagging_replica_leaves_the_read_rotation_until_it_catches_up() {
     let Some(cluster) = Cluster::start(&[("QUILL_CHECK_MAX_LAG_SECS", "2")]) else {
@@ -580,6 +580,18 @@ async fn a_lagging_replica_leaves_the_read_rotation_until_it_catches_up() {
         count(&cluster, 2, "SELECT COUNT(*) FROM quill.lag_probe"),
         1
     );
+
+    // A replica whose replication stopped leaves too, and returns when it restarts.
+    cluster.sql(3, "STOP SLAVE SQL_THREAD");
+    eventually("db3 to leave the rotation", || {
+        cluster.haproxy_state("mariadb_read", "db3") == "DOWN"
+    })
+    .await;
+    cluster.sql(3, "START SLAVE SQL_THREAD");
+    eventually("db3 to return", || {
+        cluster.haproxy_state("mariadb_read", "db3") == "UP"
+    })
+    .await;
 }
 
 fn hidden(html: &str, name: &str) -> String {

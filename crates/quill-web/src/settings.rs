@@ -212,7 +212,7 @@ impl Settings {
                 .map(|raw| Some(raw).filter(|raw| !raw.is_empty()))?,
             db_pool_size: env.positive("QUILL_DB_POOL_SIZE", 8)?,
             db_timeout: env
-                .positive("QUILL_DB_TIMEOUT_MS", 2000)
+                .positive("QUILL_DB_TIMEOUT_MS", 1000)
                 .map(Duration::from_millis)?,
             max_body_bytes: env.positive("QUILL_MAX_BODY_BYTES", 256 * 1024)?,
             shutdown_timeout: env.secs("QUILL_SHUTDOWN_SECS", 30)?,
