@@ -217,6 +217,20 @@ impl Db {
         work(&mut conn)
     }
 
+    /// Runs read-only `work` on the primary, for reads that must not lag (counts that
+    /// guard a limit).
+    pub async fn read_primary<T, E>(
+        &self,
+        work: impl Fn(&mut DbConn) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<SqlError> + From<tokio::task::JoinError> + Send + 'static,
+    {
+        let db = self.clone();
+        blocking(move || db.on_primary(&work)).await
+    }
+
     /// Like [`Db::read`], for lookups of rows that only ever come into being (users,
     /// sessions): a miss on a replica is asked again of the primary, since the row may
     /// be younger than the replica's lag.

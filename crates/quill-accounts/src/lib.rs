@@ -10,12 +10,14 @@ mod password;
 pub mod replication;
 mod schema;
 pub mod sessions;
+mod throttle;
 pub mod users;
 
 pub use accounts::{Accounts, AccountsError, LogInError, SignUpError};
 pub use db::{Db, DbConn, MysqlUrls};
 pub use password::{HashingBusy, PasswordHasher, PasswordPolicy};
 pub use sessions::SqlSessionStore;
+pub use throttle::{LoginThrottle, ThrottleLimits, Throttled};
 pub use users::User;
 
 /// Seconds since the Unix epoch, the unit of every stored timestamp.

@@ -20,4 +20,12 @@ diesel::table! {
 }
 
 diesel::joinable!(sessions -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(users, sessions);
+diesel::allow_tables_to_appear_in_same_query!(users, sessions, login_failures);
+
+diesel::table! {
+    login_failures (scope) {
+        scope -> Text,
+        window_start -> BigInt,
+        failures -> Integer,
+    }
+}

@@ -16,7 +16,6 @@ pub mod startup;
 pub mod state;
 pub mod static_files;
 pub mod telemetry;
-pub mod throttle;
 
 pub use settings::Settings;
 pub use startup::Application;

@@ -10,7 +10,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use quill_accounts::replication::Node;
-use quill_accounts::{MysqlUrls, PasswordPolicy};
+use quill_accounts::{MysqlUrls, PasswordPolicy, ThrottleLimits};
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -33,7 +33,7 @@ pub struct Settings {
     /// `QUILL_SESSION_ABSOLUTE_SECS`: a session ends this long after login regardless.
     pub session_absolute: Duration,
     /// `QUILL_LOGIN_ACCOUNT_LIMIT`, `QUILL_LOGIN_ADDRESS_LIMIT`, `QUILL_LOGIN_WINDOW_SECS`.
-    pub login_throttle: ThrottleSettings,
+    pub login_throttle: ThrottleLimits,
     /// `QUILL_ARGON2_MEMORY_KIB`, `QUILL_ARGON2_ITERATIONS`, `QUILL_ARGON2_PARALLELISM`.
     pub password_policy: PasswordPolicy,
     /// `QUILL_HASH_CONCURRENCY`: password hashes computed at once.
@@ -64,14 +64,6 @@ pub struct Settings {
 pub enum LogFormat {
     Text,
     Json,
-}
-
-/// Failed logins allowed per account and per client address within one window.
-#[derive(Debug, Clone, Copy)]
-pub struct ThrottleSettings {
-    pub per_account: u32,
-    pub per_address: u32,
-    pub window: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -194,7 +186,7 @@ impl Settings {
             behind_proxy: env.flag("QUILL_BEHIND_PROXY", false)?,
             session_idle: env.secs("QUILL_SESSION_IDLE_SECS", 24 * 3600)?,
             session_absolute: env.secs("QUILL_SESSION_ABSOLUTE_SECS", 14 * 24 * 3600)?,
-            login_throttle: ThrottleSettings {
+            login_throttle: ThrottleLimits {
                 per_account: env.positive("QUILL_LOGIN_ACCOUNT_LIMIT", 5)?,
                 per_address: env.positive("QUILL_LOGIN_ADDRESS_LIMIT", 50)?,
                 window: env.secs("QUILL_LOGIN_WINDOW_SECS", 15 * 60)?,

@@ -12,7 +12,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::middleware::{self, DefaultHeaders, ErrorHandlers, from_fn};
 use actix_web::{App, HttpServer, error, web};
 use anyhow::Context;
-use quill_accounts::{Accounts, Db, PasswordHasher, SqlSessionStore};
+use quill_accounts::{Accounts, Db, LoginThrottle, PasswordHasher, SqlSessionStore};
 use quill_posts::EmbeddedPostStore;
 use quill_sql::PoolSize;
 use rand::RngCore;
@@ -23,7 +23,6 @@ use crate::metrics::Metrics;
 use crate::secrets::Secrets;
 use crate::settings::Settings;
 use crate::state::AppState;
-use crate::throttle::LoginThrottle;
 use crate::{csrf, flash, metrics, read_floor, request_id, routes};
 
 /// The Content-Security-Policy: no inline script or style, nothing from elsewhere.
@@ -80,6 +79,7 @@ impl Application {
         })
         .await??;
         let sessions = SqlSessionStore::new(db.clone(), settings.session_absolute);
+        let throttle = LoginThrottle::new(db.clone(), settings.login_throttle);
         let mut node = [0u8; 6];
         rand::rng().fill_bytes(&mut node);
         node[0] |= 0x01;
@@ -87,12 +87,12 @@ impl Application {
             accounts: Accounts::new(db, hasher),
             posts,
             sessions: sessions.clone(),
-            throttle: LoginThrottle::new(settings.login_throttle),
+            throttle: throttle.clone(),
             session_idle_secs: settings.session_idle.as_secs() as i64,
             behind_proxy: settings.behind_proxy,
             node,
         });
-        spawn_session_purge(sessions.clone());
+        spawn_purge(sessions.clone(), throttle);
 
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("binding QUILL_BIND {}", settings.bind))?;
@@ -250,8 +250,9 @@ async fn migrate_if_pending(db: &Db) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Deletes expired sessions now and then, so the table stays the size of live use.
-fn spawn_session_purge(sessions: SqlSessionStore) {
+/// Deletes expired sessions and ended throttle windows now and then, so the tables stay
+/// the size of live use.
+fn spawn_purge(sessions: SqlSessionStore, throttle: LoginThrottle) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(PURGE_EVERY);
         loop {
@@ -260,6 +261,9 @@ fn spawn_session_purge(sessions: SqlSessionStore) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(purged = n, "expired sessions purged"),
                 Err(e) => tracing::warn!(error = %e, "purging expired sessions failed"),
+            }
+            if let Err(e) = throttle.purge_expired().await {
+                tracing::warn!(error = %e, "purging ended login throttle windows failed");
             }
         }
     });

@@ -3,11 +3,9 @@
 use std::net::IpAddr;
 
 use actix_web::HttpRequest;
-use quill_accounts::{Accounts, SqlSessionStore};
+use quill_accounts::{Accounts, LoginThrottle, SqlSessionStore};
 use quill_domain::PostId;
 use quill_posts::EmbeddedPostStore;
-
-use crate::throttle::LoginThrottle;
 
 pub struct AppState {
     pub accounts: Accounts,

@@ -1,7 +1,5 @@
 //! `/login`: check a username and password, throttled per account and per address.
 
-use std::time::Instant;
-
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -60,10 +58,10 @@ pub async fn authenticate(
 ) -> Result<Result<User, Refusal>, Problem> {
     let address = state.client_ip(req);
     let account = username.trim().to_lowercase();
-    if let Err(throttled) = state.throttle.check(&account, address, Instant::now()) {
+    if let Err(throttled) = state.throttle.check(&account, address).await? {
         metrics.record(Event::LogInThrottled);
         return Ok(Err(Refusal::Throttled(Problem::TooManyRequests {
-            retry_after_secs: throttled.retry_after.as_secs().max(1),
+            retry_after_secs: throttled.retry_after_secs.max(1),
         })));
     }
     let parsed = Username::parse(username)
@@ -75,14 +73,16 @@ pub async fn authenticate(
     };
     match outcome {
         Ok(user) => {
-            state.throttle.record_success(&account);
+            if let Err(error) = state.throttle.record_success(&account).await {
+                tracing::warn!(%error, "login throttle not cleared");
+            }
             metrics.record(Event::LogIn);
             Ok(Ok(user))
         }
         Err(LogInError::InvalidCredentials) => {
-            state
-                .throttle
-                .record_failure(&account, address, Instant::now());
+            if let Err(error) = state.throttle.record_failure(&account, address).await {
+                tracing::warn!(%error, "failed login not counted");
+            }
             metrics.record(Event::LogInFailed);
             Ok(Err(Refusal::WrongCredentials))
         }
