@@ -12,7 +12,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
-use quill_sql::{DbPool, PoolSize, SqlError, Target, blocking, scope};
+use quill_sql::{Checkout, DbPool, PoolSize, SqlError, Target, blocking, scope};
 
 pub use quill_sql::DbConn;
 
@@ -64,9 +64,10 @@ impl Db {
                 connections: 1,
                 ..size
             },
+            Checkout::Trust,
         )?;
         let db = Self {
-            read: quill_sql::pool(Target::Sqlite(path), size)?,
+            read: quill_sql::pool(Target::Sqlite(path), size, Checkout::Trust)?,
             write,
             replicated: false,
             causal_wait: Duration::ZERO,
@@ -82,10 +83,18 @@ impl Db {
         size: PoolSize,
         causal_wait: Duration,
     ) -> Result<Self, SqlError> {
+        let replicated = urls.read != urls.write;
+        // Replica reads retry on the primary and mark what failed broken, so they skip
+        // the round trip that checks a connection at checkout; writes cannot retry.
+        let read_checkout = if replicated {
+            Checkout::Trust
+        } else {
+            Checkout::Verify
+        };
         Ok(Self {
-            read: quill_sql::pool(Target::Mysql(urls.read.clone()), size)?,
-            write: quill_sql::pool(Target::Mysql(urls.write.clone()), size)?,
-            replicated: urls.read != urls.write,
+            read: quill_sql::pool(Target::Mysql(urls.read.clone()), size, read_checkout)?,
+            write: quill_sql::pool(Target::Mysql(urls.write.clone()), size, Checkout::Verify)?,
+            replicated,
             causal_wait,
         })
     }
@@ -102,7 +111,7 @@ impl Db {
         let mut conn = self.write.get()?;
         let migration_error =
             |e: Box<dyn std::error::Error + Send + Sync>| SqlError::Migration(e.to_string());
-        let applied = match &mut *conn {
+        let applied = match &mut **conn {
             DbConn::Sqlite(conn) => conn
                 .run_pending_migrations(SQLITE_MIGRATIONS)
                 .map(|versions| versions.iter().map(ToString::to_string).collect())
@@ -176,7 +185,8 @@ impl Db {
         let floor = scope::floor();
         blocking(move || {
             if !db.replicated {
-                return work(&mut *db.read.get().map_err(SqlError::from)?);
+                let mut conn = db.read.get().map_err(SqlError::from)?;
+                return work(&mut conn);
             }
             let replica = db.read.get().map_err(SqlError::from);
             let mut replica = match replica {
@@ -186,7 +196,7 @@ impl Db {
                     return db.on_primary(&work);
                 }
             };
-            if let (Some(floor), DbConn::Mysql(conn)) = (&floor, &mut *replica) {
+            if let (Some(floor), DbConn::Mysql(conn)) = (&floor, &mut **replica) {
                 match quill_sql::caught_up(conn, floor, db.causal_wait) {
                     Ok(true) => {}
                     Ok(false) => {
@@ -195,14 +205,17 @@ impl Db {
                     }
                     Err(e) => {
                         tracing::warn!(error = %e, "replica failed; reading from the primary");
+                        replica.mark_broken();
                         return db.on_primary(&work);
                     }
                 }
             }
             // Reads are safe to repeat: whatever failed on the replica (it died, or
-            // has yet to replay a migration) gets one more try on the primary.
+            // has yet to replay a migration) gets one more try on the primary, and the
+            // connection is not reused.
             work(&mut replica).or_else(|_| {
                 tracing::warn!("read failed on a replica; reading from the primary");
+                replica.mark_broken();
                 db.on_primary(&work)
             })
         })
@@ -272,12 +285,12 @@ impl Db {
                 Err(e) => return Ok((Err(unavailable(e.into())), None, true)),
             };
             let result = work(&mut conn);
-            if result.is_err() && quill_sql::ping(&mut *conn).is_err() {
+            if result.is_err() && quill_sql::ping(&mut **conn).is_err() {
                 tracing::warn!("the primary stopped answering mid-write");
                 let lost = SqlError::Unavailable("the primary stopped answering".into());
                 return Ok((Err(lost.into()), None, true));
             }
-            let position = match &mut *conn {
+            let position = match &mut **conn {
                 DbConn::Mysql(conn) if result.is_ok() => quill_sql::last_gtid(conn),
                 _ => None,
             };

@@ -24,6 +24,44 @@ pub enum DbConn {
 pub type DbPool = Pool<DbManager>;
 pub type DbPooled = PooledConnection<DbManager>;
 
+/// A connection in a pool, and whether its user found it broken: the pool then drops
+/// it instead of handing it out again. Dereferences to the [`DbConn`].
+pub struct Pooled {
+    conn: DbConn,
+    broken: bool,
+}
+
+impl Pooled {
+    /// Tells the pool to close this connection when it comes back.
+    pub fn mark_broken(&mut self) {
+        self.broken = true;
+    }
+}
+
+impl std::ops::Deref for Pooled {
+    type Target = DbConn;
+
+    fn deref(&self) -> &DbConn {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Pooled {
+    fn deref_mut(&mut self) -> &mut DbConn {
+        &mut self.conn
+    }
+}
+
+/// Whether a pool checks each connection with a round trip before handing it out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Checkout {
+    /// Check it: a broken connection is replaced before anyone uses it.
+    Verify,
+    /// Hand it out as it is: for SQLite, which has no connection to lose, and for pools
+    /// whose users retry elsewhere and mark what failed broken.
+    Trust,
+}
+
 /// Where a pool's connections go.
 #[derive(Debug, Clone)]
 pub enum Target {
@@ -39,10 +77,28 @@ pub struct DbManager {
 }
 
 impl ManageConnection for DbManager {
-    type Connection = DbConn;
+    type Connection = Pooled;
     type Error = diesel::r2d2::Error;
 
-    fn connect(&self) -> Result<DbConn, Self::Error> {
+    fn connect(&self) -> Result<Pooled, Self::Error> {
+        let conn = self.establish()?;
+        Ok(Pooled {
+            conn,
+            broken: false,
+        })
+    }
+
+    fn is_valid(&self, conn: &mut Pooled) -> Result<(), Self::Error> {
+        conn.conn.ping().map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut Pooled) -> bool {
+        conn.broken || conn.conn.is_broken()
+    }
+}
+
+impl DbManager {
+    fn establish(&self) -> Result<DbConn, diesel::r2d2::Error> {
         match &self.target {
             Target::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(path)
@@ -62,22 +118,15 @@ impl ManageConnection for DbManager {
             }
         }
     }
-
-    fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
-        conn.ping().map_err(diesel::r2d2::Error::QueryError)
-    }
-
-    fn has_broken(&self, conn: &mut DbConn) -> bool {
-        conn.is_broken()
-    }
 }
 
 /// A pool of `size` connections to `target`. MySQL pools open their connections
 /// lazily, so that a process starts while a database is briefly away.
-pub fn pool(target: Target, size: PoolSize) -> Result<DbPool, SqlError> {
+pub fn pool(target: Target, size: PoolSize, checkout: Checkout) -> Result<DbPool, SqlError> {
     let lazy = matches!(target, Target::Mysql(_));
     let builder = Pool::builder()
         .max_size(size.connections)
+        .test_on_check_out(checkout == Checkout::Verify)
         .connection_timeout(size.checkout_timeout)
         // A connection unused this long is closed; proxies drop idle ones anyway.
         .idle_timeout(Some(Duration::from_secs(300)));

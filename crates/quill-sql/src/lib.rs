@@ -5,7 +5,9 @@ mod conn;
 pub mod gtid;
 pub mod scope;
 
-pub use conn::{DbConn, DbManager, DbPool, DbPooled, Target, caught_up, last_gtid, pool};
+pub use conn::{
+    Checkout, DbConn, DbManager, DbPool, DbPooled, Pooled, Target, caught_up, last_gtid, pool,
+};
 pub use gtid::GtidPos;
 
 use std::path::Path;
@@ -74,6 +76,9 @@ pub fn sqlite_pool(path: &Path, size: PoolSize) -> Result<SqlitePool, SqlError> 
     Ok(Pool::builder()
         .max_size(size.connections)
         .connection_timeout(size.checkout_timeout)
+        // A SQLite connection is a file handle: there is nothing to lose, so no
+        // round trip to check it at every checkout.
+        .test_on_check_out(false)
         .connection_customizer(Box::new(SqlitePragmas { read_only: false }))
         .build(manager)?)
 }
