@@ -36,7 +36,9 @@ cluster)
     ;;
 *) echo "usage: $0 [duration] [embedded|cluster]" >&2; exit 2 ;;
 esac
-PORT=$((20000 + RANDOM % 20000))
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+PORT=$(free_port)
 BASE="http://127.0.0.1:$PORT"
 QUILL_BIND="127.0.0.1:$PORT" QUILL_DATA_DIR="$WORK/data" QUILL_LOG=warn \
     "$CARGO_TARGET_DIR/release/quill" >"$WORK/quill.log" 2>&1 &
