@@ -47,7 +47,7 @@ mkdir -p "$DIR"
 DIR=$(cd "$DIR" && pwd)
 : >"$DIR/pids"
 # On any failure, leave nothing running.
-trap 'status=$?; if ((status)); then tail -n 20 "$DIR"/*.err "$DIR"/haproxy.log >&2 2>/dev/null; stop; fi' EXIT
+trap 'status=$?; if ((status)); then tail -n 20 "$DIR"/*.err "$DIR"/haproxy.log >&2 2>/dev/null || true; stop; fi' EXIT
 
 # shellcheck source=scripts/lib.sh
 . "$ROOT/scripts/lib.sh"

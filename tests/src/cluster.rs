@@ -69,7 +69,11 @@ impl Cluster {
             .envs(env.iter().copied())
             .status()
             .expect("scripts/cluster.sh runs");
-        assert!(status.success(), "scripts/cluster.sh up failed");
+        if !status.success() {
+            // It stops what it started; this removes the folder too.
+            let _ = Command::new(script()).arg("down").arg(&dir).status();
+            panic!("scripts/cluster.sh up failed");
+        }
         let env = std::fs::read_to_string(dir.join("env"))
             .expect("cluster env")
             .lines()
