@@ -12,7 +12,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
-use quill_sql::{Checkout, DbPool, PoolSize, SqlError, Target, blocking, scope};
+use quill_sql::{Checkout, DbPool, GtidPos, PoolSize, SqlError, Target, blocking, scope};
 
 pub use quill_sql::DbConn;
 
@@ -24,6 +24,12 @@ pub const SQLITE_FILE_NAME: &str = "accounts.sqlite3";
 
 /// The MySQL advisory lock that serialises concurrent `quill migrate` runs.
 const MIGRATION_LOCK: &str = "quill_accounts_migrations";
+
+/// What a database call may fail with: anything a [`SqlError`] (or a lost blocking
+/// task) converts into.
+pub trait DbError: From<SqlError> + From<tokio::task::JoinError> + Send + 'static {}
+
+impl<E: From<SqlError> + From<tokio::task::JoinError> + Send + 'static> DbError for E {}
 
 #[derive(Clone)]
 pub struct Db {
@@ -173,53 +179,79 @@ impl Db {
     /// Runs read-only `work` on the blocking pool: on a replica that has this request's
     /// writes, else on the primary. `work` runs again on the primary if it fails on the
     /// replica, so it must not write.
-    pub async fn read<T, E>(
+    pub async fn read<T: Send + 'static, E: DbError>(
         &self,
         work: impl Fn(&mut DbConn) -> Result<T, E> + Send + 'static,
-    ) -> Result<T, E>
-    where
-        T: Send + 'static,
-        E: From<SqlError> + From<tokio::task::JoinError> + Send + 'static,
-    {
+    ) -> Result<T, E> {
         let db = self.clone();
         let floor = scope::floor();
-        blocking(move || {
-            if !db.replicated {
-                let mut conn = db.read.get().map_err(SqlError::from)?;
-                return work(&mut conn);
-            }
-            let replica = db.read.get().map_err(SqlError::from);
-            let mut replica = match replica {
-                Ok(conn) => conn,
-                Err(e) => {
-                    tracing::warn!(error = %e, "no replica; reading from the primary");
-                    return db.on_primary(&work);
-                }
-            };
-            if let (Some(floor), DbConn::Mysql(conn)) = (&floor, &mut **replica) {
-                match quill_sql::caught_up(conn, floor, db.causal_wait) {
-                    Ok(true) => {}
-                    Ok(false) => {
-                        tracing::debug!(%floor, "replica behind this session; reading from the primary");
-                        return db.on_primary(&work);
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "replica failed; reading from the primary");
-                        replica.mark_broken();
-                        return db.on_primary(&work);
-                    }
-                }
-            }
-            // Reads are safe to repeat: whatever failed on the replica (it died, or
-            // has yet to replay a migration) gets one more try on the primary, and the
-            // connection is not reused.
-            work(&mut replica).or_else(|_| {
-                tracing::warn!("read failed on a replica; reading from the primary");
-                replica.mark_broken();
-                db.on_primary(&work)
-            })
+        blocking(move || db.read_blocking(floor.as_ref(), &work)).await
+    }
+
+    /// Like [`Db::read`], for lookups of rows that only ever come into being (users,
+    /// sessions): a miss on a replica is asked again of the primary, since the row may
+    /// be younger than the replica's lag.
+    pub async fn read_or_primary<T: Send + 'static, E: DbError>(
+        &self,
+        work: impl Fn(&mut DbConn) -> Result<Option<T>, E> + Send + 'static,
+    ) -> Result<Option<T>, E> {
+        let db = self.clone();
+        let floor = scope::floor();
+        blocking(move || match db.read_blocking(floor.as_ref(), &work)? {
+            None if db.replicated => db.on_primary(&work),
+            found => Ok(found),
         })
         .await
+    }
+
+    /// Runs read-only `work` on the primary, for reads that must not lag (counts that
+    /// guard a limit).
+    pub async fn read_primary<T: Send + 'static, E: DbError>(
+        &self,
+        work: impl Fn(&mut DbConn) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E> {
+        let db = self.clone();
+        blocking(move || db.on_primary(&work)).await
+    }
+
+    fn read_blocking<T, E: From<SqlError>>(
+        &self,
+        floor: Option<&GtidPos>,
+        work: &impl Fn(&mut DbConn) -> Result<T, E>,
+    ) -> Result<T, E> {
+        if !self.replicated {
+            let mut conn = self.read.get().map_err(SqlError::from)?;
+            return work(&mut conn);
+        }
+        let mut replica = match self.read.get() {
+            Ok(conn) => conn,
+            Err(e) => {
+                tracing::warn!(error = %e, "no replica; reading from the primary");
+                return self.on_primary(work);
+            }
+        };
+        if let (Some(floor), DbConn::Mysql(conn)) = (floor, &mut **replica) {
+            match quill_sql::caught_up(conn, floor, self.causal_wait) {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::debug!(%floor, "replica behind this session; reading from the primary");
+                    return self.on_primary(work);
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "replica failed; reading from the primary");
+                    replica.mark_broken();
+                    return self.on_primary(work);
+                }
+            }
+        }
+        // Reads are safe to repeat: whatever failed on the replica (it died, or has yet
+        // to replay a migration) gets one more try on the primary, and the connection
+        // is not reused.
+        work(&mut replica).or_else(|_| {
+            tracing::warn!("read failed on a replica; reading from the primary");
+            replica.mark_broken();
+            self.on_primary(work)
+        })
     }
 
     fn on_primary<T, E: From<SqlError>>(
@@ -230,54 +262,13 @@ impl Db {
         work(&mut conn)
     }
 
-    /// Runs read-only `work` on the primary, for reads that must not lag (counts that
-    /// guard a limit).
-    pub async fn read_primary<T, E>(
-        &self,
-        work: impl Fn(&mut DbConn) -> Result<T, E> + Send + 'static,
-    ) -> Result<T, E>
-    where
-        T: Send + 'static,
-        E: From<SqlError> + From<tokio::task::JoinError> + Send + 'static,
-    {
-        let db = self.clone();
-        blocking(move || db.on_primary(&work)).await
-    }
-
-    /// Like [`Db::read`], for lookups of rows that only ever come into being (users,
-    /// sessions): a miss on a replica is asked again of the primary, since the row may
-    /// be younger than the replica's lag.
-    pub async fn read_or_primary<T, E>(
-        &self,
-        work: impl Fn(&mut DbConn) -> Result<Option<T>, E> + Send + Sync + 'static,
-    ) -> Result<Option<T>, E>
-    where
-        T: Send + 'static,
-        E: From<SqlError> + From<tokio::task::JoinError> + Send + 'static,
-    {
-        let work = std::sync::Arc::new(work);
-        let first = {
-            let work = work.clone();
-            self.read(move |conn| work(conn)).await?
-        };
-        if first.is_some() || !self.replicated {
-            return Ok(first);
-        }
-        let db = self.clone();
-        blocking(move || db.on_primary(&*work)).await
-    }
-
     /// Runs `work`, which writes, on the primary, and records the position of its
     /// commit for the request's later reads. When the primary cannot be reached the
     /// error is [`SqlError::Unavailable`], and the request is marked so.
-    pub async fn write<T, E>(
+    pub async fn write<T: Send + 'static, E: DbError>(
         &self,
         work: impl FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
-    ) -> Result<T, E>
-    where
-        T: Send + 'static,
-        E: From<SqlError> + From<tokio::task::JoinError> + Send + 'static,
-    {
+    ) -> Result<T, E> {
         let pool = self.write.clone();
         let (result, position, lost) = blocking(move || {
             let mut conn = match pool.get() {

@@ -231,7 +231,6 @@ pub fn status(nodes: &[Node]) -> Vec<NodeStatus> {
         .iter()
         .map(|node| {
             let asked = connect(node)
-                .map_err(|e| e.to_string())
                 .and_then(|mut conn| read_status(node, &mut conn).map_err(|e| e.to_string()));
             asked.unwrap_or_else(|why| NodeStatus {
                 name: node.name.clone(),
