@@ -30,7 +30,7 @@ pub fn path_in(data_dir: &Path) -> PathBuf {
 
 /// Inserts go through a pool of one connection, so that concurrent writers queue in
 /// order instead of in SQLite's sleeping busy handler; reads have their own pool.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct EmbeddedPostStore {
     read: SqlitePool,
     write: SqlitePool,

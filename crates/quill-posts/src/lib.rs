@@ -1,12 +1,15 @@
 //! Post storage. [`PostStore`] is shaped for the Cassandra model in DESIGN.md: posts are
 //! partitioned by (user, month), read newest first with a cursor, found by
-//! `(user, post_id)`, and never overwritten. [`EmbeddedPostStore`] is the embedded backend.
+//! `(user, post_id)`, and never overwritten. [`EmbeddedPostStore`] is the embedded
+//! backend, [`CassandraPostStore`] the cluster's; [`Posts`] is whichever one runs.
 
+pub mod cassandra;
 pub mod embedded;
 mod store;
 pub mod timeline;
 
+pub use cassandra::{CassandraConfig, CassandraPostStore};
 pub use embedded::EmbeddedPostStore;
 pub use store::{
-    InsertOutcome, NewPost, Page, PageQuery, Post, PostRecord, PostStore, PostStoreError,
+    InsertOutcome, NewPost, Page, PageQuery, Post, PostRecord, PostStore, PostStoreError, Posts,
 };

@@ -106,3 +106,40 @@ pub trait PostStore: Send + Sync + 'static {
     /// Checks that the store answers, for /readyz.
     fn ping(&self) -> impl Future<Output = Result<(), PostStoreError>> + Send;
 }
+
+/// The backend a process runs: chosen once at start from the settings.
+#[derive(Clone, Debug)]
+pub enum Posts {
+    Embedded(crate::EmbeddedPostStore),
+    Cassandra(crate::CassandraPostStore),
+}
+
+impl PostStore for Posts {
+    async fn insert(&self, post: NewPost) -> Result<InsertOutcome, PostStoreError> {
+        match self {
+            Self::Embedded(store) => store.insert(post).await,
+            Self::Cassandra(store) => store.insert(post).await,
+        }
+    }
+
+    async fn get(&self, user: UserId, id: PostId) -> Result<Option<Post>, PostStoreError> {
+        match self {
+            Self::Embedded(store) => store.get(user, id).await,
+            Self::Cassandra(store) => store.get(user, id).await,
+        }
+    }
+
+    async fn list(&self, user: UserId, query: PageQuery) -> Result<Page, PostStoreError> {
+        match self {
+            Self::Embedded(store) => store.list(user, query).await,
+            Self::Cassandra(store) => store.list(user, query).await,
+        }
+    }
+
+    async fn ping(&self) -> Result<(), PostStoreError> {
+        match self {
+            Self::Embedded(store) => store.ping().await,
+            Self::Cassandra(store) => store.ping().await,
+        }
+    }
+}

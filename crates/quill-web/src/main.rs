@@ -7,10 +7,11 @@ use std::time::Duration;
 use anyhow::Context;
 use quill_accounts::Db;
 use quill_accounts::replication::{self, HaproxyAdmin};
+use quill_posts::cassandra;
 use quill_sql::PoolSize;
 use quill_web::{Application, Settings, telemetry};
 
-const USAGE: &str = "usage: quill [serve | migrate | db status | db promote]
+const USAGE: &str = "usage: quill [serve | migrate | db status | db promote | cql migrate]
 
   serve        start the Quill server (the default)
   migrate      bring the accounts database's schema up to this build; safe to run
@@ -19,6 +20,9 @@ const USAGE: &str = "usage: quill [serve | migrate | db status | db promote]
   db promote   when no writable primary is up: make the most advanced reachable
                server the primary, repoint the other replicas at it, and move
                HAProxy's write backend (QUILL_HAPROXY_ADMIN)
+  cql migrate  create the Cassandra keyspace (QUILL_CASSANDRA_REPLICATION) and
+               apply the schema versions it has not recorded; run it once per
+               deployment, before `serve`, not from every instance
 
 Settings come from QUILL_* environment variables; see the README.";
 
@@ -30,6 +34,7 @@ enum Command {
     Migrate,
     DbStatus,
     DbPromote,
+    CqlMigrate,
 }
 
 fn main() -> ExitCode {
@@ -44,6 +49,7 @@ fn main() -> ExitCode {
         ["migrate"] => Command::Migrate,
         ["db", "status"] => Command::DbStatus,
         ["db", "promote"] => Command::DbPromote,
+        ["cql", "migrate"] => Command::CqlMigrate,
         ["-h" | "--help" | "help"] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -69,6 +75,7 @@ fn main() -> ExitCode {
         Command::Migrate => migrate(settings),
         Command::DbStatus => db_status(&settings),
         Command::DbPromote => db_promote(&settings),
+        Command::CqlMigrate => cql_migrate(&settings),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -112,6 +119,23 @@ async fn migrate(settings: Settings) -> anyhow::Result<()> {
         println!("the accounts schema is up to date");
     } else {
         println!("applied {}", applied.join(", "));
+    }
+    Ok(())
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn cql_migrate(settings: &Settings) -> anyhow::Result<()> {
+    let config = settings
+        .cassandra
+        .as_ref()
+        .context("QUILL_CASSANDRA_NODES is not set: it names the Cassandra nodes to migrate")?;
+    let session = cassandra::connect(config).await?;
+    let migrated = cassandra::migrate(&session, config).await?;
+    if migrated.applied.is_empty() {
+        println!("keyspace {} is up to date", migrated.keyspace);
+    }
+    for (version, name) in migrated.applied {
+        println!("keyspace {}: applied {version} {name}", migrated.keyspace);
     }
     Ok(())
 }

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use quill_accounts::replication::Node;
 use quill_accounts::{MysqlUrls, PasswordPolicy, ThrottleLimits};
+use quill_posts::cassandra::config::{self as cql, CassandraConfig, Consistency, Replication};
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -50,6 +51,9 @@ pub struct Settings {
     /// `QUILL_HAPROXY_ADMIN`: HAProxy's runtime API (`unix:/path` or `host:port`), which
     /// `quill db promote` tells where writes go now.
     pub haproxy_admin: Option<String>,
+    /// `QUILL_CASSANDRA_*`: posts in Cassandra (the cluster) instead of the embedded store
+    /// in the data directory. Set by `QUILL_CASSANDRA_NODES`.
+    pub cassandra: Option<CassandraConfig>,
     /// `QUILL_DB_POOL_SIZE`: connections per database pool.
     pub db_pool_size: u32,
     /// `QUILL_DB_TIMEOUT_MS`: how long a request waits for a pooled connection.
@@ -202,6 +206,7 @@ impl Settings {
             haproxy_admin: env
                 .get("QUILL_HAPROXY_ADMIN", String::new())
                 .map(|raw| Some(raw).filter(|raw| !raw.is_empty()))?,
+            cassandra: cassandra(&env)?,
             db_pool_size: env.positive("QUILL_DB_POOL_SIZE", 8)?,
             db_timeout: env
                 .positive("QUILL_DB_TIMEOUT_MS", 1000)
@@ -235,6 +240,46 @@ fn parse_nodes(raw: &str) -> Result<Vec<Node>, String> {
             Ok(node)
         })
         .collect()
+}
+
+fn cassandra(env: &Env) -> Result<Option<CassandraConfig>, SettingsError> {
+    let Some(nodes) = env.parse_with("QUILL_CASSANDRA_NODES", None, |raw| {
+        cql::parse_nodes(raw).map(Some)
+    })?
+    else {
+        return Ok(None);
+    };
+    let defaults = CassandraConfig::new(nodes);
+    let millis = |name, default: Duration| {
+        env.positive(name, default.as_millis() as u64)
+            .map(Duration::from_millis)
+    };
+    Ok(Some(CassandraConfig {
+        keyspace: env.parse_with(
+            "QUILL_CASSANDRA_KEYSPACE",
+            defaults.keyspace.clone(),
+            cql::parse_keyspace,
+        )?,
+        consistency: env.parse_with(
+            "QUILL_CASSANDRA_CONSISTENCY",
+            defaults.consistency,
+            Consistency::parse,
+        )?,
+        datacenter: env.parse_with("QUILL_CASSANDRA_DC", None, |raw| {
+            Ok(Some(raw.to_owned()).filter(|dc| !dc.is_empty()))
+        })?,
+        replication: env.parse_with(
+            "QUILL_CASSANDRA_REPLICATION",
+            defaults.replication.clone(),
+            Replication::parse,
+        )?,
+        connect_timeout: millis(
+            "QUILL_CASSANDRA_CONNECT_TIMEOUT_MS",
+            defaults.connect_timeout,
+        )?,
+        request_timeout: millis("QUILL_CASSANDRA_TIMEOUT_MS", defaults.request_timeout)?,
+        ..defaults
+    }))
 }
 
 fn database_urls(env: &Env) -> Result<Option<MysqlUrls>, SettingsError> {
@@ -338,5 +383,43 @@ mod tests {
         let strong =
             Settings::from_vars(vars(&[("QUILL_ARGON2_ITERATIONS", "3")])).expect("stronger");
         assert_eq!(strong.password_policy.iterations, 3);
+    }
+
+    #[test]
+    fn cassandra_nodes_switch_posts_to_cassandra() {
+        let settings = Settings::from_vars(vars(&[("HOME", "/root")])).expect("defaults");
+        assert_eq!(settings.cassandra, None);
+        let settings = Settings::from_vars(vars(&[
+            ("QUILL_CASSANDRA_NODES", "cassandra-1:9042,cassandra-2:9042"),
+            ("QUILL_CASSANDRA_DC", "dc1"),
+            (
+                "QUILL_CASSANDRA_REPLICATION",
+                "NetworkTopologyStrategy:dc1=3",
+            ),
+        ]))
+        .expect("cassandra settings");
+        let cassandra = settings.cassandra.expect("cassandra");
+        assert_eq!(cassandra.nodes, ["cassandra-1:9042", "cassandra-2:9042"]);
+        assert_eq!(
+            (cassandra.keyspace.as_str(), cassandra.consistency),
+            ("quill", Consistency::LocalQuorum)
+        );
+        assert_eq!(cassandra.datacenter.as_deref(), Some("dc1"));
+        assert_eq!(
+            cassandra.replication,
+            Replication::NetworkTopology(vec![(Some("dc1".into()), 3)])
+        );
+        for (name, bad) in [
+            ("QUILL_CASSANDRA_KEYSPACE", "quill; DROP"),
+            ("QUILL_CASSANDRA_CONSISTENCY", "MOST"),
+            ("QUILL_CASSANDRA_REPLICATION", "SimpleStrategy:0"),
+            ("QUILL_CASSANDRA_TIMEOUT_MS", "0"),
+        ] {
+            let err =
+                Settings::from_vars(vars(&[("QUILL_CASSANDRA_NODES", "a:9042"), (name, bad)]))
+                    .expect_err(name)
+                    .to_string();
+            assert!(err.starts_with(name), "{err}");
+        }
     }
 }

@@ -13,7 +13,7 @@ use actix_web::middleware::{self, DefaultHeaders, ErrorHandlers, from_fn};
 use actix_web::{App, HttpServer, error, web};
 use anyhow::Context;
 use quill_accounts::{Accounts, Db, LoginThrottle, PasswordHasher, SqlSessionStore};
-use quill_posts::EmbeddedPostStore;
+use quill_posts::{CassandraPostStore, EmbeddedPostStore, Posts};
 use quill_sql::PoolSize;
 use rand::RngCore;
 use tracing_actix_web::TracingLogger;
@@ -57,19 +57,27 @@ impl Application {
         let causal_wait = settings.db_causal_wait;
         let data_dir = settings.data_dir.clone();
         let database = settings.database.clone();
-        let (db, posts) = tokio::task::spawn_blocking(move || {
-            let db = match &database {
-                None => {
-                    Db::open_sqlite(&data_dir, pool).context("opening the accounts database")?
-                }
-                Some(urls) => Db::connect_mysql(urls, pool, causal_wait)
-                    .context("connecting to QUILL_DATABASE_URL")?,
-            };
-            let posts =
-                EmbeddedPostStore::open(&data_dir, pool).context("opening the post store")?;
-            anyhow::Ok((db, posts))
+        let db = tokio::task::spawn_blocking(move || match &database {
+            None => Db::open_sqlite(&data_dir, pool).context("opening the accounts database"),
+            Some(urls) => Db::connect_mysql(urls, pool, causal_wait)
+                .context("connecting to QUILL_DATABASE_URL"),
         })
         .await??;
+        let posts = match &settings.cassandra {
+            Some(config) => Posts::Cassandra(
+                CassandraPostStore::connect(config)
+                    .await
+                    .context("connecting to QUILL_CASSANDRA_NODES")?,
+            ),
+            None => {
+                let dir = settings.data_dir.clone();
+                let store =
+                    tokio::task::spawn_blocking(move || EmbeddedPostStore::open(&dir, pool))
+                        .await?
+                        .context("opening the post store")?;
+                Posts::Embedded(store)
+            }
+        };
         if settings.database.is_some() {
             migrate_if_pending(&db).await?;
         }

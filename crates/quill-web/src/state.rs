@@ -5,11 +5,11 @@ use std::net::IpAddr;
 use actix_web::HttpRequest;
 use quill_accounts::{Accounts, LoginThrottle, SqlSessionStore};
 use quill_domain::PostId;
-use quill_posts::EmbeddedPostStore;
+use quill_posts::Posts;
 
 pub struct AppState {
     pub accounts: Accounts,
-    pub posts: EmbeddedPostStore,
+    pub posts: Posts,
     pub sessions: SqlSessionStore,
     pub throttle: LoginThrottle,
     /// Idle lifetime of API tokens, the same as browser sessions'.

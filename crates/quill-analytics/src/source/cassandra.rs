@@ -6,7 +6,6 @@
 pub mod ring;
 pub mod settings;
 pub mod statement;
-#[cfg(feature = "cassandra")]
 mod table;
 
 use datafusion::prelude::SessionContext;
@@ -15,23 +14,10 @@ use crate::error::Result;
 use settings::CassandraSettings;
 
 /// Connects with `settings` and registers `posts_by_user` as `posts`, split for `threads`.
-#[cfg(feature = "cassandra")]
 pub async fn register(
     ctx: &SessionContext,
     settings: CassandraSettings,
     threads: usize,
 ) -> Result<()> {
     table::register(ctx, settings, threads).await
-}
-
-/// Without the `cassandra` feature the source exists only to say so.
-#[cfg(not(feature = "cassandra"))]
-pub async fn register(
-    _ctx: &SessionContext,
-    _settings: CassandraSettings,
-    _threads: usize,
-) -> Result<()> {
-    Err(crate::error::AnalyticsError::Cassandra(
-        "this build has no Cassandra support (cargo feature `cassandra`)".into(),
-    ))
 }

@@ -146,7 +146,6 @@ fn a_data_directory_without_an_embedded_store_is_named() {
     assert_eq!(names(root.path()), ["quill-data"]);
 }
 
-#[cfg(feature = "cassandra")]
 #[test]
 fn an_unreachable_cassandra_is_a_clear_error() {
     let root = tempfile::tempdir().unwrap();
@@ -155,7 +154,7 @@ fn an_unreachable_cassandra_is_a_clear_error() {
         "cassandra",
         &[
             ("QUILL_CASSANDRA_NODES", "127.0.0.1:1"),
-            ("QUILL_CASSANDRA_CONNECT_TIMEOUT_SECS", "2"),
+            ("QUILL_CASSANDRA_CONNECT_TIMEOUT_MS", "2000"),
         ],
     );
     assert!(

@@ -1,10 +1,14 @@
-//! The PostStore contract: one suite every backend must pass. It runs against the
-//! embedded backend here; the Cassandra backend joins when it lands.
+//! The PostStore contract: one suite every backend must pass. The embedded half always
+//! runs; the Cassandra half runs against the cluster `QUILL_TEST_CASSANDRA_NODES` names
+//! (compose: `docker compose --profile test run --rm contract`), each test in a keyspace
+//! of its own, and says SKIPPED when the variable is not set.
 
 mod suite;
 
-use quill_posts::EmbeddedPostStore;
+use quill_posts::cassandra::{self as cql, CassandraConfig, Replication};
+use quill_posts::{CassandraPostStore, EmbeddedPostStore};
 use quill_sql::PoolSize;
+use scylla::client::session::Session;
 
 fn embedded() -> (EmbeddedPostStore, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("dir");
@@ -18,7 +22,53 @@ fn embedded() -> (EmbeddedPostStore, tempfile::TempDir) {
     )
 }
 
-macro_rules! embedded_contract {
+/// A keyspace of one test, migrated by `quill cql migrate`'s code, dropped after.
+struct TestKeyspace {
+    session: Session,
+    config: CassandraConfig,
+    store: CassandraPostStore,
+}
+
+impl TestKeyspace {
+    /// `None` (saying so) when no cluster is configured.
+    async fn create() -> Option<Self> {
+        let Ok(nodes) = std::env::var("QUILL_TEST_CASSANDRA_NODES") else {
+            eprintln!(
+                "SKIPPED: the Cassandra half of the PostStore contract \
+                 (QUILL_TEST_CASSANDRA_NODES is not set)"
+            );
+            return None;
+        };
+        let mut config = CassandraConfig::new(cql::config::parse_nodes(&nodes).expect("nodes"));
+        if let Ok(raw) = std::env::var("QUILL_TEST_CASSANDRA_REPLICATION") {
+            config.replication = Replication::parse(&raw).expect("replication");
+        }
+        config.request_timeout = std::time::Duration::from_secs(10);
+        config.keyspace = format!(
+            "quill_contract_{}",
+            &uuid::Uuid::new_v4().simple().to_string()[..12]
+        );
+        let session = cql::connect(&config).await.expect("cluster");
+        let migrated = cql::migrate(&session, &config).await.expect("migrate");
+        assert_eq!(migrated.applied, [(1, "posts_by_user")]);
+        let store = CassandraPostStore::connect(&config).await.expect("store");
+        Some(Self {
+            session,
+            config,
+            store,
+        })
+    }
+
+    async fn drop(self) {
+        let cql = format!("DROP KEYSPACE IF EXISTS {}", self.config.keyspace);
+        self.session
+            .query_unpaged(cql, ())
+            .await
+            .expect("drop keyspace");
+    }
+}
+
+macro_rules! contract {
     ($($case:ident),* $(,)?) => {
         mod embedded {
             $(
@@ -29,14 +79,60 @@ macro_rules! embedded_contract {
                 }
             )*
         }
+
+        mod cassandra {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    let Some(keyspace) = super::TestKeyspace::create().await else {
+                        return;
+                    };
+                    super::suite::$case(&keyspace.store).await;
+                    keyspace.drop().await;
+                }
+            )*
+        }
     };
 }
 
-embedded_contract!(
+contract!(
     a_post_reads_back_by_its_author_only,
     inserting_an_existing_id_changes_nothing,
     a_timeline_pages_newest_first_across_months,
     a_timeline_stays_within_its_months,
     timelines_never_mix_users,
     posts_of_one_tick_are_all_listed_once,
+    a_long_month_is_read_page_by_page,
 );
+
+/// `quill cql migrate` a second time finds nothing to do, and the keyspace records the
+/// version it applied.
+#[tokio::test]
+async fn cassandra_migrations_are_recorded_and_run_once() {
+    let Some(keyspace) = TestKeyspace::create().await else {
+        return;
+    };
+    let again = cql::migrate(&keyspace.session, &keyspace.config)
+        .await
+        .expect("migrate again");
+    assert!(again.applied.is_empty(), "{again:?}");
+    let versions: Vec<(i32, String)> = keyspace
+        .session
+        .query_unpaged(
+            format!(
+                "SELECT version, name FROM {}.schema_migrations",
+                keyspace.config.keyspace
+            ),
+            (),
+        )
+        .await
+        .expect("schema_migrations")
+        .into_rows_result()
+        .expect("rows")
+        .rows::<(i32, String)>()
+        .expect("typed")
+        .collect::<Result<_, _>>()
+        .expect("decoded");
+    assert_eq!(versions, [(1, "posts_by_user".to_owned())]);
+    keyspace.drop().await;
+}

@@ -191,3 +191,35 @@ pub async fn posts_of_one_tick_are_all_listed_once(store: &impl PostStore) {
     expected.sort();
     assert_eq!(seen, expected);
 }
+
+/// More posts in one month than a driver page holds: every one is listed once, in order.
+pub async fn a_long_month_is_read_page_by_page(store: &impl PostStore) {
+    let ids: Vec<PostId> = (0..250).map(|i| id_at(FEB_1, i * 10, 1)).collect();
+    for (i, id) in ids.iter().enumerate() {
+        store
+            .insert(post(ALICE, *id, &format!("p{i}")))
+            .await
+            .expect("insert");
+    }
+    let first = store.list(ALICE, everything(240)).await.expect("list");
+    assert_eq!(first.posts.len(), 240);
+    let rest = store
+        .list(
+            ALICE,
+            PageQuery {
+                before: first.next,
+                ..everything(240)
+            },
+        )
+        .await
+        .expect("list");
+    assert_eq!(rest.next, None);
+    let seen: Vec<PostId> = first
+        .posts
+        .iter()
+        .chain(&rest.posts)
+        .map(|p| p.id)
+        .collect();
+    let newest_first: Vec<PostId> = ids.iter().rev().copied().collect();
+    assert_eq!(seen, newest_first);
+}

@@ -31,7 +31,7 @@ fn an_unknown_command_prints_usage() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("usage: quill [serve | migrate | db status | db promote]"),
+        stderr.contains("usage: quill [serve | migrate | db status | db promote | cql migrate]"),
         "{stderr}"
     );
 }
@@ -62,6 +62,47 @@ fn db_commands_say_which_setting_they_need() {
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("set QUILL_DB_NODES"), "{stderr}");
+}
+
+#[test]
+fn cql_migrate_says_which_setting_it_needs() {
+    let output = quill()
+        .env_remove("QUILL_CASSANDRA_NODES")
+        .args(["cql", "migrate"])
+        .output()
+        .expect("run quill");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("QUILL_CASSANDRA_NODES is not set"),
+        "{stderr}"
+    );
+}
+
+/// With Cassandra configured but unreachable, the server does not start half-way: it
+/// stops, naming the setting, within the connect timeout.
+#[test]
+fn an_unreachable_cassandra_stops_the_server_with_a_message() {
+    let dir = tempfile::tempdir().expect("dir");
+    let output = quill()
+        .arg("serve")
+        .env("QUILL_DATA_DIR", dir.path())
+        .env("QUILL_BIND", "127.0.0.1:0")
+        .env(
+            "QUILL_CASSANDRA_NODES",
+            format!("127.0.0.1:{}", free_port()),
+        )
+        .env("QUILL_CASSANDRA_CONNECT_TIMEOUT_MS", "500")
+        .output()
+        .expect("run quill");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("connecting to QUILL_CASSANDRA_NODES")
+            && stderr.contains("cannot connect to 127.0.0.1:"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join(quill_posts::embedded::FILE_NAME).exists());
 }
 
 fn free_port() -> u16 {

@@ -3,52 +3,18 @@
 
 use std::time::Duration;
 
-use super::statement::is_keyspace_name;
+use quill_posts::cassandra::config::{self as cql, CassandraConfig, Consistency};
+
 use crate::error::{AnalyticsError, Result};
-
-/// Consistency levels a scan may read at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Consistency {
-    One,
-    Two,
-    Three,
-    Quorum,
-    All,
-    LocalQuorum,
-    EachQuorum,
-    LocalOne,
-}
-
-impl Consistency {
-    pub fn parse(raw: &str) -> Option<Self> {
-        Some(match raw.trim().to_ascii_uppercase().as_str() {
-            "ONE" => Self::One,
-            "TWO" => Self::Two,
-            "THREE" => Self::Three,
-            "QUORUM" => Self::Quorum,
-            "ALL" => Self::All,
-            "LOCAL_QUORUM" => Self::LocalQuorum,
-            "EACH_QUORUM" => Self::EachQuorum,
-            "LOCAL_ONE" => Self::LocalOne,
-            _ => return None,
-        })
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CassandraSettings {
-    /// `QUILL_CASSANDRA_NODES`, comma-separated `host:port` (required).
-    pub nodes: Vec<String>,
-    /// `QUILL_CASSANDRA_KEYSPACE`, default `quill`.
-    pub keyspace: String,
-    /// `QUILL_CASSANDRA_CONSISTENCY`, default `LOCAL_QUORUM`.
-    pub consistency: Consistency,
-    /// `QUILL_CASSANDRA_DC`, the local datacenter, if any.
-    pub datacenter: Option<String>,
+    /// The cluster, as the web instances reach it: `QUILL_CASSANDRA_NODES` (required),
+    /// `_KEYSPACE`, `_CONSISTENCY`, `_DC`, `_CONNECT_TIMEOUT_MS` and `_TIMEOUT_MS`
+    /// (default 30 s here: a page of a scan is larger than a web request's).
+    pub cluster: CassandraConfig,
     /// `QUILL_CASSANDRA_PAGE_SIZE`, rows per page, default 5000.
     pub page_size: i32,
-    /// `QUILL_CASSANDRA_CONNECT_TIMEOUT_SECS`, default 5.
-    pub connect_timeout: Duration,
     /// `QUILL_CASSANDRA_SPLITS`, a floor on the number of token ranges, default 0.
     pub min_splits: usize,
 }
@@ -62,62 +28,51 @@ impl CassandraSettings {
     /// is an error naming the variable.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self> {
         let get = |name: &str| get(name).filter(|v| !v.trim().is_empty());
-        let bad = |name: &'static str, message: String| AnalyticsError::Setting { name, message };
-        let nodes: Vec<String> = get("QUILL_CASSANDRA_NODES")
+        let bad =
+            |name: &'static str| move |message: String| AnalyticsError::Setting { name, message };
+        let nodes = get("QUILL_CASSANDRA_NODES")
             .ok_or_else(|| {
-                bad(
-                    "QUILL_CASSANDRA_NODES",
-                    "is required for the cassandra source".into(),
-                )
-            })?
-            .split(',')
-            .map(|n| n.trim().to_owned())
-            .filter(|n| !n.is_empty())
-            .collect();
-        if nodes.is_empty() {
-            return Err(bad("QUILL_CASSANDRA_NODES", "lists no node".into()));
-        }
-        let keyspace = get("QUILL_CASSANDRA_KEYSPACE").unwrap_or_else(|| "quill".into());
-        if !is_keyspace_name(&keyspace) {
-            return Err(bad(
-                "QUILL_CASSANDRA_KEYSPACE",
-                format!("{keyspace:?} is not a keyspace name"),
-            ));
-        }
-        let consistency = match get("QUILL_CASSANDRA_CONSISTENCY") {
-            None => Consistency::LocalQuorum,
-            Some(raw) => Consistency::parse(&raw).ok_or_else(|| {
-                bad(
-                    "QUILL_CASSANDRA_CONSISTENCY",
-                    format!("unknown level {raw:?}"),
-                )
-            })?,
-        };
+                bad("QUILL_CASSANDRA_NODES")("is required for the cassandra source".into())
+            })
+            .and_then(|raw| cql::parse_nodes(&raw).map_err(bad("QUILL_CASSANDRA_NODES")))?;
+        let defaults = CassandraConfig::new(nodes);
         let number = |name: &'static str, default: u64| -> Result<u64> {
             match get(name) {
                 None => Ok(default),
                 Some(raw) => raw
                     .trim()
                     .parse::<u64>()
-                    .map_err(|_| bad(name, format!("{raw:?} is not a number"))),
+                    .map_err(|_| bad(name)(format!("{raw:?} is not a number"))),
             }
+        };
+        let millis = |name, default: u64| number(name, default).map(Duration::from_millis);
+        let cluster = CassandraConfig {
+            keyspace: match get("QUILL_CASSANDRA_KEYSPACE") {
+                None => defaults.keyspace.clone(),
+                Some(raw) => {
+                    cql::parse_keyspace(raw.trim()).map_err(bad("QUILL_CASSANDRA_KEYSPACE"))?
+                }
+            },
+            consistency: match get("QUILL_CASSANDRA_CONSISTENCY") {
+                None => defaults.consistency,
+                Some(raw) => {
+                    Consistency::parse(&raw).map_err(bad("QUILL_CASSANDRA_CONSISTENCY"))?
+                }
+            },
+            datacenter: get("QUILL_CASSANDRA_DC").map(|dc| dc.trim().to_owned()),
+            connect_timeout: millis("QUILL_CASSANDRA_CONNECT_TIMEOUT_MS", 5_000)?,
+            request_timeout: millis("QUILL_CASSANDRA_TIMEOUT_MS", 30_000)?,
+            ..defaults
         };
         let page_size = number("QUILL_CASSANDRA_PAGE_SIZE", 5000)?;
         let page_size = i32::try_from(page_size)
             .ok()
             .filter(|p| *p > 0)
-            .ok_or_else(|| bad("QUILL_CASSANDRA_PAGE_SIZE", "must be 1..=2147483647".into()))?;
+            .ok_or_else(|| bad("QUILL_CASSANDRA_PAGE_SIZE")("must be 1..=2147483647".into()))?;
         let min_splits = number("QUILL_CASSANDRA_SPLITS", 0)?;
         Ok(Self {
-            nodes,
-            keyspace,
-            consistency,
-            datacenter: get("QUILL_CASSANDRA_DC").map(|dc| dc.trim().to_owned()),
+            cluster,
             page_size,
-            connect_timeout: Duration::from_secs(number(
-                "QUILL_CASSANDRA_CONNECT_TIMEOUT_SECS",
-                5,
-            )?),
             min_splits: usize::try_from(min_splits).unwrap_or(usize::MAX),
         })
     }
@@ -143,10 +98,10 @@ mod tests {
             "10.0.0.1:9042, cassandra-2:9042,",
         )]))
         .unwrap();
-        assert_eq!(s.nodes, ["10.0.0.1:9042", "cassandra-2:9042"]);
-        assert_eq!(s.keyspace, "quill");
-        assert_eq!(s.consistency, Consistency::LocalQuorum);
-        assert_eq!(s.datacenter, None);
+        assert_eq!(s.cluster.nodes, ["10.0.0.1:9042", "cassandra-2:9042"]);
+        assert_eq!(s.cluster.keyspace, "quill");
+        assert_eq!(s.cluster.consistency, Consistency::LocalQuorum);
+        assert_eq!(s.cluster.datacenter, None);
         assert_eq!(s.page_size, 5000);
     }
 
@@ -161,9 +116,9 @@ mod tests {
             ("QUILL_CASSANDRA_SPLITS", "64"),
         ]))
         .unwrap();
-        assert_eq!(s.keyspace, "quill_test");
-        assert_eq!(s.consistency, Consistency::LocalOne);
-        assert_eq!(s.datacenter.as_deref(), Some("dc1"));
+        assert_eq!(s.cluster.keyspace, "quill_test");
+        assert_eq!(s.cluster.consistency, Consistency::LocalOne);
+        assert_eq!(s.cluster.datacenter.as_deref(), Some("dc1"));
         assert_eq!((s.page_size, s.min_splits), (100, 64));
     }
 

@@ -22,35 +22,19 @@ use datafusion::physical_plan::{
 use datafusion::prelude::SessionContext;
 use quill_domain::PostId;
 use quill_posts::PostRecord;
-use scylla::client::execution_profile::ExecutionProfile;
+use quill_posts::cassandra::{self, driver_consistency};
 use scylla::client::session::Session;
-use scylla::client::session_builder::SessionBuilder;
-use scylla::policies::load_balancing::DefaultPolicy;
 use scylla::response::PagingState;
 use scylla::response::query_result::QueryRowsResult;
 use scylla::statement::prepared::PreparedStatement;
 use scylla::value::CqlTimeuuid;
 
 use super::ring::{TokenRange, split_count, split_ring};
-use super::settings::{CassandraSettings, Consistency};
+use super::settings::CassandraSettings;
 use super::statement::{Columns, token_range_select};
 use crate::error::{AnalyticsError, Result};
 use crate::schema::{self, posts_schema};
 use crate::source::records::{Projection, to_batch};
-
-fn driver_consistency(c: Consistency) -> scylla::statement::Consistency {
-    use scylla::statement::Consistency as C;
-    match c {
-        Consistency::One => C::One,
-        Consistency::Two => C::Two,
-        Consistency::Three => C::Three,
-        Consistency::Quorum => C::Quorum,
-        Consistency::All => C::All,
-        Consistency::LocalQuorum => C::LocalQuorum,
-        Consistency::EachQuorum => C::EachQuorum,
-        Consistency::LocalOne => C::LocalOne,
-    }
-}
 
 fn cassandra_error(what: &str, e: impl fmt::Display) -> AnalyticsError {
     AnalyticsError::Cassandra(format!("{what}: {e}"))
@@ -76,8 +60,8 @@ pub struct CassandraTable {
 impl fmt::Debug for CassandraTable {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CassandraTable")
-            .field("nodes", &self.settings.nodes)
-            .field("keyspace", &self.settings.keyspace)
+            .field("nodes", &self.settings.cluster.nodes)
+            .field("keyspace", &self.settings.cluster.keyspace)
             .field("ranges", &self.ranges.len())
             .finish()
     }
@@ -86,23 +70,9 @@ impl fmt::Debug for CassandraTable {
 impl CassandraTable {
     /// Connects, failing within the connect timeout when no node answers.
     pub async fn connect(settings: CassandraSettings, threads: usize) -> Result<Self> {
-        let mut policy = DefaultPolicy::builder().token_aware(true);
-        if let Some(dc) = &settings.datacenter {
-            policy = policy.prefer_datacenter(dc.clone());
-        }
-        let profile = ExecutionProfile::builder()
-            .consistency(driver_consistency(settings.consistency))
-            .load_balancing_policy(policy.build())
-            .build();
-        let builder = SessionBuilder::new()
-            .known_nodes(&settings.nodes)
-            .connection_timeout(settings.connect_timeout)
-            .default_execution_profile_handle(profile.into_handle());
-        let nodes = settings.nodes.join(",");
-        let session = tokio::time::timeout(settings.connect_timeout * 2, builder.build())
+        let session = cassandra::connect(&settings.cluster)
             .await
-            .map_err(|_| cassandra_error(&format!("cannot connect to {nodes}"), "timed out"))?
-            .map_err(|e| cassandra_error(&format!("cannot connect to {nodes}"), e))?;
+            .map_err(|e| AnalyticsError::Cassandra(e.to_string()))?;
         let ranges = split_ring(split_count(threads, settings.min_splits));
         Ok(Self {
             session: Arc::new(session),
@@ -134,13 +104,13 @@ impl TableProvider for CassandraTable {
             title: projection.wants(schema::TITLE),
             body: projection.wants(schema::BODY),
         };
-        let cql = token_range_select(&self.settings.keyspace, columns);
+        let cql = token_range_select(&self.settings.cluster.keyspace, columns);
         let mut prepared = self
             .session
             .prepare(cql)
             .await
             .map_err(|e| external(cassandra_error("preparing the scan", e)))?;
-        prepared.set_consistency(driver_consistency(self.settings.consistency));
+        prepared.set_consistency(driver_consistency(self.settings.cluster.consistency));
         prepared.set_page_size(self.settings.page_size);
         Ok(Arc::new(CassandraScan::new(
             Arc::clone(&self.session),
