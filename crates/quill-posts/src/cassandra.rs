@@ -28,6 +28,9 @@ use crate::{InsertOutcome, NewPost, Page, PageQuery, Post, PostStore, PostStoreE
 
 /// Rows asked for per page when a timeline reads a month partition.
 const PAGE_ROWS: usize = 100;
+/// Month partitions a timeline reads at once after the first: a sparse timeline (a post
+/// every few months) then costs a few round trips instead of one per month.
+const MONTHS_AT_ONCE: usize = 4;
 
 fn unavailable(what: &str, e: impl fmt::Display) -> PostStoreError {
     PostStoreError::Unavailable(format!("cassandra: {what}: {e}"))
@@ -198,19 +201,17 @@ impl CassandraPostStore {
         })
     }
 
-    /// Reads up to `want` posts of one month partition into `into`, newest first, page
-    /// by page.
+    /// Up to `want` posts of one month partition, newest first, read page by page.
     async fn read_month(
         &self,
         user: UserId,
         month: Month,
         before: Option<PostId>,
         want: usize,
-        into: &mut Vec<Post>,
-    ) -> Result<(), PostStoreError> {
+    ) -> Result<Vec<Post>, PostStoreError> {
         let limit = i32::try_from(want).unwrap_or(i32::MAX);
         let mut paging = PagingState::start();
-        let stop = into.len() + want;
+        let mut posts = Vec::new();
         loop {
             let (result, next) = match before {
                 None => {
@@ -248,11 +249,11 @@ impl CassandraPostStore {
                 .map_err(|e| corrupt("posts_by_user", e))?
             {
                 let (id, title, body) = row.map_err(|e| corrupt("posts_by_user", e))?;
-                into.push(rows::post_of(user, id.into(), title, body)?);
+                posts.push(rows::post_of(user, id.into(), title, body)?);
             }
             match next.into_paging_control_flow() {
-                ControlFlow::Continue(state) if into.len() < stop => paging = state,
-                _ => return Ok(()),
+                ControlFlow::Continue(state) if posts.len() < want => paging = state,
+                _ => return Ok(posts),
             }
         }
     }
@@ -311,14 +312,24 @@ impl PostStore for CassandraPostStore {
         // One post more than the page shows, to know whether a next page exists.
         let wanted = query.limit + 1;
         let mut posts = Vec::with_capacity(wanted.min(PAGE_ROWS));
-        for month in months_to_walk(query.before, query.newest, query.oldest) {
+        let mut months = months_to_walk(query.before, query.newest, query.oldest);
+        let mut at_once = 1;
+        while posts.len() < wanted {
             let want = wanted - posts.len();
-            if want == 0 {
+            let reads: Vec<_> = months
+                .by_ref()
+                .take(at_once)
+                .map(|month| {
+                    self.read_month(user, month, rows::cursor_in(month, query.before), want)
+                })
+                .collect();
+            if reads.is_empty() {
                 break;
             }
-            let before = rows::cursor_in(month, query.before);
-            self.read_month(user, month, before, want, &mut posts)
-                .await?;
+            for month in futures::future::try_join_all(reads).await? {
+                posts.extend(month);
+            }
+            at_once = MONTHS_AT_ONCE;
         }
         let (posts, next) = cut_page(posts, query.limit, |post| post.id);
         Ok(Page { posts, next })
