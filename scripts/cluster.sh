@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The accounts cluster on 127.0.0.1 ports, from the very config files compose mounts:
 # three MariaDB servers (a primary and two replicas joined by GTID, data on tmpfs) and
-# HAProxy with its write and read ports.
+# HAProxy with its write and read ports; with QUILL_WEB_BIN, also two Quill instances
+# behind nginx (docker/nginx).
 #
 #   scripts/cluster.sh up DIR     start it; DIR/env then holds the QUILL_* settings
 #                                 that reach it (source it), DIR/pids its processes
@@ -10,6 +11,12 @@
 # The test suites start one per test that needs it (tests/src/cluster.rs); benchmarks
 # and people start one by hand. Settings read from the environment:
 #   QUILL_CHECK_MAX_LAG_SECS   lag at which HAProxy takes a replica out (default 5)
+#   QUILL_WEB_BIN              a built `quill`: also start web1 and web2 on the cluster
+#                              (sharing DIR/web-data: one secret key, one embedded
+#                              post store) and nginx in front of them. DIR/env then
+#                              also holds QUILL_NGINX_URL, QUILL_WEB1_URL and
+#                              QUILL_WEB2_URL; DIR/web1.pid and DIR/web2.pid hold the
+#                              instances' PIDs (to kill one), DIR/webN.log their logs
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -39,7 +46,12 @@ up) ;;
 *) usage ;;
 esac
 
-for tool in mariadbd mariadb-install-db mariadb haproxy; do
+tools=(mariadbd mariadb-install-db mariadb haproxy)
+if [[ -n ${QUILL_WEB_BIN:-} ]]; then
+    [[ -x $QUILL_WEB_BIN ]] || { echo "$0: QUILL_WEB_BIN=$QUILL_WEB_BIN is not executable" >&2; exit 1; }
+    tools+=(nginx envsubst getent)
+fi
+for tool in "${tools[@]}"; do
     command -v "$tool" >/dev/null || { echo "$0: $tool is not installed" >&2; exit 1; }
 done
 
@@ -47,7 +59,7 @@ mkdir -p "$DIR"
 DIR=$(cd "$DIR" && pwd)
 : >"$DIR/pids"
 # On any failure, leave nothing running.
-trap 'status=$?; if ((status)); then tail -n 20 "$DIR"/*.err "$DIR"/haproxy.log >&2 2>/dev/null || true; stop; fi' EXIT
+trap 'status=$?; if ((status)); then tail -n 20 "$DIR"/*.err "$DIR"/haproxy.log "$DIR"/web*.log "$DIR"/nginx.log >&2 2>/dev/null || true; stop; fi' EXIT
 
 # shellcheck source=scripts/lib.sh
 . "$ROOT/scripts/lib.sh"
@@ -141,4 +153,66 @@ QUILL_DB_NODES=db1=$(admin_url 1),db2=$(admin_url 2),db3=$(admin_url 3)
 QUILL_HAPROXY_ADMIN=unix:$DIR/haproxy.sock
 EOF
 chmod 600 "$DIR/env"
-echo "cluster up in $DIR: write port $WRITE_PORT, read port $READ_PORT" >&2
+
+if [[ -z ${QUILL_WEB_BIN:-} ]]; then
+    echo "cluster up in $DIR: write port $WRITE_PORT, read port $READ_PORT" >&2
+    exit 0
+fi
+
+# GET /healthz on 127.0.0.1:PORT answers 200.
+healthz() {
+    local status=
+    exec 3<>"/dev/tcp/127.0.0.1/$1" || return 1
+    printf 'GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
+    read -r -t 5 _ status _ <&3 || true
+    exec 3<&-
+    [[ $status == 200 ]]
+}
+
+# Quill instance N on a free port with the cluster's settings. Both share one data
+# directory, so one secret key and one embedded post store (SQLite in WAL mode).
+declare -A WEB_PORT
+start_web() {
+    local n=$1
+    WEB_PORT[$n]=$(free_port)
+    (
+        set -a
+        # shellcheck source=/dev/null
+        . "$DIR/env"
+        set +a
+        export QUILL_BIND=127.0.0.1:${WEB_PORT[$n]} QUILL_DATA_DIR=$DIR/web-data \
+            QUILL_BEHIND_PROXY=true QUILL_WORKERS=2
+        exec setsid "$QUILL_WEB_BIN" serve >"$DIR/web$n.log" 2>&1
+    ) &
+    echo $! >>"$DIR/pids"
+    echo $! >"$DIR/web$n.pid"
+}
+# web2 starts once web1 answers, so that the embedded store's first migration (and
+# the secret key's creation) is not raced.
+start_web 1
+retry 600 healthz "${WEB_PORT[1]}"
+start_web 2
+retry 600 healthz "${WEB_PORT[2]}"
+
+# nginx from the config compose uses, in front of both.
+NGINX_PORT=$(free_port)
+mkdir -p "$DIR/nginx"
+QUILL_NGINX_LISTEN=127.0.0.1:$NGINX_PORT \
+    QUILL_NGINX_STATIC_ROOT=$ROOT/static \
+    QUILL_NGINX_RUN_DIR=$DIR/nginx \
+    QUILL_NGINX_SERVERS="server 127.0.0.1:${WEB_PORT[1]} max_fails=1 fail_timeout=5s;
+        server 127.0.0.1:${WEB_PORT[2]} max_fails=1 fail_timeout=5s;" \
+    "$ROOT/docker/nginx/render.sh" "$DIR/nginx.conf"
+nginx -t -q -e stderr -c "$DIR/nginx.conf"
+# Appending: nginx reopens stdout for its access log, beside stderr.
+setsid nginx -e stderr -c "$DIR/nginx.conf" -g 'daemon off;' >>"$DIR/nginx.log" 2>&1 &
+echo $! >>"$DIR/pids"
+retry 200 healthz "$NGINX_PORT"
+
+cat >>"$DIR/env" <<EOF
+QUILL_NGINX_URL=http://127.0.0.1:$NGINX_PORT
+QUILL_WEB1_URL=http://127.0.0.1:${WEB_PORT[1]}
+QUILL_WEB2_URL=http://127.0.0.1:${WEB_PORT[2]}
+EOF
+echo "cluster up in $DIR: write port $WRITE_PORT, read port $READ_PORT," \
+    "web ports ${WEB_PORT[1]} and ${WEB_PORT[2]}, nginx port $NGINX_PORT" >&2

@@ -38,6 +38,27 @@ impl Cluster {
     /// installed and the test command did not require them. `env` goes to the script
     /// (for example `QUILL_CHECK_MAX_LAG_SECS`).
     pub fn start(env: &[(&str, &str)]) -> Option<Self> {
+        Self::start_topology(env, None)
+    }
+
+    /// The whole test topology: the cluster, two `quill` processes (this build's
+    /// binary) sharing a data directory, and nginx in front of them, the way
+    /// `scripts/cluster.sh` starts it with `QUILL_WEB_BIN`. `None` as for `start`.
+    pub fn start_with_web(env: &[(&str, &str)]) -> Option<Self> {
+        let bin = quill_binary();
+        let nginx = installed("nginx");
+        assert!(
+            nginx || std::env::var_os("QUILL_TEST_REQUIRE_CLUSTER").is_none(),
+            "QUILL_TEST_REQUIRE_CLUSTER is set but nginx is not installed"
+        );
+        if !nginx {
+            eprintln!("SKIPPED: web tier test (install nginx, as scripts/test.sh does)");
+            return None;
+        }
+        Self::start_topology(env, Some(&bin))
+    }
+
+    fn start_topology(env: &[(&str, &str)], web_bin: Option<&Path>) -> Option<Self> {
         if !(installed("mariadbd") && installed("haproxy")) {
             assert!(
                 std::env::var_os("QUILL_TEST_REQUIRE_CLUSTER").is_none(),
@@ -63,12 +84,12 @@ impl Cluster {
             .tempdir_in(&root)
             .expect("cluster dir")
             .keep();
-        let status = Command::new(script())
-            .arg("up")
-            .arg(&dir)
-            .envs(env.iter().copied())
-            .status()
-            .expect("scripts/cluster.sh runs");
+        let mut up = Command::new(script());
+        up.arg("up").arg(&dir).envs(env.iter().copied());
+        if let Some(bin) = web_bin {
+            up.env("QUILL_WEB_BIN", bin);
+        }
+        let status = up.status().expect("scripts/cluster.sh runs");
         if !status.success() {
             // It stops what it started; this removes the folder too.
             let _ = Command::new(script()).arg("down").arg(&dir).status();
@@ -147,6 +168,21 @@ impl Cluster {
         assert!(status.success(), "killing db{n}");
     }
 
+    /// nginx in front of the two `quill` processes (`start_with_web` only).
+    pub fn nginx(&self) -> Server {
+        Server::at(self.env["QUILL_NGINX_URL"].clone())
+    }
+
+    /// Kills `quill` process `n` (1 or 2) at once, as a crash would.
+    pub fn kill_web(&self, n: u8) {
+        let pid = std::fs::read_to_string(self.dir.join(format!("web{n}.pid"))).expect("quill pid");
+        let status = Command::new("kill")
+            .args(["-KILL", pid.trim()])
+            .status()
+            .expect("kill");
+        assert!(status.success(), "killing web{n}");
+    }
+
     pub fn nodes(&self) -> Vec<Node> {
         self.settings(&[]).db_nodes
     }
@@ -166,6 +202,23 @@ impl Cluster {
             .map(|f| f[17].to_owned())
             .unwrap_or_default()
     }
+}
+
+/// The `quill` binary of this build: cargo puts it beside the `deps` folder this test
+/// runs from (`cargo nextest run --workspace` builds it with quill-web's tests).
+fn quill_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    let bin = exe
+        .parent()
+        .and_then(Path::parent)
+        .map(|dir| dir.join("quill"))
+        .expect("target directory");
+    assert!(
+        bin.is_file(),
+        "{} is missing: build it with `cargo build -p quill-web` (the test command does)",
+        bin.display()
+    );
+    bin
 }
 
 impl Drop for Cluster {

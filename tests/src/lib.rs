@@ -10,6 +10,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use quill_web::{Application, Settings};
 
 pub mod cluster;
+pub mod pages;
 
 /// A running Quill, and the data directory it owns, if it owns one.
 pub struct Server {

@@ -1,0 +1,73 @@
+#!/bin/sh
+# Renders nginx.conf.template (beside this script) into OUT. envsubst gets an explicit
+# list of variables, so nginx's own ($host, $remote_addr, ...) are left alone.
+#
+#   render.sh OUT
+#
+#   QUILL_NGINX_LISTEN, QUILL_NGINX_STATIC_ROOT, QUILL_NGINX_RUN_DIR   required
+#   QUILL_NGINX_SERVERS   the upstream's `server ...;` lines; when unset, one line per
+#                         IPv4 address of QUILL_WEB_HOST (sorted, unique) on
+#                         QUILL_WEB_PORT, so the compose service name `web` yields
+#                         every replica
+#
+# Exit status: 0 rendered, 2 a setting is missing or malformed, 3 QUILL_WEB_HOST
+# resolves to no IPv4 address (yet). OUT is replaced atomically.
+set -eu
+
+fail() {
+    echo "render.sh: $*" >&2
+    exit 2
+}
+[ $# -eq 1 ] || fail "usage: render.sh OUT"
+out=$1
+template=$(cd "$(dirname "$0")" && pwd)/nginx.conf.template
+[ -r "$template" ] || fail "cannot read $template"
+command -v envsubst >/dev/null || fail "envsubst is not installed (Debian: gettext-base)"
+
+for name in QUILL_NGINX_LISTEN QUILL_NGINX_STATIC_ROOT QUILL_NGINX_RUN_DIR; do
+    eval "value=\${$name:-}"
+    [ -n "$value" ] || fail "$name is not set"
+done
+case $QUILL_NGINX_LISTEN in
+*[!0-9A-Za-z.:\[\]]*) fail "QUILL_NGINX_LISTEN=$QUILL_NGINX_LISTEN is not a port or address:port" ;;
+esac
+for name in QUILL_NGINX_STATIC_ROOT QUILL_NGINX_RUN_DIR; do
+    eval "value=\${$name}"
+    case $value in
+    /*) ;;
+    *) fail "$name=$value is not an absolute path" ;;
+    esac
+    case $value in
+    *[!A-Za-z0-9/._+-]*) fail "$name=$value may hold only A-Z a-z 0-9 / . _ + -" ;;
+    esac
+done
+
+if [ -z "${QUILL_NGINX_SERVERS:-}" ]; then
+    host=${QUILL_WEB_HOST:-}
+    port=${QUILL_WEB_PORT:-}
+    [ -n "$host" ] && [ -n "$port" ] ||
+        fail "set QUILL_NGINX_SERVERS, or QUILL_WEB_HOST and QUILL_WEB_PORT"
+    case $host in *[!A-Za-z0-9._-]*) fail "QUILL_WEB_HOST=$host is not a host name" ;; esac
+    case $port in '' | *[!0-9]*) fail "QUILL_WEB_PORT=$port is not a port" ;; esac
+    addresses=$(getent ahostsv4 "$host" | awk '{ print $1 }' |
+        sort -u -t . -k 1,1n -k 2,2n -k 3,3n -k 4,4n) || true
+    if [ -z "$addresses" ]; then
+        echo "render.sh: $host resolves to no IPv4 address" >&2
+        exit 3
+    fi
+    QUILL_NGINX_SERVERS=$(printf '%s\n' "$addresses" | awk -v port="$port" '
+        NR > 1 { printf "\n        " }
+        { printf "server %s:%s max_fails=1 fail_timeout=5s;", $1, port }')
+fi
+case $QUILL_NGINX_SERVERS in
+*server\ *\;*) ;;
+*) fail "QUILL_NGINX_SERVERS holds no \`server ADDRESS;\` line" ;;
+esac
+
+export QUILL_NGINX_LISTEN QUILL_NGINX_STATIC_ROOT QUILL_NGINX_RUN_DIR QUILL_NGINX_SERVERS
+tmp=$out.tmp.$$
+trap 'rm -f "$tmp"' EXIT
+# shellcheck disable=SC2016 # the list names the variables; envsubst expands them
+envsubst '${QUILL_NGINX_LISTEN} ${QUILL_NGINX_STATIC_ROOT} ${QUILL_NGINX_RUN_DIR} ${QUILL_NGINX_SERVERS}' \
+    <"$template" >"$tmp"
+mv -f "$tmp" "$out"

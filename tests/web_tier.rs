@@ -1,0 +1,264 @@
+//! The whole test topology as a person meets it: nginx in front of two `quill`
+//! processes on the accounts cluster. Each test starts its own (one kills a process).
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use quill_e2e::cluster::Cluster;
+use quill_e2e::pages::sign_up_write_read_log_out;
+use quill_e2e::{Server, browser};
+use reqwest::StatusCode;
+use reqwest::header::{ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING};
+use serde_json::{Value, json};
+use tokio::sync::Mutex;
+
+const PASSWORD: &str = "correct horse battery";
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(20))
+        .build()
+        .expect("client")
+}
+
+#[tokio::test]
+async fn a_person_signs_up_writes_reads_and_logs_out_through_nginx() {
+    let Some(chromium) = browser(1024, 800).await else {
+        return;
+    };
+    let Some(cluster) = Cluster::start_with_web(&[]) else {
+        return;
+    };
+    let nginx = cluster.nginx();
+    chromium
+        .goto(&nginx.url("/signup"))
+        .await
+        .expect("open the page");
+    sign_up_write_read_log_out(&chromium, &nginx, "grace_hopper").await;
+    chromium.close().await.expect("close");
+
+    // nginx serves the stylesheet itself, compressed and cacheable for a year.
+    let page = client_get(&nginx, "/login")
+        .await
+        .text()
+        .await
+        .expect("page");
+    let css = page
+        .split('"')
+        .find(|part| part.starts_with("/static/quill.css?v="))
+        .expect("the stylesheet link");
+    let response = client()
+        .get(nginx.url(css))
+        .header(ACCEPT_ENCODING, "gzip")
+        .send()
+        .await
+        .expect("stylesheet");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[CONTENT_ENCODING], "gzip");
+    let cache = response.headers()[CACHE_CONTROL].to_str().expect("ascii");
+    assert!(
+        cache.contains("max-age=31536000") && cache.contains("immutable"),
+        "{cache}"
+    );
+}
+
+async fn client_get(server: &Server, path: &str) -> reqwest::Response {
+    let response = client().get(server.url(path)).send().await.expect("GET");
+    assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+    response
+}
+
+/// A person of the load test: a bearer token, and the ids of the posts Quill said it
+/// stored for them.
+struct Writer {
+    token: String,
+    acknowledged: Mutex<BTreeSet<String>>,
+}
+
+async fn writer(http: &reqwest::Client, nginx: &Server, name: &str) -> Writer {
+    let signed_up = http
+        .post(nginx.url("/api/v1/users"))
+        .json(&json!({ "username": name, "password": PASSWORD }))
+        .send()
+        .await
+        .expect("sign up");
+    assert_eq!(signed_up.status(), StatusCode::CREATED);
+    let session: Value = http
+        .post(nginx.url("/api/v1/sessions"))
+        .json(&json!({ "username": name, "password": PASSWORD }))
+        .send()
+        .await
+        .expect("log in")
+        .json()
+        .await
+        .expect("token");
+    Writer {
+        token: session["token"].as_str().expect("token").to_owned(),
+        acknowledged: Mutex::new(BTreeSet::new()),
+    }
+}
+
+/// One round of a writer: a post token, a post, a look at the timeline. Returns what
+/// went wrong, if anything did.
+async fn round(
+    http: &reqwest::Client,
+    nginx: &Server,
+    writer: &Writer,
+    title: &str,
+) -> Result<(), String> {
+    let ok = |what: &str, response: Result<reqwest::Response, reqwest::Error>, want| {
+        let response = response.map_err(|e| format!("{what}: {e}"))?;
+        if response.status() == want {
+            Ok(response)
+        } else {
+            Err(format!("{what}: {}", response.status()))
+        }
+    };
+    let post_token: Value = ok(
+        "post token",
+        http.post(nginx.url("/api/v1/post-tokens"))
+            .bearer_auth(&writer.token)
+            .send()
+            .await,
+        StatusCode::CREATED,
+    )?
+    .json()
+    .await
+    .map_err(|e| e.to_string())?;
+    let created: Value = ok(
+        "post",
+        http.post(nginx.url("/api/v1/posts"))
+            .bearer_auth(&writer.token)
+            .json(&json!({
+                "title": title,
+                "body": "Written while an instance dies.",
+                "post_token": post_token["post_token"],
+            }))
+            .send()
+            .await,
+        StatusCode::CREATED,
+    )?
+    .json()
+    .await
+    .map_err(|e| e.to_string())?;
+    writer
+        .acknowledged
+        .lock()
+        .await
+        .insert(created["id"].as_str().unwrap_or_default().to_owned());
+    ok(
+        "list",
+        http.get(nginx.url("/api/v1/posts?limit=5"))
+            .bearer_auth(&writer.token)
+            .send()
+            .await,
+        StatusCode::OK,
+    )?;
+    Ok(())
+}
+
+/// Every post of a writer, through nginx: id -> title.
+async fn timeline(
+    http: &reqwest::Client,
+    nginx: &Server,
+    writer: &Writer,
+) -> Vec<(String, String)> {
+    let mut posts = Vec::new();
+    let mut path = "/api/v1/posts?limit=100".to_owned();
+    loop {
+        let page: Value = http
+            .get(nginx.url(&path))
+            .bearer_auth(&writer.token)
+            .send()
+            .await
+            .expect("list")
+            .json()
+            .await
+            .expect("json");
+        for post in page["posts"].as_array().expect("posts") {
+            posts.push((
+                post["id"].as_str().expect("id").to_owned(),
+                post["title"].as_str().expect("title").to_owned(),
+            ));
+        }
+        match page["next"].as_str() {
+            Some(next) => path = format!("/api/v1/posts?limit=100&before={next}"),
+            None => return posts,
+        }
+    }
+}
+
+/// SIGKILL one of the two instances while six people write and read through nginx:
+/// nginx retries what the dead instance dropped on the other one (post writes too,
+/// since a post's id comes with its form token), so no request fails, and no post is
+/// stored twice or lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quill_instance_killed_under_load_fails_no_request_and_duplicates_no_post() {
+    let Some(cluster) = Cluster::start_with_web(&[]) else {
+        return;
+    };
+    let nginx = Arc::new(cluster.nginx());
+    let http = client();
+    let mut writers = Vec::new();
+    for i in 0..6 {
+        writers.push(Arc::new(writer(&http, &nginx, &format!("writer{i}")).await));
+    }
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let rounds = Arc::new(AtomicUsize::new(0));
+    let failures = Arc::new(Mutex::new(Vec::new()));
+    let mut workers = Vec::new();
+    for (i, writer) in writers.iter().enumerate() {
+        let (writer, nginx, http) = (Arc::clone(writer), Arc::clone(&nginx), http.clone());
+        let (stop, rounds, failures) = (stop.clone(), rounds.clone(), failures.clone());
+        workers.push(tokio::spawn(async move {
+            let mut n = 0;
+            while !stop.load(Ordering::Relaxed) {
+                if let Err(e) = round(&http, &nginx, &writer, &format!("w{i} post {n}")).await {
+                    failures.lock().await.push(e);
+                }
+                rounds.fetch_add(1, Ordering::Relaxed);
+                n += 1;
+            }
+        }));
+    }
+    let reach = |n: usize| {
+        let rounds = rounds.clone();
+        async move {
+            while rounds.load(Ordering::Relaxed) < n {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    };
+    reach(60).await;
+    cluster.kill_web(1);
+    let at_kill = rounds.load(Ordering::Relaxed);
+    reach(at_kill + 120).await;
+    stop.store(true, Ordering::Relaxed);
+    for worker in workers {
+        worker.await.expect("worker");
+    }
+
+    let failures = failures.lock().await;
+    assert!(failures.is_empty(), "failed requests: {failures:?}");
+    for writer in &writers {
+        let stored = timeline(&http, &nginx, writer).await;
+        let ids: BTreeSet<String> = stored.iter().map(|(id, _)| id.clone()).collect();
+        assert_eq!(
+            ids,
+            *writer.acknowledged.lock().await,
+            "stored = acknowledged"
+        );
+        let mut titles: HashMap<&str, usize> = HashMap::new();
+        for (_, title) in &stored {
+            *titles.entry(title).or_default() += 1;
+        }
+        assert!(
+            titles.values().all(|n| *n == 1),
+            "a post was stored twice: {titles:?}"
+        );
+    }
+}
