@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Load benchmark of Quill (release build) with wrk from Debian, embedded or on the
-# accounts cluster (three MariaDB servers and HAProxy from scripts/cluster.sh).
+# Load benchmark of Quill (release build) with wrk from Debian, embedded, on the
+# accounts cluster (three MariaDB servers and HAProxy from scripts/cluster.sh), or
+# through the web tier (the same cluster with two quill processes behind nginx).
 #
 # Cases, each at 64 connections for $DURATION: GET /posts showing 20 posts,
 # POST /posts/new (the browser form, CSRF token and all), GET /login, POST /login (the
 # form: argon2id and a new session), GET /api/v1/me (one session lookup). Then, at one
 # connection, GET /api/v1/me against GET /healthz: the latency a session lookup adds.
 # Prints wrk's requests/s and latency distribution, and the server's RSS idle and
-# under load. Usage: scripts/bench.sh [duration, default 20s] [embedded|cluster]
+# under load (in web mode: the first instance's; GET /static/ is served by nginx).
+# Usage: scripts/bench.sh [duration, default 20s] [embedded|cluster|web]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/quill-target}"
@@ -28,24 +30,32 @@ PID=
 trap '[[ -n $PID ]] && kill $PID 2>/dev/null; wait $PID 2>/dev/null; [[ -d $WORK/cluster ]] && scripts/cluster.sh down "$WORK/cluster"; rm -rf "$WORK"' EXIT
 case $MODE in
 embedded) ;;
-cluster)
+cluster | web)
+    [[ $MODE == cluster ]] || export QUILL_WEB_BIN=$CARGO_TARGET_DIR/release/quill
     scripts/cluster.sh up "$WORK/cluster"
     set -a
     . "$WORK/cluster/env"
     set +a
     ;;
-*) echo "usage: $0 [duration] [embedded|cluster]" >&2; exit 2 ;;
+*) echo "usage: $0 [duration] [embedded|cluster|web]" >&2; exit 2 ;;
 esac
-# shellcheck source=scripts/lib.sh
-. scripts/lib.sh
-PORT=$(free_port)
-BASE="http://127.0.0.1:$PORT"
-QUILL_BIND="127.0.0.1:$PORT" QUILL_DATA_DIR="$WORK/data" QUILL_LOG=warn \
-    "$CARGO_TARGET_DIR/release/quill" >"$WORK/quill.log" 2>&1 &
-PID=$!
+if [[ $MODE == web ]]; then
+    BASE=$QUILL_NGINX_URL
+    # cluster.sh stops the instances; RSS is the first one's.
+    RSS_PID=$(cat "$WORK/cluster/web1.pid")
+else
+    # shellcheck source=scripts/lib.sh
+    . scripts/lib.sh
+    PORT=$(free_port)
+    BASE="http://127.0.0.1:$PORT"
+    QUILL_BIND="127.0.0.1:$PORT" QUILL_DATA_DIR="$WORK/data" QUILL_LOG=warn \
+        "$CARGO_TARGET_DIR/release/quill" >"$WORK/quill.log" 2>&1 &
+    PID=$!
+    RSS_PID=$PID
+fi
 for _ in $(seq 1 100); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 0.1; done
 
-rss() { awk '/VmRSS/ {print $2 " KiB"}' "/proc/$PID/status"; }
+rss() { awk '/VmRSS/ {print $2 " KiB"}' "/proc/$RSS_PID/status"; }
 field() { grep -o "name=\"$1\" value=\"[^\"]*\"" | head -1 | sed 's/.*value="//; s/"$//'; }
 
 # A user with 20 posts, logged in with a browser session (cookie jar).
@@ -90,6 +100,8 @@ run() {
 run "GET /posts (20 posts)" -H "Cookie: $COOKIE" "$BASE/posts"
 run "POST /posts/new" -s "$WORK/post.lua" "$BASE/posts/new"
 run "GET /login" "$BASE/login"
+STYLESHEET=$(curl -s "$BASE/login" | grep -o '/static/quill.css?v=[0-9a-f]*' | head -1)
+run "GET $STYLESHEET (gzip)" -H "Accept-Encoding: gzip" "$BASE$STYLESHEET"
 run "POST /login (argon2id, new session)" -s "$WORK/login.lua" "$BASE/login"
 run "GET /api/v1/me (a session lookup)" -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/me"
 echo; echo "== one connection: what a session lookup adds"

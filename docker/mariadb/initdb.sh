@@ -8,7 +8,11 @@
 #                           starts with the real server
 # The primary stays read-only until `quill db promote` (compose's init job) makes it
 # writable, as after any restart.
-set -eu
+#
+# The entrypoint sources this file (it is not executable), because docker_process_sql
+# is one of the entrypoint's shell functions; an executable hook would run in a shell
+# of its own, without it. Its `set -eo pipefail` applies here: a failing step stops the
+# first start.
 case ${QUILL_DB_ROLE:-} in
 primary) /etc/quill/mariadb/bootstrap-sql.sh | docker_process_sql ;;
 replica) /etc/quill/mariadb/join-sql.sh | docker_process_sql ;;

@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# Checks the deployment files as far as a machine without a container engine can:
+#   - compose.yml (alone, as `docker stack deploy` reads it, and with
+#     compose.override.yml, as `docker compose` does) with .env.example, through
+#     `docker compose config` or docker-compose; compose.yml keeps out what Swarm's
+#     schema refuses;
+#   - docker/nginx: the template rendered by render.sh with sample values (two
+#     upstream servers, and a QUILL_WEB_HOST that resolves) passes `nginx -t`;
+#   - docker/haproxy/haproxy.cfg passes `haproxy -c` with compose's addresses and
+#     with loopback ones;
+#   - the files the Dockerfile copies exist and are not excluded by .dockerignore;
+#   - the shell scripts parse (and pass shellcheck, when it is installed).
+# Exits non-zero, naming what failed, if anything does.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+failures=0
+pass() { echo "ok:   $*"; }
+fail() {
+    echo "FAIL: $*" >&2
+    failures=$((failures + 1))
+}
+# Runs a check quietly; on failure shows its output.
+check() {
+    local what=$1
+    shift
+    if "$@" >"$TMP/out" 2>&1; then
+        pass "$what"
+    else
+        fail "$what"
+        sed 's/^/      /' "$TMP/out" >&2
+    fi
+}
+need() {
+    command -v "$1" >/dev/null || { fail "$1 is not installed ($2)"; return 1; }
+}
+
+# --- compose -------------------------------------------------------------------------
+
+compose=()
+if docker compose version >/dev/null 2>&1; then
+    compose=(docker compose)
+elif command -v docker-compose >/dev/null; then
+    compose=(docker-compose)
+else
+    fail "neither \`docker compose\` nor docker-compose is installed (Debian: apt-get install docker-compose)"
+fi
+if ((${#compose[@]})); then
+    check "compose.yml with .env.example (${compose[*]} config)" \
+        "${compose[@]}" -f compose.yml --env-file .env.example config -q
+    check "compose.yml + compose.override.yml with .env.example" \
+        "${compose[@]}" -f compose.yml -f compose.override.yml --env-file .env.example config -q
+    # A missing secret must stop compose, not start MariaDB without a password.
+    refuses_missing_secret() {
+        local out
+        : >"$TMP/empty.env"
+        if out=$(env -i PATH="$PATH" HOME="$HOME" "${compose[@]}" -f compose.yml \
+            --env-file "$TMP/empty.env" config -q 2>&1); then
+            echo "compose accepted a configuration without secrets"
+            return 1
+        fi
+        [[ $out == *"in .env, see .env.example"* ]] || { echo "$out"; return 1; }
+    }
+    check "a missing secret stops compose" refuses_missing_secret
+fi
+# Swarm validates compose.yml against docker/cli's v3 schema, which knows neither
+# depends_on conditions nor profiles; those live in compose.override.yml.
+swarm_safe() {
+    ! grep -nE '^[[:space:]]+(depends_on|profiles|pull_policy):' compose.yml
+}
+check "compose.yml has no depends_on or profiles (docker stack deploy refuses them)" swarm_safe
+env_example_complete() {
+    local name missing=()
+    for name in $(grep -hv '^[[:space:]]*#' compose.yml compose.override.yml |
+        grep -oE '[$][{][A-Z0-9_]+' | cut -c3- | sort -u); do
+        grep -q "^$name=" .env.example || missing+=("$name")
+    done
+    ((${#missing[@]} == 0)) || { echo "not in .env.example: ${missing[*]}"; return 1; }
+}
+check ".env.example sets every variable compose reads" env_example_complete
+# The image's entrypoint sources initdb.sh; executable, it would run without the
+# entrypoint's functions.
+check "docker/mariadb/initdb.sh is not executable" test ! -x docker/mariadb/initdb.sh
+
+# --- nginx ---------------------------------------------------------------------------
+
+if need nginx "Debian: nginx" && need envsubst "Debian: gettext-base" && need getent "libc-bin"; then
+    # shellcheck source=scripts/lib.sh
+    . scripts/lib.sh
+    mkdir -p "$TMP/nginx-run" "$TMP/nginx-run2"
+    check "nginx template renders with two upstream servers" env \
+        QUILL_NGINX_LISTEN="127.0.0.1:$(free_port)" \
+        QUILL_NGINX_STATIC_ROOT="$ROOT/static" \
+        QUILL_NGINX_RUN_DIR="$TMP/nginx-run" \
+        QUILL_NGINX_SERVERS="server 127.0.0.1:18081 max_fails=1 fail_timeout=5s;
+        server 127.0.0.1:18082 max_fails=1 fail_timeout=5s;" \
+        docker/nginx/render.sh "$TMP/nginx.conf"
+    check "the rendered nginx.conf passes nginx -t" \
+        nginx -t -e stderr -c "$TMP/nginx.conf"
+    check "nginx.conf keeps nginx's own variables" grep -q 'X-Forwarded-For [$]remote_addr' "$TMP/nginx.conf"
+    check "render.sh builds the upstream from QUILL_WEB_HOST" env -u QUILL_NGINX_SERVERS \
+        QUILL_NGINX_LISTEN=8080 QUILL_NGINX_STATIC_ROOT="$ROOT/static" \
+        QUILL_NGINX_RUN_DIR="$TMP/nginx-run2" QUILL_WEB_HOST=localhost QUILL_WEB_PORT=8080 \
+        docker/nginx/render.sh "$TMP/nginx-host.conf"
+    resolved_upstream_passes() {
+        grep -q "server 127.0.0.1:8080 max_fails=1 fail_timeout=5s;" "$TMP/nginx-host.conf" &&
+            nginx -t -e stderr -c "$TMP/nginx-host.conf"
+    }
+    check "... one server line per address, passing nginx -t" resolved_upstream_passes
+    names_missing_setting() {
+        local out
+        ! out=$(env -i PATH="$PATH" docker/nginx/render.sh "$TMP/never.conf" 2>&1) &&
+            [[ $out == *QUILL_NGINX_LISTEN* ]]
+    }
+    check "render.sh names a missing setting" names_missing_setting
+fi
+
+# --- haproxy -------------------------------------------------------------------------
+
+if need haproxy "Debian: haproxy"; then
+    haproxy_check() {
+        env QUILL_HAPROXY_WRITE_BIND="$1" QUILL_HAPROXY_READ_BIND="$2" QUILL_HAPROXY_ADMIN_BIND="$3" \
+            QUILL_DB1_ADDR="$4" QUILL_DB2_ADDR="$5" QUILL_DB3_ADDR="$6" \
+            QUILL_HAPROXY_CHECK="$ROOT/docker/haproxy/check-mariadb" \
+            haproxy -c -f docker/haproxy/haproxy.cfg
+    }
+    check "haproxy.cfg with compose's settings (names that do not resolve here)" haproxy_check \
+        ipv4@0.0.0.0:3306 ipv4@0.0.0.0:3307 ipv4@0.0.0.0:9999 \
+        mariadb-primary:3306 mariadb-replica-1:3306 mariadb-replica-2:3306
+    check "haproxy.cfg with the native topology's settings" haproxy_check \
+        127.0.0.1:13306 127.0.0.1:13307 "$TMP/haproxy.sock" \
+        127.0.0.1:13308 127.0.0.1:13309 127.0.0.1:13310
+fi
+
+# --- Dockerfile ----------------------------------------------------------------------
+
+# The build-context paths of COPY lines (not --from=stage).
+dockerfile_sources() {
+    awk 'toupper($1) == "COPY" && $2 !~ /^--from=/ {
+        for (i = 2; i < NF; i++) if ($i !~ /^--/) print $i
+    }' docker/Dockerfile
+}
+copied_files_exist() {
+    local path
+    for path in $(dockerfile_sources); do
+        [[ -e $path ]] || { echo "missing: $path"; return 1; }
+    done
+}
+check "every file docker/Dockerfile copies exists" copied_files_exist
+copied_files_not_ignored() {
+    local path pattern
+    for path in $(dockerfile_sources); do
+        path=${path%/}
+        while read -r pattern; do
+            case $pattern in "" | "#"* | "!"*) continue ;; esac
+            pattern=${pattern#/}
+            # shellcheck disable=SC2053 # the pattern is a glob on purpose
+            if [[ $path == $pattern || $path == $pattern/* ]]; then
+                echo "$path is excluded by $pattern"
+                return 1
+            fi
+        done <.dockerignore
+    done
+}
+check ".dockerignore excludes none of them" copied_files_not_ignored
+toolchain_matches() {
+    local want
+    want=$(sed -n 's/^channel *= *"\(.*\)"/\1/p' rust-toolchain.toml)
+    grep -q "^ARG RUST_VERSION=$want\$" docker/Dockerfile || { echo "rust-toolchain.toml says $want"; return 1; }
+}
+check "the Dockerfile's Rust is rust-toolchain.toml's" toolchain_matches
+
+# --- shell scripts -------------------------------------------------------------------
+
+scripts=(docker/nginx/render.sh docker/nginx/entrypoint.sh docker/haproxy/check-mariadb
+    docker/mariadb/bootstrap-sql.sh docker/mariadb/join-sql.sh docker/mariadb/initdb.sh
+    scripts/cluster.sh scripts/check-deploy.sh scripts/lib.sh)
+for script in "${scripts[@]}"; do
+    case $(head -n 1 "$script") in
+    *bash*) check "$script parses" bash -n "$script" ;;
+    *) check "$script parses" sh -n "$script" ;;
+    esac
+done
+if command -v shellcheck >/dev/null; then
+    check "shellcheck" shellcheck -x "${scripts[@]}"
+else
+    echo "skip: shellcheck is not installed"
+fi
+
+if ((failures)); then
+    echo "check-deploy: $failures check(s) failed" >&2
+    exit 1
+fi
+echo "check-deploy: all checks passed"
