@@ -65,9 +65,10 @@ curl -s -c "$JAR" -b "$JAR" -o /dev/null "$BASE/signup" \
     --data-urlencode "username=bench" --data-urlencode "password=benchmark password" \
     --data-urlencode "password_confirm=benchmark password" --data-urlencode "csrf_token=$CSRF"
 for i in $(seq 1 20); do
+    POST_TOKEN=$(curl -s -c "$JAR" -b "$JAR" "$BASE/posts/new" | field post_token)
     curl -s -c "$JAR" -b "$JAR" -o /dev/null "$BASE/posts/new" \
         --data-urlencode "title=Post $i" --data-urlencode "body=Body of post $i, long enough to look like one." \
-        --data-urlencode "csrf_token=$CSRF"
+        --data-urlencode "csrf_token=$CSRF" --data-urlencode "post_token=$POST_TOKEN"
 done
 COOKIE=$(awk '$0 !~ /^#/ || /^#HttpOnly_/ { if (NF >= 7) printf "%s=%s; ", $6, $7 }' "$JAR")
 [[ $(curl -s -H "Cookie: $COOKIE" "$BASE/posts" | grep -c 'class="post-summary"') == 20 ]] || {
@@ -82,10 +83,32 @@ wrk.headers["Cookie"] = "$COOKIE"
 wrk.body = "$2&csrf_token=$CSRF"
 LUA
 }
-form_post post "title=Benchmark+post&body=Written+under+load+by+wrk."
 form_post login "username=bench&password=benchmark+password"
 TOKEN=$(curl -s "$BASE/api/v1/sessions" -H 'Content-Type: application/json' \
     -d '{"username":"bench","password":"benchmark password"}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
+# Every post needs a post token of its own (a reused one finds its post again and
+# stores nothing): a pool, handed out by the wrk threads in turn.
+POST_TOKENS=${POST_TOKENS:-20000}
+seq "$POST_TOKENS" | xargs -P 8 -I{} curl -s -X POST -H "Authorization: Bearer $TOKEN" \
+    "$BASE/api/v1/post-tokens" | grep -o '"post_token":"[^"]*"' | cut -d'"' -f4 >"$WORK/post-tokens"
+cat >"$WORK/post.lua" <<LUA
+local tokens = {}
+for line in io.lines("$WORK/post-tokens") do tokens[#tokens + 1] = line end
+local started = 0
+function setup(thread)
+    started = started + 1
+    thread:set("id", started)
+end
+local n = 0
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Cookie"] = "$COOKIE"
+function request()
+    n = n + 1
+    local token = tokens[((n - 1) * $THREADS + id - 1) % #tokens + 1]
+    return wrk.format(nil, nil, nil, "title=Benchmark+post&body=Written+under+load+by+wrk.&csrf_token=$CSRF&post_token=" .. token)
+end
+LUA
 
 echo "mode: $MODE"
 echo "RSS idle: $(rss)"
@@ -98,7 +121,7 @@ run() {
     wait "$sampler"
 }
 run "GET /posts (20 posts)" -H "Cookie: $COOKIE" "$BASE/posts"
-run "POST /posts/new" -s "$WORK/post.lua" "$BASE/posts/new"
+run "POST /posts/new ($(wc -l <"$WORK/post-tokens") post tokens; beyond them, resubmits)" -s "$WORK/post.lua" "$BASE/posts/new"
 run "GET /login" "$BASE/login"
 STYLESHEET=$(curl -s "$BASE/login" | grep -o '/static/quill.css?v=[0-9a-f]*' | head -1)
 run "GET $STYLESHEET (gzip)" -H "Accept-Encoding: gzip" "$BASE$STYLESHEET"

@@ -33,6 +33,14 @@ async fn post(app: &TestApp, path: &str, token: Option<&str>, body: Value) -> (u
     call(app, Method::POST, path, token, Some(body)).await
 }
 
+/// Writes a post the way a script should: with a post token fetched first.
+async fn publish(app: &TestApp, token: &str, title: &str, body: &str) -> (u16, Value) {
+    let (status, issued) = call(app, Method::POST, "/api/v1/post-tokens", Some(token), None).await;
+    assert_eq!(status, 201);
+    let new = json!({ "title": title, "body": body, "post_token": issued["post_token"] });
+    post(app, "/api/v1/posts", Some(token), new).await
+}
+
 fn titles(page: &Value) -> Vec<&str> {
     page["posts"]
         .as_array()
@@ -57,8 +65,7 @@ async fn a_script_can_sign_up_post_and_read_back() {
     let (status, me) = get(&app, "/api/v1/me", &token).await;
     assert_eq!((status, me["username"].as_str()), (200, Some("robot")));
 
-    let new = json!({ "title": "From a script", "body": "Automated hello" });
-    let (status, created) = post(&app, "/api/v1/posts", Some(&token), new).await;
+    let (status, created) = publish(&app, &token, "From a script", "Automated hello").await;
     assert_eq!(status, 201);
     let id = created["id"].as_str().expect("id").to_owned();
     assert!(created["created_at"].as_str().expect("time").ends_with('Z'));
@@ -79,13 +86,7 @@ async fn api_pages_follow_the_cursor() {
     let app = spawn_app(&[]).await;
     let token = token_for(&app, "robot").await;
     for i in 0..5 {
-        post(
-            &app,
-            "/api/v1/posts",
-            Some(&token),
-            json!({ "title": format!("n{i}"), "body": "b" }),
-        )
-        .await;
+        publish(&app, &token, &format!("n{i}"), "b").await;
     }
     let (_, first) = get(&app, "/api/v1/posts?limit=3", &token).await;
     assert_eq!(titles(&first), ["n4", "n3", "n2"]);
@@ -154,6 +155,21 @@ async fn bad_input_and_missing_auth_get_json_errors() {
         body["error"]["fields"]["title"].as_str(),
         Some("Give your post a title.")
     );
+    for new in [
+        json!({ "title": "t", "body": "b" }),
+        json!({ "title": "t", "body": "b", "post_token": "" }),
+        json!({ "title": "t", "body": "b", "post_token": "forged.token" }),
+    ] {
+        let (status, body) = post(&app, "/api/v1/posts", Some(&token), new).await;
+        assert_eq!(status, 422);
+        assert!(
+            body["error"]["fields"]["post_token"]
+                .as_str()
+                .is_some_and(|m| m.contains("POST /api/v1/post-tokens")),
+            "{body}"
+        );
+    }
+    assert_eq!(titles(&get(&app, "/api/v1/posts", &token).await.1).len(), 0);
     let (status, body) = get(&app, "/api/v1/nothing", &token).await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
@@ -171,13 +187,7 @@ async fn a_deleted_token_opens_nothing_and_others_posts_stay_hidden() {
     let app = spawn_app(&[]).await;
     let alice = token_for(&app, "alice").await;
     let bob = token_for(&app, "bob").await;
-    let (_, created) = post(
-        &app,
-        "/api/v1/posts",
-        Some(&alice),
-        json!({ "title": "mine", "body": "b" }),
-    )
-    .await;
+    let (_, created) = publish(&app, &alice, "mine", "b").await;
     let id = created["id"].as_str().expect("id");
     assert_eq!(get(&app, &format!("/api/v1/posts/{id}"), &bob).await.0, 404);
 

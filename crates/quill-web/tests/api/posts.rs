@@ -114,6 +114,54 @@ async fn a_resubmitted_token_never_overwrites_the_post() {
     );
 }
 
+/// A form without a valid post token (forged, another user's, or over a day old) is not
+/// published under a fresh id, which a resent request could repeat: it comes back with
+/// what was typed, a message and a new token that works.
+#[tokio::test]
+async fn a_form_without_a_valid_post_token_comes_back_unpublished() {
+    let app = spawn_app(&[]).await;
+    app.sign_up("alice").await;
+    let form = app.get_html("/posts/new").await;
+    let csrf = hidden(&form, "csrf_token");
+    let forged = "0c5c6e1a-0000-1000-8000-010203040506.c2lnbmF0dXJl";
+    let response = app
+        .post_form(
+            "/posts/new",
+            &[
+                ("title", "Kept title"),
+                ("body", "Kept body"),
+                ("post_token", forged),
+                ("csrf_token", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 422);
+    let page = response.text().await.expect("page");
+    assert!(
+        page.contains("more than a day old or was not made for you"),
+        "{page}"
+    );
+    assert!(page.contains("Kept title") && page.contains("Kept body"));
+    let user = app.stored_user("alice").await.expect("user");
+    assert!(app.stored_posts(user.id).await.is_empty());
+
+    let fresh = hidden(&page, "post_token");
+    assert_ne!(fresh, forged);
+    let published = app
+        .post_form(
+            "/posts/new",
+            &[
+                ("title", "Kept title"),
+                ("body", "Kept body"),
+                ("post_token", &fresh),
+                ("csrf_token", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(published.status().as_u16(), 303);
+    assert_eq!(app.stored_posts(user.id).await.len(), 1);
+}
+
 #[tokio::test]
 async fn bad_posts_come_back_with_messages_and_nothing_is_stored() {
     let app = spawn_app(&[]).await;

@@ -63,16 +63,19 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let (title, text) = new::parse(&body.title, &body.body).map_err(Problem::Invalid)?;
-    let id = new::publish(
-        &state,
-        &secrets,
-        &metrics,
-        &api.user,
-        &body.post_token,
-        title,
-        text,
-    )
-    .await?;
+    let id = new::redeem(&secrets, &api.user, &body.post_token).ok_or_else(|| {
+        Problem::Invalid(
+            [(
+                "post_token",
+                "is missing, expired or not yours: get one from POST /api/v1/post-tokens \
+                 (it makes a retried request store its post once)"
+                    .to_owned(),
+            )]
+            .into_iter()
+            .collect(),
+        )
+    })?;
+    new::publish(&state, &metrics, &api.user, id, title, text).await?;
     let post = state
         .posts
         .get(api.user.id, id)

@@ -78,18 +78,25 @@ pub fn parse(
     }
 }
 
-/// Stores a post under the id its token carries (or a fresh one).
+/// Why a post token was refused, for the form and the API alike.
+pub const STALE_POST_TOKEN: &str = "This form is more than a day old or was not made for \
+     you, so it was not published. Check your post and publish it again.";
+
+/// The post id a token carries. Every post comes with one, so that a resent request
+/// (a double click, a retry, nginx failing over) can only find its own post again.
+pub fn redeem(secrets: &Secrets, user: &CurrentUser, token: &str) -> Option<PostId> {
+    post_token::redeem(&secrets.post_token, user.id, token, now_micros())
+}
+
+/// Stores a post under the id its token carried.
 pub async fn publish(
     state: &AppState,
-    secrets: &Secrets,
     metrics: &Metrics,
     user: &CurrentUser,
-    token: &str,
+    id: PostId,
     title: PostTitle,
     body: PostBody,
 ) -> Result<PostId, crate::errors::Problem> {
-    let id = post_token::redeem(&secrets.post_token, user.id, token, now_micros())
-        .unwrap_or_else(|| state.new_post_id());
     let outcome = state
         .posts
         .insert(NewPost {
@@ -117,24 +124,26 @@ pub async fn post(
 ) -> Result<HttpResponse, PageError> {
     csrf.verify(&form.csrf_token)?;
     let form = form.into_inner();
-    match parse(&form.title, &form.body) {
-        Ok((title, body)) => {
-            let id = publish(
-                &state,
-                &secrets,
-                &metrics,
-                &user,
-                &form.post_token,
-                title,
-                body,
-            )
-            .await?;
+    match (
+        parse(&form.title, &form.body),
+        redeem(&secrets, &user, &form.post_token),
+    ) {
+        (Ok((title, body)), Some(id)) => {
+            publish(&state, &metrics, &user, id, title, body).await?;
             Ok(Flash::Published.redirect(&format!("/posts/{id}")))
         }
-        Err(errors) => {
+        (parsed, id) => {
+            let mut errors = parsed.err().unwrap_or_default();
+            let post_token = match id {
+                Some(_) => form.post_token,
+                None => {
+                    errors.insert("post_token", STALE_POST_TOKEN.to_owned());
+                    post_token::issue(&secrets.post_token, user.id, state.new_post_id())
+                }
+            };
             let page = NewPostPage {
                 chrome,
-                post_token: form.post_token,
+                post_token,
                 title: form.title,
                 body: form.body,
                 errors,
