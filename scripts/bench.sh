@@ -88,9 +88,10 @@ TOKEN=$(curl -s "$BASE/api/v1/sessions" -H 'Content-Type: application/json' \
     -d '{"username":"bench","password":"benchmark password"}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
 # Every post needs a post token of its own (a reused one finds its post again and
 # stores nothing): a pool, handed out by the wrk threads in turn.
-POST_TOKENS=${POST_TOKENS:-20000}
-seq "$POST_TOKENS" | xargs -P 8 -I{} curl -s -X POST -H "Authorization: Bearer $TOKEN" \
-    "$BASE/api/v1/post-tokens" | grep -o '"post_token":"[^"]*"' | cut -d'"' -f4 >"$WORK/post-tokens"
+POST_TOKENS=${POST_TOKENS:-60000}
+seq "$POST_TOKENS" | sed "s|.*|$BASE/api/v1/post-tokens|" |
+    xargs -n 500 -P 4 curl -s -X POST -H "Authorization: Bearer $TOKEN" |
+    grep -o '"post_token":"[^"]*"' | cut -d'"' -f4 >"$WORK/post-tokens"
 cat >"$WORK/post.lua" <<LUA
 local tokens = {}
 for line in io.lines("$WORK/post-tokens") do tokens[#tokens + 1] = line end
