@@ -80,21 +80,38 @@ impl Secrets {
     /// Loads the master key from `data_dir`, creating it on first start.
     pub fn load_or_create(data_dir: &Path) -> anyhow::Result<Self> {
         let path = data_dir.join(FILE_NAME);
-        let master = match fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => create(&path)?,
-            Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
-        };
+        match fs::read(&path) {
+            Ok(master) => Self::from_master(&master, &path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Self::from_master(&create(&path)?, &path)
+            }
+            Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+        }
+    }
+
+    /// Loads the master key from a file that must exist (`QUILL_SECRET_KEY_FILE`: a
+    /// key every instance shares, such as a Swarm or Kubernetes secret).
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
+        let master = fs::read(path).with_context(|| {
+            format!(
+                "reading QUILL_SECRET_KEY_FILE {} (make one with `head -c {MASTER_LEN} /dev/urandom`)",
+                path.display()
+            )
+        })?;
+        Self::from_master(&master, path)
+    }
+
+    fn from_master(master: &[u8], path: &Path) -> anyhow::Result<Self> {
         anyhow::ensure!(
             master.len() == MASTER_LEN,
             "{} holds {} bytes, not {MASTER_LEN}; delete it to make a new one (this logs everyone out)",
             path.display(),
             master.len()
         );
-        let master_mac = MacKey::new(&master);
+        let master_mac = MacKey::new(master);
         let derive = |label: &[u8]| MacKey(master_mac.sign(&[label]));
         Ok(Self {
-            cookie: Key::derive_from(&master),
+            cookie: Key::derive_from(master),
             csrf: derive(b"quill csrf"),
             post_token: derive(b"quill post token"),
             read_floor: derive(b"quill read floor"),
@@ -116,4 +133,36 @@ fn create(path: &Path) -> anyhow::Result<Vec<u8>> {
         .and_then(|()| file.sync_all())
         .with_context(|| format!("writing {}", path.display()))?;
     Ok(master)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shared_key_file_gives_every_instance_the_same_keys() {
+        let dir = tempfile::tempdir().expect("dir");
+        let made = Secrets::load_or_create(dir.path()).expect("made on first start");
+        let shared = Secrets::load(&dir.path().join(FILE_NAME)).expect("loaded");
+        let signed = |s: &Secrets| s.post_token.sign(&[b"post"]);
+        assert_eq!(signed(&made), signed(&shared));
+        assert_ne!(
+            made.csrf.sign(&[b"x"]),
+            made.post_token.sign(&[b"x"]),
+            "each purpose has its own key"
+        );
+    }
+
+    #[test]
+    fn a_missing_or_malformed_key_file_is_named_and_never_made() {
+        let dir = tempfile::tempdir().expect("dir");
+        let missing = dir.path().join("no.key");
+        let err = Secrets::load(&missing).expect_err("missing").to_string();
+        assert!(err.contains("QUILL_SECRET_KEY_FILE"), "{err}");
+        assert!(!missing.exists());
+        let short = dir.path().join("short.key");
+        fs::write(&short, [0u8; 10]).expect("write");
+        let err = Secrets::load(&short).expect_err("short").to_string();
+        assert!(err.contains("holds 10 bytes, not 64"), "{err}");
+    }
 }

@@ -19,6 +19,9 @@ pub struct Settings {
     pub bind: SocketAddr,
     /// `QUILL_DATA_DIR`: SQLite databases and the session key live here.
     pub data_dir: PathBuf,
+    /// `QUILL_SECRET_KEY_FILE`: the master key, shared by every instance, instead of
+    /// `secret.key` in the data directory (made on first start).
+    pub secret_key_file: Option<PathBuf>,
     /// `QUILL_WORKERS`: HTTP worker threads.
     pub workers: usize,
     /// `QUILL_LOG`: a tracing filter such as `info` or `quill_web=debug,info`.
@@ -179,6 +182,9 @@ impl Settings {
         Ok(Self {
             bind: env.get("QUILL_BIND", SocketAddr::from(([127, 0, 0, 1], 8080)))?,
             data_dir: env.get("QUILL_DATA_DIR", PathBuf::from("./quill-data"))?,
+            secret_key_file: env
+                .get("QUILL_SECRET_KEY_FILE", PathBuf::new())
+                .map(|path| Some(path).filter(|path| !path.as_os_str().is_empty()))?,
             workers: env.positive("QUILL_WORKERS", cores)?,
             log_filter: env.get("QUILL_LOG", "info".to_owned())?,
             log_format: env.parse_with("QUILL_LOG_FORMAT", LogFormat::Text, |raw| match raw {

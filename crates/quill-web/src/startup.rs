@@ -49,7 +49,10 @@ impl Application {
         data_dir
             .create(&settings.data_dir)
             .with_context(|| format!("creating QUILL_DATA_DIR {}", settings.data_dir.display()))?;
-        let secrets = Secrets::load_or_create(&settings.data_dir)?;
+        let secrets = match &settings.secret_key_file {
+            Some(path) => Secrets::load(path)?,
+            None => Secrets::load_or_create(&settings.data_dir)?,
+        };
         let pool = PoolSize {
             connections: settings.db_pool_size,
             checkout_timeout: settings.db_timeout,
