@@ -21,7 +21,7 @@ use scylla::statement::prepared::PreparedStatement;
 use scylla::statement::{Consistency as DriverConsistency, SerialConsistency};
 use scylla::value::{CqlTimeuuid, Row};
 
-pub use config::{CassandraConfig, Consistency, Replication};
+pub use config::{CassandraConfig, Consistency, Credentials, Replication};
 
 use crate::timeline::{cut_page, months_to_walk};
 use crate::{InsertOutcome, NewPost, Page, PageQuery, Post, PostStore, PostStoreError};
@@ -68,10 +68,13 @@ pub async fn connect(config: &CassandraConfig) -> Result<Session, PostStoreError
         .request_timeout(Some(config.request_timeout))
         .load_balancing_policy(policy.build())
         .build();
-    let builder = SessionBuilder::new()
+    let mut builder = SessionBuilder::new()
         .known_nodes(&config.nodes)
         .connection_timeout(config.connect_timeout)
         .default_execution_profile_handle(profile.into_handle());
+    if let Some(login) = &config.credentials {
+        builder = builder.user(&login.username, &login.password);
+    }
     let what = format!("cannot connect to {}", config.nodes.join(","));
     tokio::time::timeout(config.connect_timeout * 2, builder.build())
         .await

@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use quill_accounts::replication::Node;
 use quill_accounts::{MysqlUrls, PasswordPolicy, ThrottleLimits};
-use quill_posts::cassandra::config::{self as cql, CassandraConfig, Consistency, Replication};
+use quill_posts::cassandra::config::{
+    self as cql, CassandraConfig, Consistency, Credentials, Replication,
+};
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -106,7 +108,10 @@ impl Env {
             Some(raw) => parse(raw.trim()).map_err(|reason| SettingsError::Invalid {
                 name,
                 // Database URLs carry passwords.
-                value: if name.ends_with("_URL") || name == "QUILL_DB_NODES" {
+                value: if name.ends_with("_URL")
+                    || name.ends_with("_PASSWORD")
+                    || name == "QUILL_DB_NODES"
+                {
                     "<redacted>".into()
                 } else {
                     raw.clone()
@@ -284,8 +289,32 @@ fn cassandra(env: &Env) -> Result<Option<CassandraConfig>, SettingsError> {
             defaults.connect_timeout,
         )?,
         request_timeout: millis("QUILL_CASSANDRA_TIMEOUT_MS", defaults.request_timeout)?,
+        credentials: cassandra_credentials(env)?,
         ..defaults
     }))
+}
+
+/// `QUILL_CASSANDRA_USERNAME` and `QUILL_CASSANDRA_PASSWORD`, both or neither.
+fn cassandra_credentials(env: &Env) -> Result<Option<Credentials>, SettingsError> {
+    let text = |name| env.get(name, String::new());
+    match (
+        text("QUILL_CASSANDRA_USERNAME")?,
+        text("QUILL_CASSANDRA_PASSWORD")?,
+    ) {
+        (username, password) if username.is_empty() && password.is_empty() => Ok(None),
+        (username, password) if !username.is_empty() && !password.is_empty() => {
+            Ok(Some(Credentials { username, password }))
+        }
+        (username, _) => Err(SettingsError::Invalid {
+            name: if username.is_empty() {
+                "QUILL_CASSANDRA_USERNAME"
+            } else {
+                "QUILL_CASSANDRA_PASSWORD"
+            },
+            value: String::new(),
+            reason: "set QUILL_CASSANDRA_USERNAME and QUILL_CASSANDRA_PASSWORD together".into(),
+        }),
+    }
 }
 
 fn database_urls(env: &Env) -> Result<Option<MysqlUrls>, SettingsError> {
@@ -420,12 +449,37 @@ mod tests {
             ("QUILL_CASSANDRA_CONSISTENCY", "MOST"),
             ("QUILL_CASSANDRA_REPLICATION", "SimpleStrategy:0"),
             ("QUILL_CASSANDRA_TIMEOUT_MS", "0"),
+            ("QUILL_CASSANDRA_USERNAME", "quill"),
         ] {
             let err =
                 Settings::from_vars(vars(&[("QUILL_CASSANDRA_NODES", "a:9042"), (name, bad)]))
                     .expect_err(name)
                     .to_string();
-            assert!(err.starts_with(name), "{err}");
+            let expected = name.replace("USERNAME", "PASSWORD");
+            assert!(err.starts_with(&expected), "{err}");
         }
+        let err = Settings::from_vars(vars(&[
+            ("QUILL_CASSANDRA_NODES", "a:9042"),
+            ("QUILL_CASSANDRA_PASSWORD", "hunter22"),
+        ]))
+        .expect_err("a password alone")
+        .to_string();
+        assert!(
+            err.starts_with("QUILL_CASSANDRA_USERNAME") && !err.contains("hunter22"),
+            "{err}"
+        );
+        let login = Settings::from_vars(vars(&[
+            ("QUILL_CASSANDRA_NODES", "a:9042"),
+            ("QUILL_CASSANDRA_USERNAME", "quill"),
+            ("QUILL_CASSANDRA_PASSWORD", "hunter22"),
+        ]))
+        .expect("credentials")
+        .cassandra
+        .and_then(|c| c.credentials)
+        .expect("credentials");
+        assert_eq!(
+            (login.username.as_str(), login.password.as_str()),
+            ("quill", "hunter22")
+        );
     }
 }

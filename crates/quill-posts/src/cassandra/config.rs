@@ -19,6 +19,24 @@ pub struct CassandraConfig {
     pub connect_timeout: Duration,
     /// How long one statement may take, retries included.
     pub request_timeout: Duration,
+    /// For clusters with `PasswordAuthenticator`; `None` connects without logging in.
+    pub credentials: Option<Credentials>,
+}
+
+/// A Cassandra login. `Debug` never shows the password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub username: String,
+    pub password: String,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .finish()
+    }
 }
 
 impl CassandraConfig {
@@ -33,6 +51,7 @@ impl CassandraConfig {
             replication: Replication::NetworkTopology(vec![(None, 3)]),
             connect_timeout: Duration::from_secs(5),
             request_timeout: Duration::from_secs(2),
+            credentials: None,
         }
     }
 }
@@ -169,6 +188,20 @@ impl fmt::Display for Replication {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_password_never_shows_in_debug_output() {
+        let mut config = CassandraConfig::new(vec!["a:9042".into()]);
+        config.credentials = Some(Credentials {
+            username: "quill".into(),
+            password: "hunter22".into(),
+        });
+        let shown = format!("{config:?}");
+        assert!(
+            shown.contains("quill") && !shown.contains("hunter22"),
+            "{shown}"
+        );
+    }
 
     #[test]
     fn nodes_are_a_comma_list() {

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use quill_posts::cassandra::config::{self as cql, CassandraConfig, Consistency};
+use quill_posts::cassandra::config::{self as cql, CassandraConfig, Consistency, Credentials};
 
 use crate::error::{AnalyticsError, Result};
 
@@ -62,6 +62,18 @@ impl CassandraSettings {
             datacenter: get("QUILL_CASSANDRA_DC").map(|dc| dc.trim().to_owned()),
             connect_timeout: millis("QUILL_CASSANDRA_CONNECT_TIMEOUT_MS", 5_000)?,
             request_timeout: millis("QUILL_CASSANDRA_TIMEOUT_MS", 30_000)?,
+            credentials: match (
+                get("QUILL_CASSANDRA_USERNAME"),
+                get("QUILL_CASSANDRA_PASSWORD"),
+            ) {
+                (None, None) => None,
+                (Some(username), Some(password)) => Some(Credentials { username, password }),
+                _ => {
+                    return Err(bad("QUILL_CASSANDRA_PASSWORD")(
+                        "set QUILL_CASSANDRA_USERNAME and QUILL_CASSANDRA_PASSWORD together".into(),
+                    ));
+                }
+            },
             ..defaults
         };
         let page_size = number("QUILL_CASSANDRA_PAGE_SIZE", 5000)?;
