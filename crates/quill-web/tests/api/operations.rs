@@ -71,6 +71,24 @@ async fn static_files_are_cached_for_a_year_and_gzipped() {
             .starts_with("text/css")
     );
     let etag = response.headers()["etag"].clone();
+    let mut css = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(&response.bytes().await.expect("body")[..]),
+        &mut css,
+    )
+    .expect("gzip");
+    assert_eq!(css, include_str!("../../../../static/quill.css"));
+    let plain = app
+        .client
+        .get(app.url(&page[start..end]))
+        .send()
+        .await
+        .expect("GET");
+    assert!(!plain.headers().contains_key("content-encoding"));
+    assert_eq!(
+        plain.text().await.expect("body"),
+        include_str!("../../../../static/quill.css")
+    );
     let revalidated = app
         .client
         .get(app.url(&page[start..end]))
