@@ -121,9 +121,9 @@ run() {
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@"
     wait "$sampler"
 }
-run "GET /posts (20 posts)" -H "Cookie: $COOKIE" "$BASE/posts"
+run "GET /posts (20 posts, gzip as browsers ask)" -H "Cookie: $COOKIE" -H "Accept-Encoding: gzip" "$BASE/posts"
 run "POST /posts/new ($(wc -l <"$WORK/post-tokens") post tokens; beyond them, resubmits)" -s "$WORK/post.lua" "$BASE/posts/new"
-run "GET /login" "$BASE/login"
+run "GET /login (gzip)" -H "Accept-Encoding: gzip" "$BASE/login"
 STYLESHEET=$(curl -s "$BASE/login" | grep -o '/static/quill.css?v=[0-9a-f]*' | head -1)
 run "GET $STYLESHEET (gzip)" -H "Accept-Encoding: gzip" "$BASE$STYLESHEET"
 run "POST /login (argon2id, new session)" -s "$WORK/login.lua" "$BASE/login"

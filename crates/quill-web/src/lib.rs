@@ -1,6 +1,7 @@
 //! Quill's web application: typed settings, routes, templates and middleware.
 //! `Application::build(settings)` gives a server to run; `main.rs` is a thin shell.
 
+mod compress;
 pub mod csrf;
 pub mod errors;
 pub mod flash;

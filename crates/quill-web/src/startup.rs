@@ -9,7 +9,7 @@ use actix_session::config::{CookieContentSecurity, PersistentSession, TtlExtensi
 use actix_web::cookie::SameSite;
 use actix_web::dev::Server;
 use actix_web::http::{StatusCode, header};
-use actix_web::middleware::{self, DefaultHeaders, ErrorHandlers, from_fn};
+use actix_web::middleware::{DefaultHeaders, ErrorHandlers, from_fn};
 use actix_web::{App, HttpServer, error, web};
 use anyhow::Context;
 use quill_accounts::{Accounts, Db, LoginThrottle, PasswordHasher, SqlSessionStore};
@@ -18,6 +18,7 @@ use quill_sql::PoolSize;
 use rand::RngCore;
 use tracing_actix_web::TracingLogger;
 
+use crate::compress;
 use crate::errors::{ApiError, PageError, Problem, render_bare_errors};
 use crate::metrics::Metrics;
 use crate::secrets::Secrets;
@@ -216,7 +217,7 @@ fn server(
                     .handler(StatusCode::INTERNAL_SERVER_ERROR, render_bare_errors),
             )
             .wrap(security_headers(cookie_secure))
-            .wrap(middleware::Compress::default())
+            .wrap(from_fn(compress::middleware))
             .wrap(from_fn(metrics::observe))
             .wrap(from_fn(request_id::echo))
             .wrap(TracingLogger::default())

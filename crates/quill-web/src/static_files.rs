@@ -2,15 +2,15 @@
 //! URLs carry a content hash (`?v=`), so browsers may cache them for a year. Each is
 //! gzipped once, at first use, not per request.
 
-use std::io::Write;
 use std::sync::LazyLock;
 
 use flate2::Compression;
-use flate2::write::GzEncoder;
 
 use actix_web::http::header::{self, ETag, EntityTag};
 use actix_web::{HttpRequest, HttpResponse, web};
 use sha2::{Digest, Sha256};
+
+use crate::compress;
 
 struct Asset {
     name: &'static str,
@@ -43,36 +43,13 @@ static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
             name,
             content_type,
             bytes,
-            gzipped: gzip(bytes),
+            gzipped: compress::gzip(bytes, Compression::best()),
             version,
             url,
         }
     })
     .collect()
 });
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
-    // Writing to a Vec cannot fail.
-    let _ = encoder.write_all(bytes);
-    encoder.finish().unwrap_or_default()
-}
-
-/// Whether the client takes gzip: `Accept-Encoding` lists it without `q=0`.
-fn accepts_gzip(req: &HttpRequest) -> bool {
-    req.headers()
-        .get_all(header::ACCEPT_ENCODING)
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|coding| {
-            let mut parts = coding.split(';');
-            let name = parts.next().unwrap_or_default().trim();
-            let quality = parts
-                .find_map(|p| p.trim().strip_prefix("q="))
-                .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok());
-            name.eq_ignore_ascii_case("gzip") && quality.is_some_and(|q| q > 0.0)
-        })
-}
 
 /// The versioned URL of an asset; an unknown name is a programming error caught by tests.
 pub fn url(name: &str) -> &'static str {
@@ -103,7 +80,7 @@ pub async fn serve(req: HttpRequest, name: web::Path<String>) -> HttpResponse {
         .insert_header((header::VARY, "Accept-Encoding"));
     if fresh {
         response.finish()
-    } else if !asset.gzipped.is_empty() && accepts_gzip(&req) {
+    } else if !asset.gzipped.is_empty() && compress::accepts_gzip(req.headers()) {
         // Already encoded: the Compress middleware leaves it as it is.
         response
             .insert_header((header::CONTENT_ENCODING, "gzip"))
@@ -116,25 +93,7 @@ pub async fn serve(req: HttpRequest, name: web::Path<String>) -> HttpResponse {
 
 #[cfg(test)]
 mod tests {
-    use actix_web::test::TestRequest;
-
     use super::*;
-
-    #[test]
-    fn gzip_is_sent_only_to_clients_that_take_it() {
-        let accepts = |value: Option<&str>| {
-            let mut req = TestRequest::default();
-            if let Some(value) = value {
-                req = req.insert_header((header::ACCEPT_ENCODING, value));
-            }
-            accepts_gzip(&req.to_http_request())
-        };
-        assert!(accepts(Some("gzip, deflate, br")));
-        assert!(accepts(Some("br;q=1.0, GZIP;q=0.5")));
-        assert!(!accepts(Some("gzip;q=0")));
-        assert!(!accepts(Some("br, deflate")));
-        assert!(!accepts(None));
-    }
 
     #[test]
     fn every_asset_is_gzipped_once() {

@@ -100,6 +100,35 @@ async fn static_files_are_cached_for_a_year_and_gzipped() {
 }
 
 #[tokio::test]
+async fn pages_are_gzipped_for_browsers_that_take_it() {
+    let app = spawn_app(&[]).await;
+    let gzipped = app
+        .client
+        .get(app.url("/login"))
+        .header("accept-encoding", "gzip, deflate, br")
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(gzipped.headers()["content-encoding"], "gzip");
+    assert!(
+        gzipped.headers()["vary"]
+            .to_str()
+            .expect("ascii")
+            .contains("accept-encoding")
+    );
+    let mut page = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(&gzipped.bytes().await.expect("body")[..]),
+        &mut page,
+    )
+    .expect("gzip");
+    assert!(page.contains("<form method=\"post\" action=\"/login\""), "{page}");
+    let plain = app.get("/login").await;
+    assert!(!plain.headers().contains_key("content-encoding"));
+    assert!(plain.text().await.expect("body").contains("action=\"/login\""));
+}
+
+#[tokio::test]
 async fn unknown_pages_get_the_404_page_and_a_request_id() {
     let app = spawn_app(&[]).await;
     let response = app.get("/no/such/page").await;
