@@ -9,11 +9,11 @@ use std::time::{Duration, Instant};
 use diesel::{Connection, RunQueryDsl};
 use quill_accounts::replication::{self, Outcome};
 use quill_e2e::Server;
+use quill_e2e::api::{PASSWORD, log_in, sign_up};
 use quill_e2e::cluster::Cluster;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-const PASSWORD: &str = "correct horse battery";
 /// A bound on waits for the cluster to change state; never an assertion about speed.
 const PATIENCE: Duration = Duration::from_secs(60);
 
@@ -25,31 +25,6 @@ fn client() -> reqwest::Client {
         .timeout(Duration::from_secs(10))
         .build()
         .expect("client")
-}
-
-async fn sign_up(client: &reqwest::Client, server: &Server, username: &str) -> reqwest::Response {
-    client
-        .post(server.url("/api/v1/users"))
-        .json(&json!({ "username": username, "password": PASSWORD }))
-        .send()
-        .await
-        .expect("sign up")
-}
-
-async fn log_in(client: &reqwest::Client, server: &Server, username: &str) -> String {
-    let response = client
-        .post(server.url("/api/v1/sessions"))
-        .json(&json!({ "username": username, "password": PASSWORD }))
-        .send()
-        .await
-        .expect("log in");
-    assert_eq!(
-        response.status(),
-        StatusCode::CREATED,
-        "log in as {username}"
-    );
-    let body: Value = response.json().await.expect("token");
-    body["token"].as_str().expect("token").to_owned()
 }
 
 async fn me(client: &reqwest::Client, server: &Server, token: &str) -> reqwest::Response {

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
+use quill_e2e::api::{log_in, sign_up};
 use quill_e2e::cluster::Cluster;
 use quill_e2e::pages::sign_up_write_read_log_out;
 use quill_e2e::{Server, browser};
@@ -13,8 +14,6 @@ use reqwest::StatusCode;
 use reqwest::header::{ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING};
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
-
-const PASSWORD: &str = "correct horse battery";
 
 fn client() -> reqwest::Client {
     reqwest::Client::builder()
@@ -79,24 +78,12 @@ struct Writer {
 }
 
 async fn writer(http: &reqwest::Client, nginx: &Server, name: &str) -> Writer {
-    let signed_up = http
-        .post(nginx.url("/api/v1/users"))
-        .json(&json!({ "username": name, "password": PASSWORD }))
-        .send()
-        .await
-        .expect("sign up");
-    assert_eq!(signed_up.status(), StatusCode::CREATED);
-    let session: Value = http
-        .post(nginx.url("/api/v1/sessions"))
-        .json(&json!({ "username": name, "password": PASSWORD }))
-        .send()
-        .await
-        .expect("log in")
-        .json()
-        .await
-        .expect("token");
+    assert_eq!(
+        sign_up(http, nginx, name).await.status(),
+        StatusCode::CREATED
+    );
     Writer {
-        token: session["token"].as_str().expect("token").to_owned(),
+        token: log_in(http, nginx, name).await,
         acknowledged: Mutex::new(BTreeSet::new()),
     }
 }

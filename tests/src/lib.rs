@@ -9,6 +9,7 @@ use fantoccini::{Client, ClientBuilder};
 use hyper_util::client::legacy::connect::HttpConnector;
 use quill_web::{Application, Settings};
 
+pub mod api;
 pub mod cluster;
 pub mod pages;
 

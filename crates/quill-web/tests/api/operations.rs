@@ -43,6 +43,14 @@ async fn metrics_count_requests_and_events_in_prometheus_format() {
     );
 }
 
+async fn gunzip(response: reqwest::Response) -> String {
+    let bytes = response.bytes().await.expect("body");
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut text)
+        .expect("gzip");
+    text
+}
+
 #[tokio::test]
 async fn static_files_are_cached_for_a_year_and_gzipped() {
     let app = spawn_app(&[]).await;
@@ -71,12 +79,7 @@ async fn static_files_are_cached_for_a_year_and_gzipped() {
             .starts_with("text/css")
     );
     let etag = response.headers()["etag"].clone();
-    let mut css = String::new();
-    std::io::Read::read_to_string(
-        &mut flate2::read::GzDecoder::new(&response.bytes().await.expect("body")[..]),
-        &mut css,
-    )
-    .expect("gzip");
+    let css = gunzip(response).await;
     assert_eq!(css, include_str!("../../../../static/quill.css"));
     let plain = app
         .client
@@ -116,16 +119,20 @@ async fn pages_are_gzipped_for_browsers_that_take_it() {
             .expect("ascii")
             .contains("accept-encoding")
     );
-    let mut page = String::new();
-    std::io::Read::read_to_string(
-        &mut flate2::read::GzDecoder::new(&gzipped.bytes().await.expect("body")[..]),
-        &mut page,
-    )
-    .expect("gzip");
-    assert!(page.contains("<form method=\"post\" action=\"/login\""), "{page}");
+    let page = gunzip(gzipped).await;
+    assert!(
+        page.contains("<form method=\"post\" action=\"/login\""),
+        "{page}"
+    );
     let plain = app.get("/login").await;
     assert!(!plain.headers().contains_key("content-encoding"));
-    assert!(plain.text().await.expect("body").contains("action=\"/login\""));
+    assert!(
+        plain
+            .text()
+            .await
+            .expect("body")
+            .contains("action=\"/login\"")
+    );
 }
 
 #[tokio::test]
