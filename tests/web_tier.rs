@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use quill_e2e::api::{log_in, sign_up};
+use quill_e2e::api::{PASSWORD, log_in, sign_up};
 use quill_e2e::cluster::Cluster;
 use quill_e2e::pages::sign_up_write_read_log_out;
 use quill_e2e::{Server, browser};
@@ -73,6 +73,7 @@ async fn client_get(server: &Server, path: &str) -> reqwest::Response {
 /// A person of the load test: a bearer token, and the ids of the posts Quill said it
 /// stored for them.
 struct Writer {
+    name: String,
     token: String,
     acknowledged: Mutex<BTreeSet<String>>,
 }
@@ -83,6 +84,7 @@ async fn writer(http: &reqwest::Client, nginx: &Server, name: &str) -> Writer {
         StatusCode::CREATED
     );
     Writer {
+        name: name.to_owned(),
         token: log_in(http, nginx, name).await,
         acknowledged: Mutex::new(BTreeSet::new()),
     }
@@ -95,6 +97,7 @@ async fn round(
     nginx: &Server,
     writer: &Writer,
     title: &str,
+    log_in_too: bool,
 ) -> Result<(), String> {
     let ok = |what: &str, response: Result<reqwest::Response, reqwest::Error>, want| {
         let response = response.map_err(|e| format!("{what}: {e}"))?;
@@ -144,6 +147,17 @@ async fn round(
             .await,
         StatusCode::OK,
     )?;
+    if log_in_too {
+        // Not idempotent (a new session each time): nginx never resends it.
+        ok(
+            "log in",
+            http.post(nginx.url("/api/v1/sessions"))
+                .json(&json!({ "username": writer.name, "password": PASSWORD }))
+                .send()
+                .await,
+            StatusCode::CREATED,
+        )?;
+    }
     Ok(())
 }
 
@@ -179,11 +193,23 @@ async fn timeline(
 }
 
 /// SIGKILL one of the two instances while six people write and read through nginx:
-/// nginx retries what the dead instance dropped on the other one (post writes too,
-/// since a post's id comes with its form token), so no request fails, and no post is
-/// stored twice or lost.
+/// nginx resends what the dead instance dropped to the other one (post writes too,
+/// since a post's id comes with its token), so no request fails, and no post is stored
+/// twice or lost.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_quill_instance_killed_under_load_fails_no_request_and_duplicates_no_post() {
+    load_while_one_instance_stops("KILL", false).await;
+}
+
+/// A rolling update: SIGTERM to one instance under the same load, logins included
+/// (which nginx may never resend): the instance finishes what it has, nginx stops
+/// sending it work, and no request fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quill_instance_stopped_under_load_fails_no_request_logins_included() {
+    load_while_one_instance_stops("TERM", true).await;
+}
+
+async fn load_while_one_instance_stops(signal: &str, logins: bool) {
     let Some(cluster) = Cluster::start_with_web(&[]) else {
         return;
     };
@@ -204,7 +230,8 @@ async fn a_quill_instance_killed_under_load_fails_no_request_and_duplicates_no_p
         workers.push(tokio::spawn(async move {
             let mut n = 0;
             while !stop.load(Ordering::Relaxed) {
-                if let Err(e) = round(&http, &nginx, &writer, &format!("w{i} post {n}")).await {
+                let title = format!("w{i} post {n}");
+                if let Err(e) = round(&http, &nginx, &writer, &title, logins && n % 3 == 0).await {
                     failures.lock().await.push(e);
                 }
                 rounds.fetch_add(1, Ordering::Relaxed);
@@ -221,9 +248,9 @@ async fn a_quill_instance_killed_under_load_fails_no_request_and_duplicates_no_p
         }
     };
     reach(60).await;
-    cluster.kill_web(1);
-    let at_kill = rounds.load(Ordering::Relaxed);
-    reach(at_kill + 120).await;
+    cluster.signal_web(1, signal);
+    let at_stop = rounds.load(Ordering::Relaxed);
+    reach(at_stop + 120).await;
     stop.store(true, Ordering::Relaxed);
     for worker in workers {
         worker.await.expect("worker");

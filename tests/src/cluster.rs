@@ -173,14 +173,15 @@ impl Cluster {
         Server::at(self.env["QUILL_NGINX_URL"].clone())
     }
 
-    /// Kills `quill` process `n` (1 or 2) at once, as a crash would.
-    pub fn kill_web(&self, n: u8) {
+    /// Sends `signal` (`KILL`: a crash; `TERM`: a stop, as in a rolling update) to
+    /// `quill` process `n` (1 or 2).
+    pub fn signal_web(&self, n: u8, signal: &str) {
         let pid = std::fs::read_to_string(self.dir.join(format!("web{n}.pid"))).expect("quill pid");
         let status = Command::new("kill")
-            .args(["-KILL", pid.trim()])
+            .args([&format!("-{signal}"), pid.trim()])
             .status()
             .expect("kill");
-        assert!(status.success(), "killing web{n}");
+        assert!(status.success(), "SIG{signal} to web{n}");
     }
 
     pub fn nodes(&self) -> Vec<Node> {
