@@ -113,15 +113,21 @@ log "cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 log "tests"
-if [[ -z ${QUILL_TEST_CASSANDRA_NODES:-} ]]; then
-    log "the Cassandra half of the PostStore contract is SKIPPED: QUILL_TEST_CASSANDRA_NODES is not set (no Cassandra server installs here; compose runs it: see the README)"
+# The Cassandra half of the PostStore contract suite is #[ignore]d: it runs only
+# against a cluster named by QUILL_TEST_CASSANDRA_NODES.
+ignored=()
+if [[ -n ${QUILL_TEST_CASSANDRA_NODES:-} ]]; then
+    log "the Cassandra half of the PostStore contract runs against $QUILL_TEST_CASSANDRA_NODES"
+    ignored=(--run-ignored all)
+else
+    log "the Cassandra half of the PostStore contract is SKIPPED (listed as skipped below): QUILL_TEST_CASSANDRA_NODES is not set; no Cassandra server installs here, compose runs it (see the README)"
 fi
 if cargo nextest --version >/dev/null 2>&1; then
-    cargo nextest run --workspace --locked --no-fail-fast
+    cargo nextest run --workspace --locked --no-fail-fast "${ignored[@]}"
     # nextest does not run doctests.
     cargo test --workspace --locked --doc
 else
-    cargo test --workspace --locked --no-fail-fast
+    cargo test --workspace --locked --no-fail-fast -- ${ignored:+--include-ignored}
 fi
 
 log "all tests passed"
