@@ -5,6 +5,8 @@
 #   render.sh OUT
 #
 #   QUILL_NGINX_LISTEN, QUILL_NGINX_STATIC_ROOT, QUILL_NGINX_RUN_DIR   required
+#   QUILL_NGINX_PAGES_ROOT  nginx's own pages (unavailable.html); default: this
+#                           script's directory, where they ship
 #   QUILL_NGINX_SERVERS   the upstream's `server ...;` lines; when unset, one line per
 #                         IPv4 address of QUILL_WEB_HOST (sorted, unique) on
 #                         QUILL_WEB_PORT, so the compose service name `web` yields
@@ -20,7 +22,9 @@ fail() {
 }
 [ $# -eq 1 ] || fail "usage: render.sh OUT"
 out=$1
-template=$(cd "$(dirname "$0")" && pwd)/nginx.conf.template
+here=$(cd "$(dirname "$0")" && pwd)
+template=$here/nginx.conf.template
+QUILL_NGINX_PAGES_ROOT=${QUILL_NGINX_PAGES_ROOT:-$here}
 [ -r "$template" ] || fail "cannot read $template"
 command -v envsubst >/dev/null || fail "envsubst is not installed (Debian: gettext-base)"
 
@@ -31,7 +35,7 @@ done
 case $QUILL_NGINX_LISTEN in
 *[!0-9A-Za-z.:\[\]]*) fail "QUILL_NGINX_LISTEN=$QUILL_NGINX_LISTEN is not a port or address:port" ;;
 esac
-for name in QUILL_NGINX_STATIC_ROOT QUILL_NGINX_RUN_DIR; do
+for name in QUILL_NGINX_STATIC_ROOT QUILL_NGINX_RUN_DIR QUILL_NGINX_PAGES_ROOT; do
     eval "value=\${$name}"
     case $value in
     /*) ;;
@@ -64,10 +68,11 @@ case $QUILL_NGINX_SERVERS in
 *) fail "QUILL_NGINX_SERVERS holds no \`server ADDRESS;\` line" ;;
 esac
 
-export QUILL_NGINX_LISTEN QUILL_NGINX_STATIC_ROOT QUILL_NGINX_RUN_DIR QUILL_NGINX_SERVERS
+export QUILL_NGINX_LISTEN QUILL_NGINX_STATIC_ROOT QUILL_NGINX_RUN_DIR QUILL_NGINX_SERVERS \
+    QUILL_NGINX_PAGES_ROOT
 tmp=$out.tmp.$$
 trap 'rm -f "$tmp"' EXIT
 # shellcheck disable=SC2016 # the list names the variables; envsubst expands them
-envsubst '${QUILL_NGINX_LISTEN} ${QUILL_NGINX_STATIC_ROOT} ${QUILL_NGINX_RUN_DIR} ${QUILL_NGINX_SERVERS}' \
+envsubst '${QUILL_NGINX_LISTEN} ${QUILL_NGINX_STATIC_ROOT} ${QUILL_NGINX_RUN_DIR} ${QUILL_NGINX_SERVERS} ${QUILL_NGINX_PAGES_ROOT}' \
     <"$template" >"$tmp"
 mv -f "$tmp" "$out"
