@@ -171,7 +171,7 @@ impl CassandraPostStore {
         Self::with_session(session, &config.keyspace).await
     }
 
-    pub async fn with_session(session: Session, keyspace: &str) -> Result<Self, PostStoreError> {
+    async fn with_session(session: Session, keyspace: &str) -> Result<Self, PostStoreError> {
         let prepare = async |cql: String| {
             let mut statement = session.prepare(cql).await.map_err(|e| {
                 unavailable(
