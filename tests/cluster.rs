@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use diesel::{Connection, RunQueryDsl};
 use quill_accounts::replication::{self, Outcome};
 use quill_e2e::Server;
-use quill_e2e::api::{PASSWORD, log_in, sign_up};
+use quill_e2e::api::{PASSWORD, list_posts, log_in, sign_up};
 use quill_e2e::cluster::Cluster;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -94,15 +94,7 @@ async fn people_sign_up_log_in_and_post_through_both_instances() {
     assert_eq!(created.status(), StatusCode::CREATED);
 
     // Instance A reads what B wrote, for the session B opened.
-    let listed: Value = http
-        .get(a.url("/api/v1/posts"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("list")
-        .json()
-        .await
-        .expect("json");
+    let listed = list_posts(&http, &a, &token, "/api/v1/posts").await;
     assert_eq!(listed["posts"][0]["title"], "On engines");
     let whoami: Value = me(&http, &a, &token).await.json().await.expect("json");
     assert_eq!(whoami["username"], "ada");

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use quill_e2e::api::{PASSWORD, log_in, sign_up};
+use quill_e2e::api::{PASSWORD, list_posts, log_in, sign_up};
 use quill_e2e::cluster::Cluster;
 use quill_e2e::pages::sign_up_write_read_log_out;
 use quill_e2e::{Server, browser};
@@ -99,26 +99,16 @@ async fn round(
     title: &str,
     log_in_too: bool,
 ) -> Result<(), String> {
-    let ok = |what: &str, response: Result<reqwest::Response, reqwest::Error>, want| {
-        let response = response.map_err(|e| format!("{what}: {e}"))?;
-        if response.status() == want {
-            Ok(response)
-        } else {
-            Err(format!("{what}: {}", response.status()))
-        }
-    };
-    let post_token: Value = ok(
+    let post_token = answer(
         "post token",
         http.post(nginx.url("/api/v1/post-tokens"))
             .bearer_auth(&writer.token)
             .send()
             .await,
         StatusCode::CREATED,
-    )?
-    .json()
-    .await
-    .map_err(|e| e.to_string())?;
-    let created: Value = ok(
+    )
+    .await?;
+    let created = answer(
         "post",
         http.post(nginx.url("/api/v1/posts"))
             .bearer_auth(&writer.token)
@@ -130,35 +120,48 @@ async fn round(
             .send()
             .await,
         StatusCode::CREATED,
-    )?
-    .json()
-    .await
-    .map_err(|e| e.to_string())?;
+    )
+    .await?;
     writer
         .acknowledged
         .lock()
         .await
         .insert(created["id"].as_str().unwrap_or_default().to_owned());
-    ok(
+    answer(
         "list",
         http.get(nginx.url("/api/v1/posts?limit=5"))
             .bearer_auth(&writer.token)
             .send()
             .await,
         StatusCode::OK,
-    )?;
+    )
+    .await?;
     if log_in_too {
         // Not idempotent (a new session each time): nginx never resends it.
-        ok(
+        answer(
             "log in",
             http.post(nginx.url("/api/v1/sessions"))
                 .json(&json!({ "username": writer.name, "password": PASSWORD }))
                 .send()
                 .await,
             StatusCode::CREATED,
-        )?;
+        )
+        .await?;
     }
     Ok(())
+}
+
+/// The JSON of a response with status `want`, or what went wrong with `what`.
+async fn answer(
+    what: &str,
+    response: Result<reqwest::Response, reqwest::Error>,
+    want: StatusCode,
+) -> Result<Value, String> {
+    let response = response.map_err(|e| format!("{what}: {e}"))?;
+    if response.status() != want {
+        return Err(format!("{what}: {}", response.status()));
+    }
+    response.json().await.map_err(|e| format!("{what}: {e}"))
 }
 
 /// Every post of a writer, through nginx: id -> title.
@@ -170,15 +173,7 @@ async fn timeline(
     let mut posts = Vec::new();
     let mut path = "/api/v1/posts?limit=100".to_owned();
     loop {
-        let page: Value = http
-            .get(nginx.url(&path))
-            .bearer_auth(&writer.token)
-            .send()
-            .await
-            .expect("list")
-            .json()
-            .await
-            .expect("json");
+        let page = list_posts(http, nginx, &writer.token, &path).await;
         for post in page["posts"].as_array().expect("posts") {
             posts.push((
                 post["id"].as_str().expect("id").to_owned(),

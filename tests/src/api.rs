@@ -38,3 +38,21 @@ pub async fn log_in(client: &reqwest::Client, server: &Server, username: &str) -
     let body: Value = response.json().await.expect("token");
     body["token"].as_str().expect("token").to_owned()
 }
+
+/// `GET path` (a page of `/api/v1/posts`) as the holder of `token`, which must succeed:
+/// the page's JSON.
+pub async fn list_posts(
+    client: &reqwest::Client,
+    server: &Server,
+    token: &str,
+    path: &str,
+) -> Value {
+    let response = client
+        .get(server.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("list posts");
+    assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+    response.json().await.expect("json")
+}
