@@ -18,13 +18,18 @@ MODE=${2:-embedded}
 CONNECTIONS=64
 THREADS=2
 
-command -v wrk >/dev/null || {
+# wrk, and MariaDB's client library for the cluster modes' `mysql` build.
+packages=()
+command -v wrk >/dev/null || packages+=(wrk)
+command -v pkg-config >/dev/null || packages+=(pkg-config)
+pkg-config --exists libmariadb 2>/dev/null || packages+=(libmariadb-dev)
+if ((${#packages[@]})); then
     sudo=(); [[ $(id -u) == 0 ]] || sudo=(sudo)
     "${sudo[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq wrk
-}
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${packages[@]}"
+fi
 
-cargo build --release -p quill-web
+cargo build --release -p quill-web --features mysql
 WORK=$(mktemp -d)
 PID=
 trap '[[ -n $PID ]] && kill $PID 2>/dev/null; wait $PID 2>/dev/null; [[ -d $WORK/cluster ]] && scripts/cluster.sh down "$WORK/cluster"; rm -rf "$WORK"' EXIT

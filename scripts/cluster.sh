@@ -11,7 +11,8 @@
 # The test suites start one per test that needs it (tests/src/cluster.rs); benchmarks
 # and people start one by hand. Settings read from the environment:
 #   QUILL_CHECK_MAX_LAG_SECS   lag at which HAProxy takes a replica out (default 5)
-#   QUILL_WEB_BIN              a built `quill`: also start web1 and web2 on the cluster
+#   QUILL_WEB_BIN              a `quill` built with `--features mysql`: also start web1
+#                              and web2 on the cluster
 #                              (sharing DIR/web-data: one secret key, one embedded
 #                              post store) and nginx in front of them. DIR/env then
 #                              also holds QUILL_NGINX_URL, QUILL_WEB1_URL and
@@ -49,6 +50,11 @@ esac
 tools=(mariadbd mariadb-install-db mariadb haproxy)
 if [[ -n ${QUILL_WEB_BIN:-} ]]; then
     [[ -x $QUILL_WEB_BIN ]] || { echo "$0: QUILL_WEB_BIN=$QUILL_WEB_BIN is not executable" >&2; exit 1; }
+    # A build without the `mysql` feature says so, and cannot use the cluster.
+    if "$QUILL_WEB_BIN" db status 2>&1 | grep -q -- '--features mysql'; then
+        echo "$0: QUILL_WEB_BIN=$QUILL_WEB_BIN has no cluster accounts: build it with --features mysql" >&2
+        exit 1
+    fi
     tools+=(nginx envsubst getent)
 fi
 for tool in "${tools[@]}"; do

@@ -9,6 +9,7 @@
 //! are retried on the primary when their replica dies under them.
 
 use std::path::Path;
+#[cfg(feature = "mysql")]
 use std::time::Duration;
 
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
@@ -16,14 +17,13 @@ use quill_sql::{Checkout, DbPool, GtidPos, PoolSize, SqlError, Target, blocking,
 
 pub use quill_sql::DbConn;
 
+#[cfg(feature = "mysql")]
+mod mysql;
+
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
-const MYSQL_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/mysql");
 
 /// The file name of the accounts database inside a data directory.
 pub const SQLITE_FILE_NAME: &str = "accounts.sqlite3";
-
-/// The MySQL advisory lock that serialises concurrent `quill migrate` runs.
-const MIGRATION_LOCK: &str = "quill_accounts_migrations";
 
 /// What a database call may fail with: anything a [`SqlError`] (or a lost blocking
 /// task) converts into.
@@ -37,6 +37,8 @@ pub struct Db {
     write: DbPool,
     /// Reads and writes reach different servers (replicas and a primary).
     replicated: bool,
+    /// How long a replica read waits for the request's writes to arrive.
+    #[cfg(feature = "mysql")]
     causal_wait: Duration,
 }
 
@@ -76,33 +78,11 @@ impl Db {
             read: quill_sql::pool(Target::Sqlite(path), size, Checkout::Trust)?,
             write,
             replicated: false,
+            #[cfg(feature = "mysql")]
             causal_wait: Duration::ZERO,
         };
         db.migrate_blocking()?;
         Ok(db)
-    }
-
-    /// Connects to MariaDB/MySQL. Nothing is opened yet: connections are made on first
-    /// use, so an instance starts while a database is away. Migrations are [`Db::migrate`]'s.
-    pub fn connect_mysql(
-        urls: &MysqlUrls,
-        size: PoolSize,
-        causal_wait: Duration,
-    ) -> Result<Self, SqlError> {
-        let replicated = urls.read != urls.write;
-        // Replica reads retry on the primary and mark what failed broken, so they skip
-        // the round trip that checks a connection at checkout; writes cannot retry.
-        let read_checkout = if replicated {
-            Checkout::Trust
-        } else {
-            Checkout::Verify
-        };
-        Ok(Self {
-            read: quill_sql::pool(Target::Mysql(urls.read.clone()), size, read_checkout)?,
-            write: quill_sql::pool(Target::Mysql(urls.write.clone()), size, Checkout::Verify)?,
-            replicated,
-            causal_wait,
-        })
     }
 
     /// Applies pending migrations on the primary; returns the versions it applied. Safe
@@ -122,17 +102,8 @@ impl Db {
                 .run_pending_migrations(SQLITE_MIGRATIONS)
                 .map(|versions| versions.iter().map(ToString::to_string).collect())
                 .map_err(migration_error)?,
-            DbConn::Mysql(conn) => {
-                lock(conn, MIGRATION_LOCK)?;
-                let applied = conn
-                    .run_pending_migrations(MYSQL_MIGRATIONS)
-                    .map(|versions| versions.iter().map(ToString::to_string).collect())
-                    .map_err(migration_error);
-                let unlocked = unlock(conn, MIGRATION_LOCK);
-                let applied = applied?;
-                unlocked?;
-                applied
-            }
+            #[cfg(feature = "mysql")]
+            DbConn::Mysql(conn) => mysql::migrate(conn)?,
         };
         Ok(applied)
     }
@@ -153,10 +124,8 @@ impl Db {
                     MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE_MIGRATIONS)
                         .map(|ms| ms.iter().map(|m| m.name().version().to_string()).collect())
                 }
-                DbConn::Mysql(_) => {
-                    MigrationSource::<diesel::mysql::Mysql>::migrations(&MYSQL_MIGRATIONS)
-                        .map(|ms| ms.iter().map(|m| m.name().version().to_string()).collect())
-                }
+                #[cfg(feature = "mysql")]
+                DbConn::Mysql(_) => mysql::known_versions(),
             }
             .map_err(|e| SqlError::Migration(e.to_string()))?;
             let applied: Vec<Version> = match diesel::sql_query(
@@ -219,39 +188,15 @@ impl Db {
         floor: Option<&GtidPos>,
         work: &impl Fn(&mut DbConn) -> Result<T, E>,
     ) -> Result<T, E> {
-        if !self.replicated {
-            let mut conn = self.read.get().map_err(SqlError::from)?;
-            return work(&mut conn);
+        #[cfg(feature = "mysql")]
+        if self.replicated {
+            return self.read_replica(floor, work);
         }
-        let mut replica = match self.read.get() {
-            Ok(conn) => conn,
-            Err(e) => {
-                tracing::warn!(error = %e, "no replica; reading from the primary");
-                return self.on_primary(work);
-            }
-        };
-        if let (Some(floor), DbConn::Mysql(conn)) = (floor, &mut **replica) {
-            match quill_sql::caught_up(conn, floor, self.causal_wait) {
-                Ok(true) => {}
-                Ok(false) => {
-                    tracing::debug!(%floor, "replica behind this session; reading from the primary");
-                    return self.on_primary(work);
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "replica failed; reading from the primary");
-                    replica.mark_broken();
-                    return self.on_primary(work);
-                }
-            }
-        }
-        // Reads are safe to repeat: whatever failed on the replica (it died, or has yet
-        // to replay a migration) gets one more try on the primary, and the connection
-        // is not reused.
-        work(&mut replica).or_else(|_| {
-            tracing::warn!("read failed on a replica; reading from the primary");
-            replica.mark_broken();
-            self.on_primary(work)
-        })
+        // Only replicas wait for a position.
+        #[cfg(not(feature = "mysql"))]
+        let _ = floor;
+        let mut conn = self.read.get().map_err(SqlError::from)?;
+        work(&mut conn)
     }
 
     fn on_primary<T, E: From<SqlError>>(
@@ -282,6 +227,7 @@ impl Db {
                 return Ok((Err(lost.into()), None, true));
             }
             let position = match &mut **conn {
+                #[cfg(feature = "mysql")]
                 DbConn::Mysql(conn) if result.is_ok() => quill_sql::last_gtid(conn),
                 _ => None,
             };
@@ -308,31 +254,4 @@ fn unavailable<E: From<SqlError>>(cause: SqlError) -> E {
         SqlError::Unavailable(_) => cause.into(),
         other => SqlError::Unavailable(other.to_string()).into(),
     }
-}
-
-fn lock(conn: &mut diesel::MysqlConnection, name: &str) -> Result<(), SqlError> {
-    use diesel::RunQueryDsl;
-    #[derive(diesel::QueryableByName)]
-    struct Got {
-        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
-        got: Option<i32>,
-    }
-    let got: Got = diesel::sql_query("SELECT GET_LOCK(?, 60) AS got")
-        .bind::<diesel::sql_types::Text, _>(name)
-        .get_result(conn)?;
-    if got.got == Some(1) {
-        Ok(())
-    } else {
-        Err(SqlError::Migration(format!(
-            "another `quill migrate` held the lock {name} for 60 s"
-        )))
-    }
-}
-
-fn unlock(conn: &mut diesel::MysqlConnection, name: &str) -> Result<(), SqlError> {
-    use diesel::RunQueryDsl;
-    diesel::sql_query("SELECT RELEASE_LOCK(?)")
-        .bind::<diesel::sql_types::Text, _>(name)
-        .execute(conn)?;
-    Ok(())
 }

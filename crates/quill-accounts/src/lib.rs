@@ -7,6 +7,7 @@
 mod accounts;
 mod db;
 mod password;
+#[cfg(feature = "mysql")]
 pub mod replication;
 mod schema;
 pub mod sessions;

@@ -153,6 +153,7 @@ impl LoginThrottle {
 /// several instances all count.
 fn bump(conn: &mut DbConn, scope: &str, now: i64, expired_before: i64) -> QueryResult<()> {
     // MySQL assigns left to right, so `failures` is computed from the old `window_start`.
+    #[cfg(feature = "mysql")]
     const MYSQL: &str = "INSERT INTO login_failures (scope, window_start, failures) VALUES (?, ?, 1) \
          ON DUPLICATE KEY UPDATE \
          failures = IF(window_start <= ?, 1, failures + 1), \
@@ -162,6 +163,7 @@ fn bump(conn: &mut DbConn, scope: &str, now: i64, expired_before: i64) -> QueryR
          failures = CASE WHEN window_start <= ? THEN 1 ELSE failures + 1 END, \
          window_start = CASE WHEN window_start <= ? THEN ? ELSE window_start END";
     let sql = match conn {
+        #[cfg(feature = "mysql")]
         DbConn::Mysql(_) => MYSQL,
         DbConn::Sqlite(_) => SQLITE,
     };

@@ -6,18 +6,19 @@
 
 use std::time::Duration;
 
+use diesel::Connection;
 use diesel::connection::SimpleConnection;
+#[cfg(feature = "mysql")]
 use diesel::mysql::MysqlConnection;
 use diesel::r2d2::{ManageConnection, Pool, PooledConnection, R2D2Connection};
 use diesel::sqlite::SqliteConnection;
-use diesel::{Connection, QueryableByName, RunQueryDsl};
 
-use crate::gtid::GtidPos;
 use crate::{PoolSize, SqlError};
 
 #[derive(diesel::MultiConnection)]
 pub enum DbConn {
     Sqlite(SqliteConnection),
+    #[cfg(feature = "mysql")]
     Mysql(MysqlConnection),
 }
 
@@ -68,6 +69,7 @@ pub enum Target {
     /// A SQLite file, created when missing.
     Sqlite(String),
     /// A `mysql://user:password@host:port/database` URL.
+    #[cfg(feature = "mysql")]
     Mysql(String),
 }
 
@@ -107,6 +109,7 @@ impl DbManager {
                     .map_err(diesel::r2d2::Error::QueryError)?;
                 Ok(DbConn::Sqlite(conn))
             }
+            #[cfg(feature = "mysql")]
             Target::Mysql(url) => {
                 let mut conn = MysqlConnection::establish(url)
                     .map_err(diesel::r2d2::Error::ConnectionError)?;
@@ -123,7 +126,7 @@ impl DbManager {
 /// A pool of `size` connections to `target`. MySQL pools open their connections
 /// lazily, so that a process starts while a database is briefly away.
 pub fn pool(target: Target, size: PoolSize, checkout: Checkout) -> Result<DbPool, SqlError> {
-    let lazy = matches!(target, Target::Mysql(_));
+    let lazy = !matches!(target, Target::Sqlite(_));
     let builder = Pool::builder()
         .max_size(size.connections)
         .test_on_check_out(checkout == Checkout::Verify)
@@ -141,43 +144,4 @@ pub fn pool(target: Target, size: PoolSize, checkout: Checkout) -> Result<DbPool
     } else {
         Ok(builder.build(manager)?)
     }
-}
-
-#[derive(QueryableByName)]
-struct Text {
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
-    value: Option<String>,
-}
-
-#[derive(QueryableByName)]
-struct Number {
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
-    value: Option<i64>,
-}
-
-/// The GTID of this connection's last committed transaction (MariaDB), if any.
-pub fn last_gtid(conn: &mut MysqlConnection) -> Option<GtidPos> {
-    let row: Text = diesel::sql_query("SELECT @@last_gtid AS value")
-        .get_result(conn)
-        .ok()?;
-    row.value?
-        .parse()
-        .ok()
-        .filter(|pos: &GtidPos| !pos.is_empty())
-}
-
-/// Whether this server has applied `floor`, waiting at most `wait` for it. A writable
-/// server (the primary, serving reads as the backup) has everything.
-pub fn caught_up(
-    conn: &mut MysqlConnection,
-    floor: &GtidPos,
-    wait: Duration,
-) -> Result<bool, diesel::result::Error> {
-    let row: Number = diesel::sql_query(
-        "SELECT CAST(IF(@@read_only = 0, 0, MASTER_GTID_WAIT(?, ?)) AS SIGNED) AS value",
-    )
-    .bind::<diesel::sql_types::Text, _>(floor.to_string())
-    .bind::<diesel::sql_types::Double, _>(wait.as_secs_f64())
-    .get_result(conn)?;
-    Ok(row.value == Some(0))
 }

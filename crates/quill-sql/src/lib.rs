@@ -3,12 +3,14 @@
 
 mod conn;
 pub mod gtid;
+#[cfg(feature = "mysql")]
+mod mysql;
 pub mod scope;
 
-pub use conn::{
-    Checkout, DbConn, DbManager, DbPool, DbPooled, Pooled, Target, caught_up, last_gtid, pool,
-};
+pub use conn::{Checkout, DbConn, DbManager, DbPool, DbPooled, Pooled, Target, pool};
 pub use gtid::GtidPos;
+#[cfg(feature = "mysql")]
+pub use mysql::{caught_up, last_gtid};
 
 use std::path::Path;
 use std::time::Duration;

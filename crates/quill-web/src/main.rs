@@ -2,10 +2,10 @@
 //! variables (see the README).
 
 use std::process::ExitCode;
-use std::time::Duration;
 
 use anyhow::Context;
 use quill_accounts::Db;
+#[cfg(feature = "mysql")]
 use quill_accounts::replication::{self, HaproxyAdmin};
 use quill_posts::cassandra;
 use quill_sql::PoolSize;
@@ -27,12 +27,15 @@ const USAGE: &str = "usage: quill [serve | migrate | db status | db promote | cq
 Settings come from QUILL_* environment variables; see the README.";
 
 /// How long `quill db promote` lets a replica apply what it received.
-const CATCH_UP: Duration = Duration::from_secs(30);
+#[cfg(feature = "mysql")]
+const CATCH_UP: std::time::Duration = std::time::Duration::from_secs(30);
 
 enum Command {
     Serve,
     Migrate,
+    #[cfg(feature = "mysql")]
     DbStatus,
+    #[cfg(feature = "mysql")]
     DbPromote,
     CqlMigrate,
 }
@@ -47,8 +50,19 @@ fn main() -> ExitCode {
     {
         [] | ["serve"] => Command::Serve,
         ["migrate"] => Command::Migrate,
+        #[cfg(feature = "mysql")]
         ["db", "status"] => Command::DbStatus,
+        #[cfg(feature = "mysql")]
         ["db", "promote"] => Command::DbPromote,
+        #[cfg(not(feature = "mysql"))]
+        ["db", "status" | "promote"] => {
+            eprintln!(
+                "quill: `db` commands manage MariaDB replication, and this quill was built \
+                 without it; build one with `cargo build --release --features mysql`, which \
+                 needs MariaDB's client library (Debian: apt-get install libmariadb-dev pkg-config)"
+            );
+            return ExitCode::from(2);
+        }
         ["cql", "migrate"] => Command::CqlMigrate,
         ["-h" | "--help" | "help"] => {
             println!("{USAGE}");
@@ -73,7 +87,9 @@ fn main() -> ExitCode {
     let outcome = match command {
         Command::Serve => serve(settings),
         Command::Migrate => migrate(settings),
+        #[cfg(feature = "mysql")]
         Command::DbStatus => db_status(&settings),
+        #[cfg(feature = "mysql")]
         Command::DbPromote => db_promote(&settings),
         Command::CqlMigrate => cql_migrate(&settings),
     };
@@ -90,6 +106,8 @@ fn main() -> ExitCode {
 #[actix_web::main]
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     let app = Application::build(settings).await?;
+    // On a line of its own, outside the log format, for people and scripts.
+    println!("{}", app.url());
     app.run_until_stopped().await?;
     tracing::info!("Quill stopped");
     Ok(())
@@ -101,25 +119,24 @@ async fn migrate(settings: Settings) -> anyhow::Result<()> {
         connections: 1,
         checkout_timeout: settings.db_timeout,
     };
-    let applied = match &settings.database {
-        Some(urls) => {
-            let db = Db::connect_mysql(urls, pool, settings.db_causal_wait)?;
-            db.migrate()
-                .await
-                .context("migrating the database at QUILL_DATABASE_URL")?
+    #[cfg(feature = "mysql")]
+    if let Some(urls) = &settings.database {
+        let db = Db::connect_mysql(urls, pool, settings.db_causal_wait)?;
+        let applied = db
+            .migrate()
+            .await
+            .context("migrating the database at QUILL_DATABASE_URL")?;
+        if applied.is_empty() {
+            println!("the accounts schema is up to date");
+        } else {
+            println!("applied {}", applied.join(", "));
         }
-        None => {
-            std::fs::create_dir_all(&settings.data_dir)?;
-            // Opening the embedded database applies its migrations.
-            Db::open_sqlite(&settings.data_dir, pool)?;
-            Vec::new()
-        }
-    };
-    if applied.is_empty() {
-        println!("the accounts schema is up to date");
-    } else {
-        println!("applied {}", applied.join(", "));
+        return Ok(());
     }
+    std::fs::create_dir_all(&settings.data_dir)?;
+    // Opening the embedded database applies its migrations.
+    Db::open_sqlite(&settings.data_dir, pool)?;
+    println!("the accounts schema is up to date");
     Ok(())
 }
 
@@ -140,6 +157,7 @@ async fn cql_migrate(settings: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
+#[cfg(feature = "mysql")]
 fn nodes(settings: &Settings) -> anyhow::Result<&[replication::Node]> {
     anyhow::ensure!(
         !settings.db_nodes.is_empty(),
@@ -148,6 +166,7 @@ fn nodes(settings: &Settings) -> anyhow::Result<&[replication::Node]> {
     Ok(&settings.db_nodes)
 }
 
+#[cfg(feature = "mysql")]
 fn db_status(settings: &Settings) -> anyhow::Result<()> {
     println!("{:<12} {:<12} {:<24} replication", "server", "role", "gtid");
     for node in replication::status(nodes(settings)?) {
@@ -173,6 +192,7 @@ fn db_status(settings: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
+#[cfg(feature = "mysql")]
 fn db_promote(settings: &Settings) -> anyhow::Result<()> {
     let haproxy = settings
         .haproxy_admin

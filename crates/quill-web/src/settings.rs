@@ -9,8 +9,11 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
+#[cfg(feature = "mysql")]
+use quill_accounts::MysqlUrls;
+#[cfg(feature = "mysql")]
 use quill_accounts::replication::Node;
-use quill_accounts::{MysqlUrls, PasswordPolicy, ThrottleLimits};
+use quill_accounts::{PasswordPolicy, ThrottleLimits};
 use quill_posts::cassandra::config::{
     self as cql, CassandraConfig, Consistency, Credentials, Replication,
 };
@@ -46,15 +49,18 @@ pub struct Settings {
     pub hash_concurrency: usize,
     /// `QUILL_DATABASE_URL` and `QUILL_DATABASE_READ_URL`: MariaDB/MySQL for accounts
     /// (the cluster), instead of SQLite in the data directory.
+    #[cfg(feature = "mysql")]
     pub database: Option<MysqlUrls>,
     /// `QUILL_DB_CAUSAL_WAIT_MS`: how long a replica read waits for the client's last
     /// write to arrive before it reads from the primary instead.
     pub db_causal_wait: Duration,
     /// `QUILL_DB_NODES`: `name=mysql://admin@host:port/,...`, every MariaDB server by
     /// its HAProxy name, for `quill db status` and `quill db promote`.
+    #[cfg(feature = "mysql")]
     pub db_nodes: Vec<Node>,
     /// `QUILL_HAPROXY_ADMIN`: HAProxy's runtime API (`unix:/path` or `host:port`), which
     /// `quill db promote` tells where writes go now.
+    #[cfg(feature = "mysql")]
     pub haproxy_admin: Option<String>,
     /// `QUILL_CASSANDRA_*`: posts in Cassandra (the cluster) instead of the embedded store
     /// in the data directory. Set by `QUILL_CASSANDRA_NODES`.
@@ -83,7 +89,22 @@ pub enum SettingsError {
         value: String,
         reason: String,
     },
+    #[error(
+        "{name} is set, but this quill was built without cluster accounts (MariaDB/MySQL); \
+         build one with `cargo build --release --features mysql`, which needs MariaDB's \
+         client library (Debian: apt-get install libmariadb-dev pkg-config)"
+    )]
+    WithoutMysql { name: &'static str },
 }
+
+/// The settings only a build with the `mysql` feature understands.
+#[cfg(not(feature = "mysql"))]
+const MYSQL_SETTINGS: [&str; 4] = [
+    "QUILL_DATABASE_URL",
+    "QUILL_DATABASE_READ_URL",
+    "QUILL_DB_NODES",
+    "QUILL_HAPROXY_ADMIN",
+];
 
 struct Env(HashMap<String, String>);
 
@@ -184,6 +205,13 @@ impl Settings {
                 ),
             });
         }
+        #[cfg(not(feature = "mysql"))]
+        if let Some(name) = MYSQL_SETTINGS
+            .into_iter()
+            .find(|name| env.0.contains_key(*name))
+        {
+            return Err(SettingsError::WithoutMysql { name });
+        }
         Ok(Self {
             bind: env.get("QUILL_BIND", SocketAddr::from(([127, 0, 0, 1], 8080)))?,
             data_dir: env.get("QUILL_DATA_DIR", PathBuf::from("./quill-data"))?,
@@ -209,11 +237,14 @@ impl Settings {
             password_policy,
             hash_concurrency: env
                 .positive("QUILL_HASH_CONCURRENCY", cores.saturating_sub(1).max(1))?,
+            #[cfg(feature = "mysql")]
             database: database_urls(&env)?,
             db_causal_wait: env
                 .get("QUILL_DB_CAUSAL_WAIT_MS", 100)
                 .map(Duration::from_millis)?,
+            #[cfg(feature = "mysql")]
             db_nodes: env.parse_with("QUILL_DB_NODES", Vec::new(), parse_nodes)?,
+            #[cfg(feature = "mysql")]
             haproxy_admin: env
                 .get("QUILL_HAPROXY_ADMIN", String::new())
                 .map(|raw| Some(raw).filter(|raw| !raw.is_empty()))?,
@@ -228,6 +259,7 @@ impl Settings {
     }
 }
 
+#[cfg(feature = "mysql")]
 fn parse_nodes(raw: &str) -> Result<Vec<Node>, String> {
     raw.split(',')
         .filter(|part| !part.trim().is_empty())
@@ -317,6 +349,7 @@ fn cassandra_credentials(env: &Env) -> Result<Option<Credentials>, SettingsError
     }
 }
 
+#[cfg(feature = "mysql")]
 fn database_urls(env: &Env) -> Result<Option<MysqlUrls>, SettingsError> {
     let mysql_url = |raw: &str| {
         if raw.starts_with("mysql://") {
@@ -382,6 +415,7 @@ mod tests {
         assert!(err.contains("QUILL_COOKIE_SECURE"), "{err}");
     }
 
+    #[cfg(feature = "mysql")]
     #[test]
     fn database_urls_are_checked_and_never_echoed() {
         let settings = Settings::from_vars(vars(&[(
@@ -407,6 +441,22 @@ mod tests {
         .expect_err("read URL alone")
         .to_string();
         assert!(err.contains("QUILL_DATABASE_URL too"), "{err}");
+    }
+
+    #[cfg(not(feature = "mysql"))]
+    #[test]
+    fn cluster_settings_say_how_to_build_a_quill_that_has_them() {
+        for name in MYSQL_SETTINGS {
+            let err = Settings::from_vars(vars(&[(name, "mysql://quill:hunter22@h:3306/quill")]))
+                .expect_err(name)
+                .to_string();
+            assert!(
+                err.starts_with(name)
+                    && err.contains("--features mysql")
+                    && !err.contains("hunter22"),
+                "{err}"
+            );
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Building and running the application: open the stores, wire middleware and routes,
 //! bind, serve until SIGTERM/SIGINT (letting in-flight requests finish).
 
-use std::net::TcpListener;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
 use std::time::Duration;
 
 use actix_session::SessionMiddleware;
@@ -34,7 +34,7 @@ const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-
 const PURGE_EVERY: Duration = Duration::from_secs(600);
 
 pub struct Application {
-    port: u16,
+    address: SocketAddr,
     server: Server,
 }
 
@@ -58,15 +58,7 @@ impl Application {
             connections: settings.db_pool_size,
             checkout_timeout: settings.db_timeout,
         };
-        let causal_wait = settings.db_causal_wait;
-        let data_dir = settings.data_dir.clone();
-        let database = settings.database.clone();
-        let db = tokio::task::spawn_blocking(move || match &database {
-            None => Db::open_sqlite(&data_dir, pool).context("opening the accounts database"),
-            Some(urls) => Db::connect_mysql(urls, pool, causal_wait)
-                .context("connecting to QUILL_DATABASE_URL"),
-        })
-        .await??;
+        let db = open_accounts(&settings, pool).await?;
         let posts = match &settings.cassandra {
             Some(config) => Posts::Cassandra(
                 CassandraPostStore::connect(config)
@@ -82,9 +74,6 @@ impl Application {
                 Posts::Embedded(store)
             }
         };
-        if settings.database.is_some() {
-            migrate_if_pending(&db).await?;
-        }
         let (policy, concurrency) = (settings.password_policy, settings.hash_concurrency);
         let hasher = tokio::task::spawn_blocking(move || {
             PasswordHasher::new(policy, concurrency, Duration::from_secs(5))
@@ -108,14 +97,27 @@ impl Application {
 
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("binding QUILL_BIND {}", settings.bind))?;
-        let port = listener.local_addr()?.port();
+        let address = listener.local_addr()?;
         let server = server(listener, &settings, state, secrets, sessions)?;
-        tracing::info!(address = %settings.bind, port, data_dir = %settings.data_dir.display(), "Quill is listening");
-        Ok(Self { port, server })
+        tracing::info!(%address, data_dir = %settings.data_dir.display(), "Quill is listening");
+        Ok(Self { address, server })
     }
 
     pub fn port(&self) -> u16 {
-        self.port
+        self.address.port()
+    }
+
+    /// The address to open in a browser on this machine: a wildcard bind
+    /// (`0.0.0.0`, `::`) is reached through the loopback address.
+    pub fn url(&self) -> String {
+        let mut address = self.address;
+        if address.ip().is_unspecified() {
+            address.set_ip(match address.ip() {
+                IpAddr::V4(_) => Ipv4Addr::LOCALHOST.into(),
+                IpAddr::V6(_) => Ipv6Addr::LOCALHOST.into(),
+            });
+        }
+        format!("http://{address}/")
     }
 
     /// A handle that stops the server gracefully, as SIGTERM does.
@@ -247,6 +249,24 @@ fn security_headers(tls: bool) -> DefaultHeaders {
 /// Brings the cluster's schema up to this build before serving. Asked of a replica
 /// first, so that instances (re)start while the primary is away once the schema is
 /// current; `quill migrate` does the same work on its own.
+/// The accounts database: MariaDB/MySQL when `QUILL_DATABASE_URL` names one (migrated
+/// when it is behind this build), else SQLite in the data directory.
+async fn open_accounts(settings: &Settings, pool: PoolSize) -> anyhow::Result<Db> {
+    #[cfg(feature = "mysql")]
+    if let Some(urls) = &settings.database {
+        let db = Db::connect_mysql(urls, pool, settings.db_causal_wait)
+            .context("connecting to QUILL_DATABASE_URL")?;
+        migrate_if_pending(&db).await?;
+        return Ok(db);
+    }
+    let data_dir = settings.data_dir.clone();
+    tokio::task::spawn_blocking(move || {
+        Db::open_sqlite(&data_dir, pool).context("opening the accounts database")
+    })
+    .await?
+}
+
+#[cfg(feature = "mysql")]
 async fn migrate_if_pending(db: &Db) -> anyhow::Result<()> {
     let pending = db
         .has_pending_migrations()

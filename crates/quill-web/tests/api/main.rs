@@ -3,6 +3,7 @@
 
 mod api;
 mod auth;
+mod build;
 mod csrf;
 mod helpers;
 mod operations;

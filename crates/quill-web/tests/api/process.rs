@@ -52,6 +52,7 @@ fn migrate_prepares_an_embedded_data_directory() {
     assert!(dir.path().join("data/accounts.sqlite3").is_file());
 }
 
+#[cfg(feature = "mysql")]
 #[test]
 fn db_commands_say_which_setting_they_need() {
     let output = quill()
@@ -62,6 +63,36 @@ fn db_commands_say_which_setting_they_need() {
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("set QUILL_DB_NODES"), "{stderr}");
+}
+
+/// A build without the `mysql` feature refuses cluster accounts before it opens
+/// anything, and says how to build a quill that has them.
+#[cfg(not(feature = "mysql"))]
+#[test]
+fn a_build_without_mysql_refuses_cluster_accounts_saying_how_to_get_them() {
+    let dir = tempfile::tempdir().expect("dir");
+    let output = quill()
+        .env("QUILL_DATA_DIR", dir.path().join("data"))
+        .env(
+            "QUILL_DATABASE_URL",
+            "mysql://quill:hunter22@127.0.0.1:3306/quill",
+        )
+        .output()
+        .expect("run quill");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("QUILL_DATABASE_URL is set")
+            && stderr.contains("cargo build --release --features mysql")
+            && !stderr.contains("hunter22"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("data").exists(), "nothing was created");
+
+    let output = quill().args(["db", "status"]).output().expect("run quill");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--features mysql"), "{stderr}");
 }
 
 #[test]
@@ -120,6 +151,41 @@ fn connect(port: u16) -> TcpStream {
         std::thread::sleep(Duration::from_millis(50));
     }
     panic!("quill did not start listening on {port}");
+}
+
+/// Quill prints the address to open on a line of its own, in either log format; a
+/// wildcard bind is opened through the loopback address.
+#[test]
+fn the_server_prints_the_url_to_open() {
+    for (bind, format) in [("127.0.0.1", "text"), ("0.0.0.0", "json")] {
+        let dir = tempfile::tempdir().expect("dir");
+        let port = free_port();
+        let mut child = quill()
+            .env("QUILL_DATA_DIR", dir.path())
+            .env("QUILL_BIND", format!("{bind}:{port}"))
+            .env("QUILL_LOG_FORMAT", format)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start quill");
+        // Once a request is answered the server runs, so the line has been printed.
+        let mut stream = connect(port);
+        write!(
+            stream,
+            "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .expect("send");
+        let mut response = String::new();
+        stream.read_to_string(&mut response).expect("answer");
+        child.kill().expect("stop quill");
+        let output = child.wait_with_output().expect("quill exits");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let url = format!("http://127.0.0.1:{port}/");
+        assert!(
+            stdout.lines().any(|line| line == url),
+            "{bind} {format}: {stdout}"
+        );
+    }
 }
 
 /// A request that is half sent when SIGTERM arrives still gets its answer, then the
