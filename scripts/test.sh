@@ -123,7 +123,7 @@ if [[ -n ${QUILL_TEST_CASSANDRA_NODES:-} ]]; then
     log "the Cassandra half of the PostStore contract runs against $QUILL_TEST_CASSANDRA_NODES"
     ignored=(--run-ignored all)
 else
-    log "the Cassandra half of the PostStore contract is SKIPPED (listed as skipped below): QUILL_TEST_CASSANDRA_NODES is not set; no Cassandra server installs here, compose runs it (see the README)"
+    log "the Cassandra half of the PostStore contract is SKIPPED (listed as skipped below): QUILL_TEST_CASSANDRA_NODES is not set; no Cassandra server installs here, compose runs it (see docs/DEPLOYMENT.md)"
 fi
 if cargo nextest --version >/dev/null 2>&1; then
     cargo nextest run --workspace --locked --no-fail-fast "${ignored[@]}"

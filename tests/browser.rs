@@ -3,7 +3,7 @@
 
 use fantoccini::{Client, Locator};
 
-use quill_e2e::pages::{save_screenshot, sign_up_write_read_log_out};
+use quill_e2e::pages::{click_through, fill, save_screenshot, sign_up_write_read_log_out, text_of};
 use quill_e2e::{Server, browser, start_quill};
 
 /// A browser of `width` x `height` pixels on a fresh Quill, showing `path`; `None` when
@@ -21,6 +21,59 @@ async fn a_person_signs_up_writes_reads_and_logs_out() {
         return;
     };
     sign_up_write_read_log_out(&client, &quill, "Ada_Lovelace").await;
+    client.close().await.expect("close");
+}
+
+/// Three posts written one after the other show newest first on the posts page. Its
+/// screenshot, `posts.png`, is the README's picture: run this test alone with
+/// `QUILL_TEST_SCREENSHOTS=docs/images` to renew it.
+#[tokio::test]
+async fn the_posts_page_lists_a_persons_posts_newest_first() {
+    let Some((client, _quill)) = open(1000, 640, "/signup").await else {
+        return;
+    };
+    fill(&client, "username", "grace").await;
+    fill(&client, "password", "nanoseconds of wire").await;
+    fill(&client, "password_confirm", "nanoseconds of wire").await;
+    click_through(&client, Locator::Css("main button[type=submit]"), "p.empty").await;
+    let posts = [
+        (
+            "Reading list",
+            "Finish the compiler paper, then the one on COBOL's record layouts.",
+        ),
+        (
+            "A moth in relay 70",
+            "Found the bug in panel F. Taped it into the log book.",
+        ),
+        (
+            "Notes for Thursday's talk",
+            "Bring a nanosecond: a length of wire, about a foot long.",
+        ),
+    ];
+    for (title, body) in posts {
+        click_through(&client, Locator::LinkText("Write"), "textarea#body").await;
+        fill(&client, "title", title).await;
+        fill(&client, "body", body).await;
+        click_through(
+            &client,
+            Locator::Css("main button[type=submit]"),
+            "article.post",
+        )
+        .await;
+        assert_eq!(text_of(&client, "h1").await, title);
+    }
+    click_through(&client, Locator::LinkText("My posts"), "ol.timeline").await;
+    let mut shown = Vec::new();
+    for title in client
+        .find_all(Locator::Css(".post-summary h2"))
+        .await
+        .expect("titles")
+    {
+        shown.push(title.text().await.expect("title"));
+    }
+    let newest_first: Vec<&str> = posts.iter().rev().map(|(title, _)| *title).collect();
+    assert_eq!(shown, newest_first);
+    save_screenshot(&client, "posts.png").await;
     client.close().await.expect("close");
 }
 

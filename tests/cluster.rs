@@ -219,7 +219,7 @@ fn quill_sql_pool_size() -> quill_sql::PoolSize {
     }
 }
 
-/// DESIGN.md's read-your-writes: one replica applies everything a second late, and
+/// docs/ARCHITECTURE.md's read-your-writes: one replica applies everything a second late, and
 /// 1000 write-then-read cycles go through both instances. Not one read may see older
 /// state.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

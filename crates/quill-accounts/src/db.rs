@@ -3,7 +3,7 @@
 //!
 //! Writes go to the write pool (the primary, through HAProxy's write port), reads to the
 //! read pool (the replicas, through the read port). Read-your-writes across replicas
-//! follows DESIGN.md: a write records the primary's GTID in the request's scope
+//! follows docs/ARCHITECTURE.md: a write records the primary's GTID in the request's scope
 //! ([`quill_sql::scope`]); a read on a replica first waits for that position for at most
 //! `causal_wait`, and reads from the primary when the replica is further behind. Reads
 //! are retried on the primary when their replica dies under them.

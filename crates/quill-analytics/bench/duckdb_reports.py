@@ -1,4 +1,4 @@
-"""The five reports of REPORTS.md as one DuckDB SQL query each, over a Parquet snapshot.
+"""The five reports of docs/ANALYTICS.md as one DuckDB SQL query each, over a Parquet snapshot.
 
 Used to cross-check quill-analytics and as the baseline of its benchmark:
     python3 duckdb_reports.py SNAPSHOT_DIR OUT_DIR [THREADS]

@@ -1,4 +1,4 @@
--- The five reports of analytics/REPORTS.md as one DataFusion SQL query each, over a table
+-- The five reports of docs/ANALYTICS.md as one DataFusion SQL query each, over a table
 -- `posts` registered from a snapshot written by `quill-analytics export`. This is what a
 -- DataFusion Ballista cluster runs when the data outgrows one machine; the integration test
 -- `sql::datafusion_sql_matches_the_one_pass_reports` checks it against quill-analytics.

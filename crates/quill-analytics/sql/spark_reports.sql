@@ -1,4 +1,4 @@
--- The five reports of analytics/REPORTS.md in Spark SQL (3.1+), over a snapshot written by
+-- The five reports of docs/ANALYTICS.md in Spark SQL (3.1+), over a snapshot written by
 -- `quill-analytics export`:  CREATE TEMPORARY VIEW posts USING parquet OPTIONS (path 'DIR')
 -- Run the JVM with -Duser.language=en (lower() uses the JVM's default locale; only tr, az
 -- and lt differ from the root locale the definition asks for) and keep Spark's default

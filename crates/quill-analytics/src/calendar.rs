@@ -1,4 +1,4 @@
-//! UTC calendar fields of an instant, as REPORTS.md defines them: day number, hour, ISO day
+//! UTC calendar fields of an instant, as docs/ANALYTICS.md defines them: day number, hour, ISO day
 //! of week, and the proleptic Gregorian date of a day number. Never the local zone.
 
 pub const MICROS_PER_DAY: i64 = 86_400_000_000;

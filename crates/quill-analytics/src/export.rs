@@ -1,5 +1,5 @@
 //! `quill-analytics export`: the posts table of any source as a Parquet snapshot with the
-//! exact schema of REPORTS.md (every column NOT NULL, `created_at` INT64
+//! exact schema of docs/ANALYTICS.md (every column NOT NULL, `created_at` INT64
 //! TIMESTAMP(MICROS, isAdjustedToUTC=true)), one file per scan partition, written atomically.
 
 use std::fs::File;

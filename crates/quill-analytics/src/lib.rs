@@ -1,4 +1,4 @@
-//! Quill's analytics job: the reports of `analytics/REPORTS.md` computed with DataFusion over
+//! Quill's analytics job: the reports of `docs/ANALYTICS.md` computed with DataFusion over
 //! the `posts` table of a Parquet snapshot, the embedded store or Cassandra, written as CSV,
 //! Parquet and an HTML page; plus the snapshot export, a nightly mode and a benchmark data
 //! generator.

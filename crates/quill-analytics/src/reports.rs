@@ -1,4 +1,4 @@
-//! The five reports of REPORTS.md: their names and files, the tables they produce, and how
+//! The five reports of docs/ANALYTICS.md: their names and files, the tables they produce, and how
 //! they are computed (one pass over the posts, all reports at once, see [`partial`]).
 
 pub mod finish;

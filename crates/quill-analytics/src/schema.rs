@@ -1,4 +1,4 @@
-//! The `posts` table of REPORTS.md as Arrow: its schema, the check that a source matches
+//! The `posts` table of docs/ANALYTICS.md as Arrow: its schema, the check that a source matches
 //! it, and typed access to the string columns whatever their Arrow encoding.
 
 use std::sync::Arc;

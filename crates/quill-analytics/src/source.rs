@@ -1,6 +1,6 @@
 //! Where the posts come from: a Parquet snapshot (DataFusion's own reader), the embedded
 //! store of a Quill data directory, or Cassandra. Each is registered in a DataFusion
-//! session as the table `posts` with the schema of REPORTS.md.
+//! session as the table `posts` with the schema of docs/ANALYTICS.md.
 
 pub mod cassandra;
 pub mod embedded;

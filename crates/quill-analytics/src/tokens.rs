@@ -1,4 +1,4 @@
-//! Tokens as REPORTS.md defines them: maximal runs of code points whose General Category is
+//! Tokens as docs/ANALYTICS.md defines them: maximal runs of code points whose General Category is
 //! a letter (Lu, Ll, Lt, Lm, Lo) or a decimal digit (Nd), and their lowercase forms.
 //!
 //! This is deliberately not `char::is_alphanumeric` (Alphabetic/Numeric include marks, Nl

@@ -1,4 +1,4 @@
-//! Post storage. [`PostStore`] is shaped for the Cassandra model in DESIGN.md: posts are
+//! Post storage. [`PostStore`] is shaped for the Cassandra model in docs/ARCHITECTURE.md: posts are
 //! partitioned by (user, month), read newest first with a cursor, found by
 //! `(user, post_id)`, and never overwritten. [`EmbeddedPostStore`] is the embedded
 //! backend, [`CassandraPostStore`] the cluster's; [`Posts`] is whichever one runs.

@@ -22,7 +22,7 @@ pub struct Post {
     pub body: String,
 }
 
-/// One row of the analytics `posts` table (see analytics/REPORTS.md).
+/// One row of the analytics `posts` table (see docs/ANALYTICS.md).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PostRecord {
     pub user_id: i64,

@@ -1,5 +1,5 @@
 //! `quill`: the Quill server and its operator commands. Settings come from `QUILL_*`
-//! variables (see the README).
+//! variables (see docs/CONFIGURATION.md).
 
 use std::process::ExitCode;
 
@@ -24,7 +24,7 @@ const USAGE: &str = "usage: quill [serve | migrate | db status | db promote | cq
                apply the schema versions it has not recorded; run it once per
                deployment, before `serve`, not from every instance
 
-Settings come from QUILL_* environment variables; see the README.";
+Settings come from QUILL_* environment variables; see docs/CONFIGURATION.md.";
 
 /// How long `quill db promote` lets a replica apply what it received.
 #[cfg(feature = "mysql")]

@@ -1,5 +1,5 @@
 //! The vocabulary of generated posts: common English words, synthetic words, words in
-//! other scripts, and the tokenization traps of REPORTS.md.
+//! other scripts, and the tokenization traps of docs/ANALYTICS.md.
 
 use super::rng::Rng;
 

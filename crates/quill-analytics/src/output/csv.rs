@@ -1,4 +1,4 @@
-//! The CSV form of a report, byte for byte as REPORTS.md specifies: `\n` endings, header
+//! The CSV form of a report, byte for byte as docs/ANALYTICS.md specifies: `\n` endings, header
 //! first, no quoting (no value can hold `,`, `"` or a newline).
 
 use std::fmt::Write;

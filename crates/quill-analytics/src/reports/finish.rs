@@ -1,5 +1,5 @@
 //! Turns the merged state of a pass into the five report tables, in the orders and cuts
-//! REPORTS.md gives.
+//! docs/ANALYTICS.md gives.
 
 use std::cmp::Ordering;
 use std::time::Instant;

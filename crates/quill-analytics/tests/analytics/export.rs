@@ -1,4 +1,4 @@
-//! `export` writes the exact snapshot schema of REPORTS.md.
+//! `export` writes the exact snapshot schema of docs/ANALYTICS.md.
 
 use std::path::Path;
 

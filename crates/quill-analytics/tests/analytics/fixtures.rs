@@ -39,7 +39,7 @@ fn repeat(word: &str, n: usize, sep: &str) -> String {
     vec![word; n].join(sep)
 }
 
-/// Nine posts over the tokenization traps of REPORTS.md and day/hour boundaries,
+/// Nine posts over the tokenization traps of docs/ANALYTICS.md and day/hour boundaries,
 /// including one before 1970 (see `expected/traps/`).
 pub fn traps() -> Vec<PostRecord> {
     vec![

@@ -1,4 +1,4 @@
-//! The Security rules of DESIGN.md that are about responses: headers, cookies, limits.
+//! The Security rules of docs/ARCHITECTURE.md that are about responses: headers, cookies, limits.
 
 use crate::helpers::{PASSWORD, spawn_app};
 
