@@ -4,7 +4,8 @@ use quill_domain::{Password, Username};
 use quill_sql::SqlError;
 
 use crate::users::{self, InsertUserError, User};
-use crate::{Db, HashingBusy, PasswordHasher, unix_now};
+use crate::{Db, HashingBusy, PasswordHasher};
+use quill_domain::clock::unix_secs;
 
 #[derive(Clone)]
 pub struct Accounts {
@@ -12,12 +13,31 @@ pub struct Accounts {
     hasher: PasswordHasher,
 }
 
+/// What an accounts operation fails with: the password hasher was busy, or the
+/// database failed. [`AccountsError::is_outage`] tells an outage (try again) from a bug.
 #[derive(Debug, thiserror::Error)]
 pub enum AccountsError {
     #[error(transparent)]
     Busy(#[from] HashingBusy),
     #[error(transparent)]
     Store(#[from] SqlError),
+}
+
+impl AccountsError {
+    /// Whether the accounts could not be served for now (busy, or a database that is
+    /// unreachable or out of connections), rather than failing on a bug.
+    pub fn is_outage(&self) -> bool {
+        matches!(
+            self,
+            Self::Busy(_) | Self::Store(SqlError::Pool(_) | SqlError::Unavailable(_))
+        )
+    }
+}
+
+impl From<diesel::result::Error> for AccountsError {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::Store(e.into())
+    }
 }
 
 impl From<tokio::task::JoinError> for AccountsError {
@@ -64,7 +84,7 @@ impl Accounts {
             .read(move |conn| {
                 users::find_by_username(conn, &probe)
                     .map(|row| row.is_some())
-                    .map_err(AccountsError::from_diesel)
+                    .map_err(AccountsError::from)
             })
             .await?;
         if taken {
@@ -77,10 +97,10 @@ impl Accounts {
             .map_err(AccountsError::from)?;
         self.db
             .write(
-                move |conn| match users::insert(conn, &username, &hash, unix_now()) {
+                move |conn| match users::insert(conn, &username, &hash, unix_secs()) {
                     Ok(user) => Ok(user),
                     Err(InsertUserError::UsernameTaken) => Err(SignUpError::UsernameTaken),
-                    Err(InsertUserError::Db(e)) => Err(AccountsError::from_diesel(e).into()),
+                    Err(InsertUserError::Db(e)) => Err(AccountsError::from(e).into()),
                 },
             )
             .await
@@ -99,7 +119,7 @@ impl Accounts {
         let row = self
             .db
             .read_or_primary(move |conn| {
-                users::find_by_username(conn, &probe).map_err(AccountsError::from_diesel)
+                users::find_by_username(conn, &probe).map_err(AccountsError::from)
             })
             .await?;
         let stored = row.as_ref().map(|row| row.password_hash.clone());
@@ -111,15 +131,9 @@ impl Accounts {
         match row {
             Some(row) if matches => row
                 .into_user()
-                .map_err(|e| LogInError::Other(AccountsError::from_diesel(e))),
+                .map_err(|e| LogInError::Other(AccountsError::from(e))),
             _ => Err(LogInError::InvalidCredentials),
         }
-    }
-}
-
-impl AccountsError {
-    fn from_diesel(e: diesel::result::Error) -> Self {
-        Self::Store(e.into())
     }
 }
 

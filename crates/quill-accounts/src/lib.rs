@@ -21,9 +21,13 @@ pub use sessions::SqlSessionStore;
 pub use throttle::{LoginThrottle, ThrottleLimits, Throttled};
 pub use users::User;
 
-/// Seconds since the Unix epoch, the unit of every stored timestamp.
-pub fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
+/// How a database pool is sized; the stores take it when they open.
+pub use quill_sql::PoolSize;
+
+/// Read-your-writes across replicas, for the web layer: a request runs in a scope
+/// ([`read_your_writes::with_request`]) that carries the position its reads must see, and
+/// learns the position its writes reached, which the client carries to its next request.
+pub mod read_your_writes {
+    pub use quill_sql::GtidPos as Position;
+    pub use quill_sql::scope::{RequestOutcome, with_request};
 }

@@ -14,10 +14,12 @@ use actix_web::cookie::time::Duration;
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 use quill_domain::UserId;
+use quill_sql::SqlError;
 use sha2::{Digest, Sha256};
 
 use crate::schema::sessions;
-use crate::{Db, DbConn, unix_now};
+use crate::{AccountsError, Db, DbConn};
+use quill_domain::clock::unix_secs;
 
 /// The session state key that holds the user id; mirrored into `sessions.user_id`.
 pub const USER_ID_KEY: &str = "user_id";
@@ -174,16 +176,19 @@ impl SqlSessionStore {
     /// A session younger than a replica's lag is found on the primary. When the primary
     /// cannot be asked either, the token opens nothing: reads keep working for everyone
     /// whose session has replicated.
-    pub async fn load_token(&self, token: &str) -> anyhow::Result<Option<HashMap<String, String>>> {
+    pub async fn load_token(
+        &self,
+        token: &str,
+    ) -> Result<Option<HashMap<String, String>>, AccountsError> {
         let (id, absolute) = (token_hash(token), self.absolute_secs);
         let loaded = self
             .db
             .read_or_primary(move |conn| {
-                load(conn, &id, unix_now(), absolute).map_err(quill_sql::SqlError::from)
+                load(conn, &id, unix_secs(), absolute).map_err(SqlError::from)
             })
             .await;
         match loaded {
-            Err(quill_sql::SqlError::Unavailable(cause)) => {
+            Err(SqlError::Unavailable(cause)) => {
                 tracing::warn!(%cause, "session not on the replicas, and the primary is unreachable");
                 Ok(None)
             }
@@ -196,34 +201,32 @@ impl SqlSessionStore {
         &self,
         state: HashMap<String, String>,
         ttl_secs: i64,
-    ) -> anyhow::Result<String> {
+    ) -> Result<String, AccountsError> {
         let token: String = generate_session_key().into();
         let id = token_hash(&token);
         self.db
             .write(move |conn| {
-                insert(conn, &id, &state, unix_now(), ttl_secs).map_err(quill_sql::SqlError::from)
+                insert(conn, &id, &state, unix_secs(), ttl_secs).map_err(SqlError::from)
             })
             .await?;
         Ok(token)
     }
 
     /// Ends the session a token opens.
-    pub async fn delete_token(&self, token: &str) -> anyhow::Result<()> {
+    pub async fn delete_token(&self, token: &str) -> Result<(), AccountsError> {
         let id = token_hash(token);
         self.db
-            .write(move |conn| delete(conn, &id).map_err(quill_sql::SqlError::from))
+            .write(move |conn| delete(conn, &id).map_err(SqlError::from))
             .await?;
         Ok(())
     }
 
     /// Deletes expired sessions; returns how many.
-    pub async fn purge_expired(&self) -> anyhow::Result<usize> {
+    pub async fn purge_expired(&self) -> Result<usize, AccountsError> {
         let absolute = self.absolute_secs;
         Ok(self
             .db
-            .write(move |conn| {
-                purge_expired(conn, unix_now(), absolute).map_err(quill_sql::SqlError::from)
-            })
+            .write(move |conn| purge_expired(conn, unix_secs(), absolute).map_err(SqlError::from))
             .await?)
     }
 }
@@ -235,7 +238,7 @@ impl SessionStore for SqlSessionStore {
     ) -> Result<Option<HashMap<String, String>>, LoadError> {
         self.load_token(session_key.as_ref())
             .await
-            .map_err(LoadError::Other)
+            .map_err(|e| LoadError::Other(e.into()))
     }
 
     async fn save(
@@ -246,7 +249,7 @@ impl SessionStore for SqlSessionStore {
         let token = self
             .create(session_state, ttl.whole_seconds())
             .await
-            .map_err(SaveError::Other)?;
+            .map_err(|e| SaveError::Other(e.into()))?;
         SessionKey::try_from(token).map_err(|e| SaveError::Other(e.into()))
     }
 
@@ -262,7 +265,7 @@ impl SessionStore for SqlSessionStore {
         let updated = self
             .db
             .write(move |conn| {
-                update(conn, &id, &state, unix_now(), ttl_secs).map_err(quill_sql::SqlError::from)
+                update(conn, &id, &state, unix_secs(), ttl_secs).map_err(SqlError::from)
             })
             .await
             .map_err(|e| UpdateError::Other(e.into()))?;
@@ -278,7 +281,7 @@ impl SessionStore for SqlSessionStore {
 
     async fn update_ttl(&self, session_key: &SessionKey, ttl: &Duration) -> anyhow::Result<()> {
         let id = token_hash(session_key.as_ref());
-        let (now, ttl_secs) = (unix_now(), ttl.whole_seconds());
+        let (now, ttl_secs) = (unix_secs(), ttl.whole_seconds());
         if let Ok(mut touched) = self.touched.lock() {
             if touched
                 .get(&id)
@@ -293,7 +296,7 @@ impl SessionStore for SqlSessionStore {
         }
         let touched = self
             .db
-            .write(move |conn| touch(conn, &id, now, ttl_secs).map_err(quill_sql::SqlError::from))
+            .write(move |conn| touch(conn, &id, now, ttl_secs).map_err(SqlError::from))
             .await;
         // Extending the idle expiry is best effort: a page that only reads must keep
         // working while the primary is away.
@@ -304,7 +307,7 @@ impl SessionStore for SqlSessionStore {
     }
 
     async fn delete(&self, session_key: &SessionKey) -> anyhow::Result<()> {
-        self.delete_token(session_key.as_ref()).await
+        Ok(self.delete_token(session_key.as_ref()).await?)
     }
 }
 

@@ -10,10 +10,10 @@ use std::time::Duration;
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
-use quill_sql::SqlError;
 
 use crate::schema::login_failures;
-use crate::{Db, DbConn, unix_now};
+use crate::{AccountsError, Db, DbConn};
+use quill_domain::clock::unix_secs;
 
 /// Failed logins allowed per account and per client address within one window.
 #[derive(Debug, Clone, Copy)]
@@ -72,12 +72,12 @@ impl LoginThrottle {
         &self,
         account: &str,
         address: IpAddr,
-    ) -> Result<Result<(), Throttled>, SqlError> {
+    ) -> Result<Result<(), Throttled>, AccountsError> {
         let scopes = [account_scope(account), address_scope(address)];
         let rows: Vec<(String, i64, i32)> = self
             .db
             .read_primary(move |conn| {
-                Ok::<_, SqlError>(
+                Ok::<_, AccountsError>(
                     login_failures::table
                         .filter(login_failures::scope.eq_any(&scopes))
                         .select((
@@ -89,7 +89,7 @@ impl LoginThrottle {
                 )
             })
             .await?;
-        let (now, window) = (unix_now(), self.window_secs());
+        let (now, window) = (unix_secs(), self.window_secs());
         let wait = rows
             .iter()
             .filter_map(|(scope, start, failures)| {
@@ -107,36 +107,40 @@ impl LoginThrottle {
         })
     }
 
-    pub async fn record_failure(&self, account: &str, address: IpAddr) -> Result<(), SqlError> {
+    pub async fn record_failure(
+        &self,
+        account: &str,
+        address: IpAddr,
+    ) -> Result<(), AccountsError> {
         let scopes = [account_scope(account), address_scope(address)];
-        let (now, window) = (unix_now(), self.window_secs());
+        let (now, window) = (unix_secs(), self.window_secs());
         self.db
             .write(move |conn| {
                 for scope in &scopes {
                     bump(conn, scope, now, now - window)?;
                 }
-                Ok::<_, SqlError>(())
+                Ok::<_, AccountsError>(())
             })
             .await
     }
 
     /// A successful login clears the account's failures (not the address's).
-    pub async fn record_success(&self, account: &str) -> Result<(), SqlError> {
+    pub async fn record_success(&self, account: &str) -> Result<(), AccountsError> {
         let scope = account_scope(account);
         self.db
             .write(move |conn| {
                 diesel::delete(login_failures::table.find(&scope)).execute(conn)?;
-                Ok::<_, SqlError>(())
+                Ok::<_, AccountsError>(())
             })
             .await
     }
 
     /// Deletes windows that have ended; returns how many.
-    pub async fn purge_expired(&self) -> Result<usize, SqlError> {
-        let expired_before = unix_now() - self.window_secs();
+    pub async fn purge_expired(&self) -> Result<usize, AccountsError> {
+        let expired_before = unix_secs() - self.window_secs();
         self.db
             .write(move |conn| {
-                Ok::<_, SqlError>(
+                Ok::<_, AccountsError>(
                     diesel::delete(
                         login_failures::table
                             .filter(login_failures::window_start.le(expired_before)),

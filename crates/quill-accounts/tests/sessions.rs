@@ -2,8 +2,9 @@
 
 use std::collections::HashMap;
 
+use quill_accounts::Db;
 use quill_accounts::sessions::{self, token_hash};
-use quill_accounts::{Db, unix_now};
+use quill_domain::clock::unix_secs;
 use quill_sql::{PoolSize, SqlError};
 
 fn db() -> (Db, tempfile::TempDir) {
@@ -18,7 +19,7 @@ fn db() -> (Db, tempfile::TempDir) {
 #[tokio::test]
 async fn expired_sessions_are_purged_and_live_ones_kept() {
     let (db, _dir) = db();
-    let now = unix_now();
+    let now = unix_secs();
     let purged = db
         .write(move |conn| {
             let state = HashMap::new();
@@ -47,7 +48,7 @@ async fn expired_sessions_are_purged_and_live_ones_kept() {
 #[tokio::test]
 async fn a_session_loads_only_while_inside_both_expiries() {
     let (db, _dir) = db();
-    let now = unix_now();
+    let now = unix_secs();
     let loaded = db
         .write(move |conn| {
             sessions::insert(conn, &token_hash("a"), &HashMap::new(), now, 60)?;

@@ -3,7 +3,9 @@
 //! time (a tiny scheduler for compose).
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
+
+use quill_domain::clock::unix_micros;
 
 use crate::calendar::{self, MICROS_PER_DAY};
 use crate::error::{AnalyticsError, Result};
@@ -36,13 +38,6 @@ impl std::str::FromStr for TimeOfDay {
         }
         Ok(Self { hour, minute })
     }
-}
-
-/// Microseconds since the Unix epoch, now.
-pub fn now_micros() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
 }
 
 /// The folder of a run started at `us`.
@@ -89,7 +84,7 @@ pub async fn run_once(
         replace: true,
         ..options.clone()
     };
-    run(spec, &dated_dir(reports_dir, now_micros()), &options).await
+    run(spec, &dated_dir(reports_dir, unix_micros()), &options).await
 }
 
 /// Runs every day at `at`, forever; a failed night is reported and the next one still runs.
@@ -100,7 +95,7 @@ pub async fn schedule(
     options: &RunOptions,
 ) -> std::convert::Infallible {
     loop {
-        let now = now_micros();
+        let now = unix_micros();
         let wait = u64::try_from(next_run(now, at) - now).unwrap_or(0);
         eprintln!(
             "quill-analytics: next run at {} {:02}:{:02} UTC",

@@ -3,6 +3,7 @@
 //! Values are parsed once at the edge (`Username::parse`, `PostTitle::parse`, ...);
 //! everything past the edge only ever holds valid values.
 
+pub mod clock;
 mod month;
 mod post;
 mod user;

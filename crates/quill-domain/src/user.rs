@@ -33,8 +33,14 @@ impl Username {
     pub const MIN: usize = 3;
     pub const MAX: usize = 32;
 
+    /// The form two spellings of one username share (trimmed, lowercase), for any text
+    /// typed as a username, valid or not: attempts on names that do not exist count too.
+    pub fn fold(raw: &str) -> String {
+        raw.trim().to_lowercase()
+    }
+
     pub fn parse(raw: &str) -> Result<Self, UsernameError> {
-        let folded = raw.trim().to_lowercase();
+        let folded = Self::fold(raw);
         let len = folded.chars().count();
         if len < Self::MIN {
             return Err(UsernameError::TooShort);

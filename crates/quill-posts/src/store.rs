@@ -68,6 +68,18 @@ pub enum PostStoreError {
     Corrupt(String),
 }
 
+impl PostStoreError {
+    /// Whether the store could not be reached or was too busy, rather than failing on a
+    /// bug or on bad data.
+    pub fn is_outage(&self) -> bool {
+        matches!(
+            self,
+            Self::Unavailable(_)
+                | Self::Sql(quill_sql::SqlError::Pool(_) | quill_sql::SqlError::Unavailable(_))
+        )
+    }
+}
+
 impl From<tokio::task::JoinError> for PostStoreError {
     fn from(e: tokio::task::JoinError) -> Self {
         Self::Sql(e.into())

@@ -77,7 +77,7 @@ pub async fn ensure_cookie(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    if req.path().starts_with("/api/") {
+    if crate::routes::is_api(req.request()) {
         return next.call(req).await;
     }
     let existing = req

@@ -14,10 +14,10 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
-use quill_accounts::{AccountsError, HashingBusy, LogInError, SignUpError};
-use quill_posts::PostStoreError;
-use quill_sql::SqlError;
 use serde::Serialize;
+
+use crate::app::Failure;
+use crate::app::posts::BadCursor;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Problem {
@@ -108,55 +108,18 @@ impl Problem {
     }
 }
 
-impl From<SqlError> for Problem {
-    fn from(e: SqlError) -> Self {
+impl From<Failure> for Problem {
+    fn from(e: Failure) -> Self {
         match e {
-            SqlError::Pool(_) | SqlError::Unavailable(_) => Self::Unavailable(e.into()),
-            other => Self::Internal(other.into()),
+            Failure::Unavailable(cause) => Self::Unavailable(cause),
+            Failure::Internal(cause) => Self::Internal(cause),
         }
     }
 }
 
-impl From<PostStoreError> for Problem {
-    fn from(e: PostStoreError) -> Self {
-        match e {
-            PostStoreError::Sql(e) => e.into(),
-            PostStoreError::Unavailable(_) => Self::Unavailable(e.into()),
-            PostStoreError::Corrupt(_) => Self::Internal(e.into()),
-        }
-    }
-}
-
-impl From<AccountsError> for Problem {
-    fn from(e: AccountsError) -> Self {
-        match e {
-            AccountsError::Busy(busy) => busy.into(),
-            AccountsError::Store(e) => e.into(),
-        }
-    }
-}
-
-impl From<HashingBusy> for Problem {
-    fn from(e: HashingBusy) -> Self {
-        Self::Unavailable(e.into())
-    }
-}
-
-impl From<LogInError> for Problem {
-    fn from(e: LogInError) -> Self {
-        match e {
-            LogInError::InvalidCredentials => Self::BadRequest(e.to_string()),
-            LogInError::Other(e) => e.into(),
-        }
-    }
-}
-
-impl From<SignUpError> for Problem {
-    fn from(e: SignUpError) -> Self {
-        match e {
-            SignUpError::UsernameTaken => Self::BadRequest(e.to_string()),
-            SignUpError::Other(e) => e.into(),
-        }
+impl From<BadCursor> for Problem {
+    fn from(e: BadCursor) -> Self {
+        Self::BadRequest(e.to_string())
     }
 }
 
@@ -284,15 +247,7 @@ macro_rules! into_wrapped {
         }
     )*};
 }
-into_wrapped!(
-    SqlError,
-    PostStoreError,
-    AccountsError,
-    HashingBusy,
-    LogInError,
-    SignUpError,
-    askama::Error
-);
+into_wrapped!(Failure, BadCursor, askama::Error);
 
 /// Gives responses the framework produced itself (no content type: unknown routes, wrong
 /// methods, failed extractors) a rendered page, or JSON under `/api/`.
@@ -312,7 +267,7 @@ pub fn render_bare_errors<B>(
         }
         status => Problem::Internal(anyhow::anyhow!("bare {status} response")),
     };
-    let is_api = res.request().path().starts_with("/api/");
+    let is_api = crate::routes::is_api(res.request());
     let (req, _) = res.into_parts();
     let mut response = if is_api {
         api_error_response(&problem)

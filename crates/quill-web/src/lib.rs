@@ -1,17 +1,19 @@
 //! Quill's web application: typed settings, routes, templates and middleware.
 //! `Application::build(settings)` gives a server to run; `main.rs` is a thin shell.
 
+pub mod app;
 mod compress;
 pub mod csrf;
 pub mod errors;
 pub mod flash;
-pub mod layout;
 pub mod metrics;
+pub mod page;
 pub mod post_token;
 mod read_floor;
 pub mod request_id;
 pub mod routes;
 pub mod secrets;
+pub mod session;
 pub mod settings;
 pub mod startup;
 pub mod state;

@@ -5,10 +5,10 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use quill_accounts::Db;
+use quill_accounts::PoolSize;
 #[cfg(feature = "mysql")]
 use quill_accounts::replication::{self, HaproxyAdmin};
 use quill_posts::cassandra;
-use quill_sql::PoolSize;
 use quill_web::{Application, Settings, telemetry};
 
 const USAGE: &str = "usage: quill [serve | migrate | db status | db promote | cql migrate]

@@ -16,7 +16,7 @@ use actix_web::middleware::Next;
 use actix_web::{Error, web};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use quill_sql::{GtidPos, scope};
+use quill_accounts::read_your_writes::{self, Position as GtidPos};
 
 use crate::errors::{ApiError, PageError, Problem};
 use crate::secrets::{MacKey, Secrets};
@@ -38,8 +38,8 @@ pub async fn middleware(
         .as_ref()
         .zip(req.cookie(COOKIE))
         .and_then(|(key, cookie)| decode(key, cookie.value()));
-    let api = req.path().starts_with("/api/");
-    let (result, outcome) = scope::with_request(floor, next.call(req)).await;
+    let api = crate::routes::is_api(req.request());
+    let (result, outcome) = read_your_writes::with_request(floor, next.call(req)).await;
     match result {
         Ok(mut res) => {
             if let (Some(floor), Some(key)) = (outcome.advanced_floor, &key) {

@@ -8,9 +8,15 @@ mod logout;
 mod posts;
 mod signup;
 
-use actix_web::web;
+use actix_web::{HttpRequest, web};
 
 use crate::static_files;
+
+/// Whether a request is for the JSON API, which answers in JSON, authenticates with
+/// bearer tokens and needs no CSRF cookie.
+pub fn is_api(req: &HttpRequest) -> bool {
+    req.path().starts_with("/api/")
+}
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home::get))

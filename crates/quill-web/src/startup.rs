@@ -12,9 +12,9 @@ use actix_web::http::{StatusCode, header};
 use actix_web::middleware::{DefaultHeaders, ErrorHandlers, from_fn};
 use actix_web::{App, HttpServer, error, web};
 use anyhow::Context;
+use quill_accounts::PoolSize;
 use quill_accounts::{Accounts, Db, LoginThrottle, PasswordHasher, SqlSessionStore};
 use quill_posts::{CassandraPostStore, EmbeddedPostStore, Posts};
-use quill_sql::PoolSize;
 use rand::RngCore;
 use tracing_actix_web::TracingLogger;
 
@@ -192,7 +192,7 @@ fn server(
             )
             .app_data(web::QueryConfig::default().error_handler(|_, req| {
                 let problem = Problem::BadRequest("That address has a malformed query.".into());
-                if req.path().starts_with("/api/") {
+                if crate::routes::is_api(req) {
                     ApiError(problem).into()
                 } else {
                     PageError(problem).into()

@@ -2,7 +2,8 @@
 
 use std::process::Command;
 
-use quill_analytics::nightly::{dated_dir, now_micros};
+use quill_analytics::nightly::dated_dir;
+use quill_domain::clock::unix_micros;
 
 use crate::fixtures::{assert_same_csvs, expected_dir, names, traps, write_parquet};
 
@@ -16,7 +17,7 @@ fn a_nightly_run_writes_todays_folder_and_a_rerun_replaces_it() {
     // A leftover of a killed run is cleaned up.
     std::fs::create_dir(reports.join(".2020-01-01.partial-1")).unwrap();
     for _ in 0..2 {
-        let before = dated_dir(&reports, now_micros());
+        let before = dated_dir(&reports, unix_micros());
         let output = Command::new(env!("CARGO_BIN_EXE_quill-analytics"))
             .args([
                 "nightly",
@@ -31,7 +32,7 @@ fn a_nightly_run_writes_todays_folder_and_a_rerun_replaces_it() {
             "{}",
             String::from_utf8_lossy(&output.stderr)
         );
-        let after = dated_dir(&reports, now_micros());
+        let after = dated_dir(&reports, unix_micros());
         let folders = names(&reports);
         assert_eq!(folders.len(), 1, "{folders:?}");
         let dir = reports.join(&folders[0]);

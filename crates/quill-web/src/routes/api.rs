@@ -11,6 +11,16 @@ mod sessions;
 mod users;
 
 use actix_web::web;
+use serde::Deserialize;
+
+/// A username and password: the body of `POST /api/v1/users` and `/api/v1/sessions`.
+#[derive(Deserialize)]
+pub struct Credentials {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/users").post(users::create))

@@ -2,12 +2,16 @@
 
 use actix_session::Session;
 use actix_web::HttpResponse;
+use actix_web::http::header;
 
-use crate::layout::{CurrentUser, see_other};
+use crate::app::CurrentUser;
 
 pub async fn get(session: Session) -> HttpResponse {
-    match CurrentUser::of_session(&session) {
-        Some(_) => see_other("/posts"),
-        None => see_other("/login"),
-    }
+    let location = match CurrentUser::of_session(&session) {
+        Some(_) => "/posts",
+        None => "/login",
+    };
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
 }

@@ -1,20 +1,18 @@
 //! `/signup`: make an account and land on the (empty) timeline, logged in.
 
-use std::collections::BTreeMap;
-
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use quill_accounts::SignUpError;
-use quill_domain::{Password, Username};
 use serde::Deserialize;
 
+use crate::app::accounts::{self, NewAccount, SignUp};
+use crate::app::{CurrentUser, FieldErrors};
 use crate::csrf::Csrf;
 use crate::errors::PageError;
 use crate::flash::Flash;
-use crate::layout::{Chrome, CurrentUser, render, render_status};
-use crate::metrics::{Event, Metrics};
+use crate::metrics::Metrics;
+use crate::page::{Chrome, render, render_status};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -22,7 +20,7 @@ use crate::state::AppState;
 struct SignupPage {
     chrome: Chrome,
     username: String,
-    errors: BTreeMap<&'static str, String>,
+    errors: FieldErrors,
 }
 
 #[derive(Deserialize)]
@@ -41,32 +39,8 @@ pub async fn get(chrome: Chrome) -> Result<HttpResponse, PageError> {
     render(&SignupPage {
         chrome,
         username: String::new(),
-        errors: BTreeMap::new(),
+        errors: FieldErrors::new(),
     })
-}
-
-/// The parsed form, or a message per field that failed.
-pub fn parse(
-    username: &str,
-    password: &str,
-    password_confirm: Option<&str>,
-) -> Result<(Username, Password), BTreeMap<&'static str, String>> {
-    let mut errors = BTreeMap::new();
-    let username = Username::parse(username)
-        .map_err(|e| errors.insert("username", e.to_string()))
-        .ok();
-    let password = Password::parse_new(password)
-        .map_err(|e| errors.insert("password", e.to_string()))
-        .ok();
-    if let (Some(password), Some(confirm)) = (&password, password_confirm)
-        && password.expose() != confirm
-    {
-        errors.insert("password_confirm", "The two passwords do not match.".into());
-    }
-    match (username, password) {
-        (Some(username), Some(password)) if errors.is_empty() => Ok((username, password)),
-        _ => Err(errors),
-    }
 }
 
 pub async fn post(
@@ -78,28 +52,23 @@ pub async fn post(
     form: web::Form<SignupForm>,
 ) -> Result<HttpResponse, PageError> {
     csrf.verify(&form.csrf_token)?;
-    let form = form.into_inner();
-    let refuse = |errors| {
-        let page = SignupPage {
-            chrome,
-            username: form.username.clone(),
-            errors,
-        };
-        render_status(&page, StatusCode::UNPROCESSABLE_ENTITY)
+    let account = NewAccount {
+        username: &form.username,
+        password: &form.password,
+        password_confirm: Some(&form.password_confirm),
     };
-    let (username, password) =
-        match parse(&form.username, &form.password, Some(&form.password_confirm)) {
-            Ok(parsed) => parsed,
-            Err(errors) => return refuse(errors),
-        };
-    let user = match state.accounts.sign_up(username, password).await {
-        Ok(user) => user,
-        Err(e @ SignUpError::UsernameTaken) => {
-            return refuse(BTreeMap::from([("username", e.to_string())]));
+    match accounts::sign_up(&state, &metrics, account).await? {
+        SignUp::Created(user) => {
+            CurrentUser::start(&session, &user)?;
+            Ok(Flash::SignedUp.redirect("/posts"))
         }
-        Err(e) => return Err(e.into()),
-    };
-    metrics.record(Event::SignUp);
-    CurrentUser::start(&session, &user)?;
-    Ok(Flash::SignedUp.redirect("/posts"))
+        SignUp::Refused(errors) => {
+            let page = SignupPage {
+                chrome,
+                username: form.into_inner().username,
+                errors,
+            };
+            render_status(&page, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+    }
 }

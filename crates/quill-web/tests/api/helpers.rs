@@ -4,10 +4,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use actix_web::dev::ServerHandle;
+use quill_accounts::PoolSize;
 use quill_accounts::{Db, User};
 use quill_domain::{UserId, Username};
 use quill_posts::{EmbeddedPostStore, PageQuery, Post, PostStore};
-use quill_sql::PoolSize;
 use quill_web::{Application, Settings};
 use reqwest::cookie::{CookieStore, Jar};
 use reqwest::redirect::Policy;
@@ -185,7 +185,7 @@ impl TestApp {
         self.accounts_db()
             .read(move |conn| {
                 let id = quill_accounts::users::find_by_name(conn, &username)?;
-                Ok::<_, quill_sql::SqlError>(id)
+                Ok::<_, quill_accounts::AccountsError>(id)
             })
             .await
             .expect("user lookup")
@@ -193,7 +193,9 @@ impl TestApp {
 
     pub async fn user_count(&self) -> i64 {
         self.accounts_db()
-            .read(|conn| Ok::<_, quill_sql::SqlError>(quill_accounts::users::count(conn)?))
+            .read(|conn| {
+                Ok::<_, quill_accounts::AccountsError>(quill_accounts::users::count(conn)?)
+            })
             .await
             .expect("count users")
     }
@@ -201,7 +203,9 @@ impl TestApp {
     pub async fn session_count(&self, user: UserId) -> i64 {
         self.accounts_db()
             .read(move |conn| {
-                Ok::<_, quill_sql::SqlError>(quill_accounts::sessions::count_for_user(conn, user)?)
+                Ok::<_, quill_accounts::AccountsError>(quill_accounts::sessions::count_for_user(
+                    conn, user,
+                )?)
             })
             .await
             .expect("count sessions")

@@ -78,7 +78,7 @@ async fn the_database_holds_only_hashes_of_session_tokens() {
     let (raw_stored, hash_stored) = app
         .accounts_db()
         .read(move |conn| {
-            Ok::<_, quill_sql::SqlError>((
+            Ok::<_, quill_accounts::AccountsError>((
                 quill_accounts::sessions::exists(conn, &raw)?,
                 quill_accounts::sessions::exists(conn, &hashed)?,
             ))

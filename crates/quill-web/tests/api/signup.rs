@@ -29,7 +29,9 @@ async fn passwords_are_stored_as_argon2id_at_the_owasp_floor() {
     let hash = app
         .accounts_db()
         .read(move |conn| {
-            Ok::<_, quill_sql::SqlError>(quill_accounts::users::password_hash(conn, &username)?)
+            Ok::<_, quill_accounts::AccountsError>(quill_accounts::users::password_hash(
+                conn, &username,
+            )?)
         })
         .await
         .expect("lookup")

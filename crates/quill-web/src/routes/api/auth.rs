@@ -4,8 +4,8 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 
+use crate::app::{CurrentUser, accounts};
 use crate::errors::{ApiError, Problem};
-use crate::layout::CurrentUser;
 use crate::state::AppState;
 
 /// The user a bearer token belongs to, and the token.
@@ -34,14 +34,8 @@ impl FromRequest for ApiUser {
             let (Some(token), Some(state)) = (token, state) else {
                 return Err(Problem::LoginRequired.into());
             };
-            let session = state
-                .sessions
-                .load_token(&token)
-                .await
-                .map_err(Problem::Unavailable)?;
-            let user = session
-                .as_ref()
-                .and_then(CurrentUser::of_state)
+            let user = accounts::api_user(&state, &token)
+                .await?
                 .ok_or(Problem::LoginRequired)?;
             Ok(Self { user, token })
         })

@@ -3,17 +3,32 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use quill_domain::PostId;
-use quill_posts::{Post, PostStore};
+use quill_posts::Post;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::auth::ApiUser;
+use crate::app::posts::{self, Draft, Publish};
 use crate::errors::{ApiError, Problem};
 use crate::metrics::Metrics;
-use crate::post_token;
-use crate::routes::posts::{PAGE_SIZE, list, new};
 use crate::secrets::Secrets;
 use crate::state::AppState;
+
+/// The body of `POST /api/v1/posts`.
+#[derive(Deserialize)]
+pub struct NewPostRequest {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+    /// From `POST /api/v1/post-tokens`.
+    #[serde(default)]
+    post_token: String,
+}
+
+/// Why an API post token was refused, and how to get one.
+const BAD_POST_TOKEN: &str = "is missing, expired or not yours: get one from POST \
+     /api/v1/post-tokens (it makes a retried request store its post once)";
 
 #[derive(Serialize)]
 struct PostJson {
@@ -45,9 +60,9 @@ pub async fn list(
     api: ApiUser,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let before = list::parse_cursor(query.before.as_deref())?;
-    let limit = query.limit.unwrap_or(PAGE_SIZE).clamp(1, 100);
-    let page = list::page_of(&state, &api.user, before, limit).await?;
+    let before = posts::parse_cursor(query.before.as_deref()).map_err(Problem::from)?;
+    let limit = query.limit.unwrap_or(posts::PAGE_SIZE).clamp(1, 100);
+    let page = posts::page(&state, &api.user, before, limit).await?;
     Ok(HttpResponse::Ok().json(json!({
         "posts": page.posts.into_iter().map(PostJson::from).collect::<Vec<_>>(),
         "next": page.next.map(|id| id.to_string()),
@@ -59,26 +74,26 @@ pub async fn create(
     secrets: web::Data<Secrets>,
     metrics: web::Data<Metrics>,
     api: ApiUser,
-    body: web::Json<new::NewPostForm>,
+    body: web::Json<NewPostRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
-    let (title, text) = new::parse(&body.title, &body.body).map_err(Problem::Invalid)?;
-    let id = new::redeem(&secrets, &api.user, &body.post_token).ok_or_else(|| {
-        Problem::Invalid(
-            [(
-                "post_token",
-                "is missing, expired or not yours: get one from POST /api/v1/post-tokens \
-                 (it makes a retried request store its post once)"
-                    .to_owned(),
-            )]
-            .into_iter()
-            .collect(),
-        )
-    })?;
-    new::publish(&state, &metrics, &api.user, id, title, text).await?;
-    let post = state
-        .posts
-        .get(api.user.id, id)
+    let draft = Draft {
+        title: &body.title,
+        body: &body.body,
+        post_token: &body.post_token,
+    };
+    let id = match posts::publish(&state, &secrets, &metrics, &api.user, draft).await? {
+        Publish::Published(id) => id,
+        // The fields first: a token is worth fetching again only for a post that would
+        // be stored.
+        Publish::Refused { errors, .. } if !errors.is_empty() => {
+            return Err(Problem::Invalid(errors).into());
+        }
+        Publish::Refused { .. } => {
+            let errors = [("post_token", BAD_POST_TOKEN.to_owned())];
+            return Err(Problem::Invalid(errors.into_iter().collect()).into());
+        }
+    };
+    let post = posts::get(&state, &api.user, id)
         .await?
         .ok_or_else(|| Problem::Internal(anyhow::anyhow!("post {id} missing after insert")))?;
     Ok(HttpResponse::Created()
@@ -91,7 +106,7 @@ pub async fn token(
     secrets: web::Data<Secrets>,
     api: ApiUser,
 ) -> HttpResponse {
-    let token = post_token::issue(&secrets.post_token, api.user.id, state.new_post_id());
+    let token = posts::new_post_token(&state, &secrets, &api.user);
     HttpResponse::Created().json(json!({ "post_token": token }))
 }
 
@@ -101,9 +116,7 @@ pub async fn get(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = PostId::parse(&id).map_err(|_| Problem::NotFound)?;
-    let post = state
-        .posts
-        .get(api.user.id, id)
+    let post = posts::get(&state, &api.user, id)
         .await?
         .ok_or(Problem::NotFound)?;
     Ok(HttpResponse::Ok().json(PostJson::from(post)))

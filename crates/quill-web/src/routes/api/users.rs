@@ -1,14 +1,13 @@
 //! `POST /api/v1/users` (sign up) and `GET /api/v1/me`.
 
 use actix_web::{HttpResponse, web};
-use quill_accounts::SignUpError;
 use serde::Serialize;
 
+use super::Credentials;
 use super::auth::ApiUser;
+use crate::app::accounts::{self, NewAccount, SignUp};
 use crate::errors::{ApiError, Problem};
-use crate::metrics::{Event, Metrics};
-use crate::routes::login::LoginForm;
-use crate::routes::signup;
+use crate::metrics::Metrics;
 use crate::state::AppState;
 
 #[derive(Serialize)]
@@ -17,28 +16,29 @@ pub struct UserJson {
     pub username: String,
 }
 
+impl From<&quill_accounts::User> for UserJson {
+    fn from(user: &quill_accounts::User) -> Self {
+        Self {
+            id: user.id.0,
+            username: user.username.to_string(),
+        }
+    }
+}
+
 pub async fn create(
     state: web::Data<AppState>,
     metrics: web::Data<Metrics>,
-    body: web::Json<LoginForm>,
+    body: web::Json<Credentials>,
 ) -> Result<HttpResponse, ApiError> {
-    let (username, password) =
-        signup::parse(&body.username, &body.password, None).map_err(Problem::Invalid)?;
-    let user = state
-        .accounts
-        .sign_up(username, password)
-        .await
-        .map_err(|e| match e {
-            SignUpError::UsernameTaken => {
-                Problem::Invalid([("username", e.to_string())].into_iter().collect())
-            }
-            other => other.into(),
-        })?;
-    metrics.record(Event::SignUp);
-    Ok(HttpResponse::Created().json(UserJson {
-        id: user.id.0,
-        username: user.username.to_string(),
-    }))
+    let account = NewAccount {
+        username: &body.username,
+        password: &body.password,
+        password_confirm: None,
+    };
+    match accounts::sign_up(&state, &metrics, account).await? {
+        SignUp::Created(user) => Ok(HttpResponse::Created().json(UserJson::from(&user))),
+        SignUp::Refused(errors) => Err(Problem::Invalid(errors).into()),
+    }
 }
 
 pub async fn me(api: ApiUser) -> HttpResponse {

@@ -3,10 +3,11 @@
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use quill_domain::PostId;
-use quill_posts::{Post, PostStore};
+use quill_posts::Post;
 
+use crate::app::{CurrentUser, posts};
 use crate::errors::{PageError, Problem};
-use crate::layout::{Chrome, CurrentUser, render};
+use crate::page::{Chrome, render};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -23,9 +24,7 @@ pub async fn get(
     id: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let id = PostId::parse(&id).map_err(|_| Problem::NotFound)?;
-    let post = state
-        .posts
-        .get(user.id, id)
+    let post = posts::get(&state, &user, id)
         .await?
         .ok_or(Problem::NotFound)?;
     render(&ShowPage { chrome, post })

@@ -1,0 +1,18 @@
+//! The wall clock, in the units Quill stores: Unix seconds for accounts, Unix
+//! microseconds for posts (the unit of a timeuuid's time) and analytics.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Seconds since the Unix epoch, now; the unit of every accounts timestamp.
+pub fn unix_secs() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// Microseconds since the Unix epoch, now.
+pub fn unix_micros() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
+}

@@ -1,0 +1,61 @@
+//! The application layer: the use cases between HTTP and the stores. Sign up, log in
+//! and API sessions in [`accounts`]; publish, page and read in [`posts`].
+//!
+//! Use cases take parsed or plain input and return typed outcomes: what the person
+//! should be told, never a status code. Page handlers and API handlers parse the
+//! request, call one use case, and render its outcome in their own way; they never call
+//! each other. A use case fails only with a [`Failure`], which the error policy
+//! (`crate::errors`) answers with a 503 or a 500.
+
+pub mod accounts;
+pub mod posts;
+
+use std::collections::BTreeMap;
+
+use quill_accounts::AccountsError;
+use quill_domain::{Month, UserId};
+use quill_posts::PostStoreError;
+
+/// A message per input field that needs another look, keyed by the field's name.
+pub type FieldErrors = BTreeMap<&'static str, String>;
+
+/// The person a request acts for: from a browser session or an API token.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub id: UserId,
+    pub username: String,
+    /// The month they signed up: their timeline starts there.
+    pub since: Month,
+}
+
+/// Why a use case could not run to its end.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    /// A store or the password hasher cannot serve now; the same request may succeed
+    /// in a moment.
+    #[error("unavailable: {0:#}")]
+    Unavailable(anyhow::Error),
+    /// A bug, or data Quill did not expect.
+    #[error("internal: {0:#}")]
+    Internal(anyhow::Error),
+}
+
+impl From<AccountsError> for Failure {
+    fn from(e: AccountsError) -> Self {
+        if e.is_outage() {
+            Self::Unavailable(e.into())
+        } else {
+            Self::Internal(e.into())
+        }
+    }
+}
+
+impl From<PostStoreError> for Failure {
+    fn from(e: PostStoreError) -> Self {
+        if e.is_outage() {
+            Self::Unavailable(e.into())
+        } else {
+            Self::Internal(e.into())
+        }
+    }
+}

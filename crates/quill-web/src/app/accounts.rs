@@ -1,0 +1,151 @@
+//! Account use cases: sign up, log in (throttled), and the API's bearer sessions.
+
+use std::net::IpAddr;
+
+use quill_accounts::{LogInError, SignUpError, User};
+use quill_domain::{Password, Username};
+
+use super::{CurrentUser, Failure, FieldErrors};
+use crate::metrics::{Event, Metrics};
+use crate::state::AppState;
+
+/// What a sign-up form or request holds.
+pub struct NewAccount<'a> {
+    pub username: &'a str,
+    pub password: &'a str,
+    /// The password typed again, where the form asks for it (the API does not).
+    pub password_confirm: Option<&'a str>,
+}
+
+pub enum SignUp {
+    Created(User),
+    /// Nothing was created; each field says why.
+    Refused(FieldErrors),
+}
+
+pub enum LogIn {
+    Welcome(User),
+    WrongCredentials,
+    /// Too many failures for this account or address; nothing was checked.
+    Throttled {
+        retry_after_secs: u64,
+    },
+}
+
+/// The message for a wrong username or password, whichever it was.
+pub fn wrong_credentials() -> String {
+    LogInError::InvalidCredentials.to_string()
+}
+
+/// Parses a new account, or says what is wrong with each field.
+fn parse(account: &NewAccount<'_>) -> Result<(Username, Password), FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let username = Username::parse(account.username)
+        .map_err(|e| errors.insert("username", e.to_string()))
+        .ok();
+    let password = Password::parse_new(account.password)
+        .map_err(|e| errors.insert("password", e.to_string()))
+        .ok();
+    if let (Some(password), Some(confirm)) = (&password, account.password_confirm)
+        && password.expose() != confirm
+    {
+        errors.insert("password_confirm", "The two passwords do not match.".into());
+    }
+    match (username, password) {
+        (Some(username), Some(password)) if errors.is_empty() => Ok((username, password)),
+        _ => Err(errors),
+    }
+}
+
+pub async fn sign_up(
+    state: &AppState,
+    metrics: &Metrics,
+    account: NewAccount<'_>,
+) -> Result<SignUp, Failure> {
+    let (username, password) = match parse(&account) {
+        Ok(parsed) => parsed,
+        Err(errors) => return Ok(SignUp::Refused(errors)),
+    };
+    match state.accounts.sign_up(username, password).await {
+        Ok(user) => {
+            metrics.record(Event::SignUp);
+            Ok(SignUp::Created(user))
+        }
+        Err(e @ SignUpError::UsernameTaken) => Ok(SignUp::Refused(FieldErrors::from([(
+            "username",
+            e.to_string(),
+        )]))),
+        Err(SignUpError::Other(e)) => Err(e.into()),
+    }
+}
+
+/// Checks a login attempt from `address` against the throttle and the accounts.
+pub async fn log_in(
+    state: &AppState,
+    metrics: &Metrics,
+    address: IpAddr,
+    username: &str,
+    password: &str,
+) -> Result<LogIn, Failure> {
+    let account = Username::fold(username);
+    if let Err(throttled) = state.throttle.check(&account, address).await? {
+        metrics.record(Event::LogInThrottled);
+        return Ok(LogIn::Throttled {
+            retry_after_secs: throttled.retry_after_secs.max(1),
+        });
+    }
+    let parsed = Username::parse(username)
+        .ok()
+        .zip(Password::parse_login(password).ok());
+    let outcome = match parsed {
+        Some((username, password)) => state.accounts.log_in(&username, password).await,
+        None => Err(LogInError::InvalidCredentials),
+    };
+    match outcome {
+        Ok(user) => {
+            if let Err(error) = state.throttle.record_success(&account).await {
+                tracing::warn!(%error, "login throttle not cleared");
+            }
+            metrics.record(Event::LogIn);
+            Ok(LogIn::Welcome(user))
+        }
+        Err(LogInError::InvalidCredentials) => {
+            if let Err(error) = state.throttle.record_failure(&account, address).await {
+                tracing::warn!(%error, "failed login not counted");
+            }
+            metrics.record(Event::LogInFailed);
+            Ok(LogIn::WrongCredentials)
+        }
+        Err(LogInError::Other(e)) => Err(e.into()),
+    }
+}
+
+/// A bearer session of the API.
+pub struct ApiSession {
+    pub token: String,
+    /// Seconds until the token expires unless used.
+    pub expires_in: i64,
+}
+
+/// Opens an API session for `user`, who has just logged in.
+pub async fn open_api_session(state: &AppState, user: &User) -> Result<ApiSession, Failure> {
+    let token = state
+        .sessions
+        .create(CurrentUser::state_of(user), state.session_idle_secs)
+        .await?;
+    Ok(ApiSession {
+        token,
+        expires_in: state.session_idle_secs,
+    })
+}
+
+/// The user a bearer token belongs to, if it opens a live session.
+pub async fn api_user(state: &AppState, token: &str) -> Result<Option<CurrentUser>, Failure> {
+    let session = state.sessions.load_token(token).await?;
+    Ok(session.as_ref().and_then(CurrentUser::of_state))
+}
+
+/// Ends the API session a token opens.
+pub async fn end_api_session(state: &AppState, token: &str) -> Result<(), Failure> {
+    Ok(state.sessions.delete_token(token).await?)
+}

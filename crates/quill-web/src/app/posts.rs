@@ -1,0 +1,133 @@
+//! Post use cases: publish under a post token, a page of one's timeline, one post.
+
+use quill_domain::clock::unix_micros;
+use quill_domain::{Month, PostBody, PostId, PostTitle};
+use quill_posts::{InsertOutcome, NewPost, Page, PageQuery, Post, PostStore};
+
+use super::{CurrentUser, Failure, FieldErrors};
+use crate::metrics::{Event, Metrics};
+use crate::post_token;
+use crate::secrets::Secrets;
+use crate::state::AppState;
+
+/// Posts per timeline page, unless the API asks for another number.
+pub const PAGE_SIZE: usize = 20;
+
+/// A `before` cursor that names no post.
+#[derive(Debug, thiserror::Error)]
+#[error("That page link is not valid.")]
+pub struct BadCursor;
+
+/// Parses a `before` cursor: none, or the id of the post a page ends before.
+pub fn parse_cursor(raw: Option<&str>) -> Result<Option<PostId>, BadCursor> {
+    raw.filter(|raw| !raw.is_empty())
+        .map(|raw| PostId::parse(raw).map_err(|_| BadCursor))
+        .transpose()
+}
+
+/// A post as written, before anything is checked.
+pub struct Draft<'a> {
+    pub title: &'a str,
+    pub body: &'a str,
+    /// The signed id the form (or `POST /api/v1/post-tokens`) was issued with.
+    pub post_token: &'a str,
+}
+
+pub enum Publish {
+    /// Stored, or found already stored by an earlier send of the same token.
+    Published(PostId),
+    /// Nothing stored: the fields that need another look, and whether the post token
+    /// was refused (more than a day old, or not made for this user).
+    Refused {
+        errors: FieldErrors,
+        stale_token: bool,
+    },
+}
+
+/// A fresh post token for `user`: the id their next post will have. Every post comes
+/// with one, so that a resent request (a double click, a retry, nginx failing over)
+/// can only find its own post again.
+pub fn new_post_token(state: &AppState, secrets: &Secrets, user: &CurrentUser) -> String {
+    post_token::issue(&secrets.post_token, user.id, state.new_post_id())
+}
+
+/// Parses a title and body, or gives a message per failing field.
+fn parse(draft: &Draft<'_>) -> Result<(PostTitle, PostBody), FieldErrors> {
+    match (PostTitle::parse(draft.title), PostBody::parse(draft.body)) {
+        (Ok(title), Ok(body)) => Ok((title, body)),
+        (title, body) => {
+            let mut errors = FieldErrors::new();
+            if let Err(e) = title {
+                errors.insert("title", e.to_string());
+            }
+            if let Err(e) = body {
+                errors.insert("body", e.to_string());
+            }
+            Err(errors)
+        }
+    }
+}
+
+/// Stores `draft` as `user`'s post under the id its token carries.
+pub async fn publish(
+    state: &AppState,
+    secrets: &Secrets,
+    metrics: &Metrics,
+    user: &CurrentUser,
+    draft: Draft<'_>,
+) -> Result<Publish, Failure> {
+    let id = post_token::redeem(
+        &secrets.post_token,
+        user.id,
+        draft.post_token,
+        unix_micros(),
+    );
+    let (title, body, id) = match (parse(&draft), id) {
+        (Ok((title, body)), Some(id)) => (title, body, id),
+        (parsed, id) => {
+            return Ok(Publish::Refused {
+                errors: parsed.err().unwrap_or_default(),
+                stale_token: id.is_none(),
+            });
+        }
+    };
+    let outcome = state
+        .posts
+        .insert(NewPost {
+            id,
+            user: user.id,
+            title,
+            body,
+        })
+        .await?;
+    metrics.record(match outcome {
+        InsertOutcome::Created => Event::PostCreated,
+        InsertOutcome::AlreadyExists => Event::PostDuplicateSubmit,
+    });
+    Ok(Publish::Published(id))
+}
+
+/// A page of `user`'s timeline, newest first, ending before `before`.
+pub async fn page(
+    state: &AppState,
+    user: &CurrentUser,
+    before: Option<PostId>,
+    limit: usize,
+) -> Result<Page, Failure> {
+    let query = PageQuery {
+        before,
+        limit,
+        newest: Month::from_unix_micros(unix_micros()),
+        oldest: user.since,
+    };
+    Ok(state.posts.list(user.id, query).await?)
+}
+
+/// One of `user`'s posts. Anyone else's id finds nothing.
+pub async fn get(
+    state: &AppState,
+    user: &CurrentUser,
+    id: PostId,
+) -> Result<Option<Post>, Failure> {
+    Ok(state.posts.get(user.id, id).await?)
+}

@@ -1,0 +1,81 @@
+//! The browser session: the keys a logged-in session holds, the [`CurrentUser`]
+//! extractor for pages, and starting a session at login.
+
+use std::collections::HashMap;
+use std::future::{Ready, ready};
+
+use actix_session::{Session, SessionExt};
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest};
+use quill_domain::{Month, UserId};
+
+use crate::app::CurrentUser;
+use crate::errors::{PageError, Problem};
+
+/// Session keys of a logged-in browser session.
+pub const SESSION_USER_ID: &str = quill_accounts::sessions::USER_ID_KEY;
+pub const SESSION_USERNAME: &str = "username";
+pub const SESSION_SINCE: &str = "since";
+
+impl CurrentUser {
+    pub fn of_session(session: &Session) -> Option<Self> {
+        Self::of_state(&session.entries())
+    }
+
+    /// Reads a session's state, whose values are JSON as actix-session stores them.
+    pub fn of_state(state: &HashMap<String, String>) -> Option<Self> {
+        fn get<T: serde::de::DeserializeOwned>(
+            state: &HashMap<String, String>,
+            key: &str,
+        ) -> Option<T> {
+            serde_json::from_str(state.get(key)?).ok()
+        }
+        let id = get::<i64>(state, SESSION_USER_ID)?;
+        let username = get::<String>(state, SESSION_USERNAME)?;
+        let since = Month::from_yyyymm(get::<i32>(state, SESSION_SINCE)?)?;
+        Some(Self {
+            id: UserId(id),
+            username,
+            since,
+        })
+    }
+
+    /// The session state of a logged-in `user`, as `start` leaves it.
+    pub fn state_of(user: &quill_accounts::User) -> HashMap<String, String> {
+        HashMap::from([
+            (SESSION_USER_ID.to_owned(), user.id.0.to_string()),
+            (
+                SESSION_USERNAME.to_owned(),
+                serde_json::Value::from(user.username.as_str()).to_string(),
+            ),
+            (
+                SESSION_SINCE.to_owned(),
+                user.since_month().yyyymm().to_string(),
+            ),
+        ])
+    }
+
+    /// Logs `user` in on this browser session, under a new session key (no fixation).
+    pub fn start(session: &Session, user: &quill_accounts::User) -> Result<(), Problem> {
+        session.clear();
+        session.renew();
+        for (key, value) in Self::state_of(user) {
+            let value: serde_json::Value =
+                serde_json::from_str(&value).map_err(|e| Problem::Internal(e.into()))?;
+            session
+                .insert(key, value)
+                .map_err(|e| Problem::Internal(anyhow::anyhow!("{e}")))?;
+        }
+        Ok(())
+    }
+}
+
+/// The logged-in user of a browser session; pages that need one redirect to /login.
+impl FromRequest for CurrentUser {
+    type Error = PageError;
+    type Future = Ready<Result<Self, PageError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Self::of_session(&req.get_session()).ok_or(PageError(Problem::LoginRequired)))
+    }
+}
