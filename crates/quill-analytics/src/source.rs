@@ -6,6 +6,7 @@ pub mod cassandra;
 pub mod embedded;
 pub mod parquet;
 pub mod records;
+pub mod scan;
 pub mod split;
 
 use std::fmt;

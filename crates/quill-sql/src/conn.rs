@@ -10,7 +10,7 @@ use diesel::Connection;
 use diesel::connection::SimpleConnection;
 #[cfg(feature = "mysql")]
 use diesel::mysql::MysqlConnection;
-use diesel::r2d2::{ManageConnection, Pool, PooledConnection, R2D2Connection};
+use diesel::r2d2::{Builder, ManageConnection, Pool, R2D2Connection};
 use diesel::sqlite::SqliteConnection;
 
 use crate::{PoolSize, SqlError};
@@ -23,7 +23,6 @@ pub enum DbConn {
 }
 
 pub type DbPool = Pool<DbManager>;
-pub type DbPooled = PooledConnection<DbManager>;
 
 /// A connection in a pool, and whether its user found it broken: the pool then drops
 /// it instead of handing it out again. Dereferences to the [`DbConn`].
@@ -123,16 +122,21 @@ impl DbManager {
     }
 }
 
-/// A pool of `size` connections to `target`. MySQL pools open their connections
-/// lazily, so that a process starts while a database is briefly away.
-pub fn pool(target: Target, size: PoolSize, checkout: Checkout) -> Result<DbPool, SqlError> {
-    let lazy = !matches!(target, Target::Sqlite(_));
-    let builder = Pool::builder()
+/// The settings every pool shares, SQLite's and MySQL's alike.
+pub(crate) fn builder<M: ManageConnection>(size: PoolSize, checkout: Checkout) -> Builder<M> {
+    Pool::builder()
         .max_size(size.connections)
         .test_on_check_out(checkout == Checkout::Verify)
         .connection_timeout(size.checkout_timeout)
         // A connection unused this long is closed; proxies drop idle ones anyway.
-        .idle_timeout(Some(Duration::from_secs(300)));
+        .idle_timeout(Some(Duration::from_secs(300)))
+}
+
+/// A pool of `size` connections to `target`. MySQL pools open their connections
+/// lazily, so that a process starts while a database is briefly away.
+pub fn pool(target: Target, size: PoolSize, checkout: Checkout) -> Result<DbPool, SqlError> {
+    let lazy = !matches!(target, Target::Sqlite(_));
+    let builder = builder(size, checkout);
     let builder = if lazy {
         builder.min_idle(Some(0))
     } else {

@@ -7,7 +7,7 @@ pub mod gtid;
 mod mysql;
 pub mod scope;
 
-pub use conn::{Checkout, DbConn, DbManager, DbPool, DbPooled, Pooled, Target, pool};
+pub use conn::{Checkout, DbConn, DbManager, DbPool, Pooled, Target, pool};
 pub use gtid::GtidPos;
 #[cfg(feature = "mysql")]
 pub use mysql::{caught_up, last_gtid};
@@ -18,6 +18,7 @@ use std::time::Duration;
 use diesel::Connection;
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+
 use diesel::sqlite::SqliteConnection;
 
 pub type SqlitePool = Pool<ConnectionManager<SqliteConnection>>;
@@ -75,12 +76,9 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqlitePragma
 /// Opens (creating when missing) the SQLite database at `path` behind a pool.
 pub fn sqlite_pool(path: &Path, size: PoolSize) -> Result<SqlitePool, SqlError> {
     let manager = ConnectionManager::<SqliteConnection>::new(path.to_string_lossy());
-    Ok(Pool::builder()
-        .max_size(size.connections)
-        .connection_timeout(size.checkout_timeout)
-        // A SQLite connection is a file handle: there is nothing to lose, so no
-        // round trip to check it at every checkout.
-        .test_on_check_out(false)
+    // A SQLite connection is a file handle: there is nothing to lose, so no round trip
+    // to check it at every checkout.
+    Ok(conn::builder(size, Checkout::Trust)
         .connection_customizer(Box::new(SqlitePragmas { read_only: false }))
         .build(manager)?)
 }

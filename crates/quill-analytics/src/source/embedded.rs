@@ -10,22 +10,16 @@ use async_trait::async_trait;
 use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::catalog::{Session, TableProvider};
-use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::error::{DataFusionError, Result as DfResult};
-use datafusion::execution::TaskContext;
 use datafusion::logical_expr::{Expr, TableType};
-use datafusion::physical_expr::{EquivalenceProperties, PhysicalExpr};
-use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
 use datafusion::physical_plan::stream::RecordBatchReceiverStreamBuilder;
-use datafusion::physical_plan::{
-    ChildrenPropertiesMode, DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning,
-    PlanProperties, ReplaceChildrenOptions, SendableRecordBatchStream,
-};
+use datafusion::physical_plan::{ExecutionPlan, SendableRecordBatchStream};
 use datafusion::prelude::SessionContext;
 use quill_posts::embedded::EmbeddedPostReader;
 use tokio::sync::mpsc::Sender;
 
 use super::records::{Projection, to_batch};
+use super::scan::{Partitions, PostsScan};
 use super::split::split_range;
 use crate::error::{AnalyticsError, Result};
 use crate::schema::posts_schema;
@@ -81,42 +75,32 @@ impl TableProvider for EmbeddedTable {
         _filters: &[Expr],
         _limit: Option<usize>,
     ) -> DfResult<Arc<dyn ExecutionPlan>> {
-        Ok(Arc::new(EmbeddedScan::new(
-            self.data_dir.clone(),
-            self.ranges.clone(),
+        let partitions = EmbeddedRanges {
+            data_dir: self.data_dir.clone(),
+            ranges: self.ranges.clone(),
+        };
+        Ok(Arc::new(PostsScan::new(
+            partitions,
             Projection::new(projection)?,
         )))
     }
 }
 
-/// Scans user-id ranges of the embedded store, one partition per range.
-#[derive(Debug)]
-pub struct EmbeddedScan {
+/// The user-id ranges of the embedded store, one partition each.
+pub struct EmbeddedRanges {
     data_dir: PathBuf,
     ranges: Vec<RangeInclusive<i64>>,
-    projection: Projection,
-    properties: Arc<PlanProperties>,
 }
 
-impl EmbeddedScan {
-    fn new(data_dir: PathBuf, ranges: Vec<RangeInclusive<i64>>, projection: Projection) -> Self {
-        let properties = Arc::new(PlanProperties::new(
-            EquivalenceProperties::new(projection.schema.clone()),
-            Partitioning::UnknownPartitioning(ranges.len().max(1)),
-            EmissionType::Incremental,
-            Boundedness::Bounded,
-        ));
-        Self {
-            data_dir,
-            ranges,
-            projection,
-            properties,
-        }
+impl Partitions for EmbeddedRanges {
+    const NAME: &'static str = "EmbeddedScan";
+
+    fn count(&self) -> usize {
+        // An empty store has one partition with no rows.
+        self.ranges.len().max(1)
     }
-}
 
-impl DisplayAs for EmbeddedScan {
-    fn fmt_as(&self, _t: DisplayFormatType, f: &mut fmt::Formatter) -> fmt::Result {
+    fn describe(&self, f: &mut fmt::Formatter) -> fmt::Result {
         write!(
             f,
             "EmbeddedScan: {} user-id ranges of {}",
@@ -124,58 +108,18 @@ impl DisplayAs for EmbeddedScan {
             self.data_dir.display()
         )
     }
-}
 
-impl ExecutionPlan for EmbeddedScan {
-    fn name(&self) -> &str {
-        "EmbeddedScan"
-    }
-
-    fn properties(&self) -> &Arc<PlanProperties> {
-        &self.properties
-    }
-
-    fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
-        vec![]
-    }
-
-    fn apply_expressions(
-        &self,
-        _f: &mut dyn FnMut(&Arc<dyn PhysicalExpr>) -> DfResult<TreeNodeRecursion>,
-    ) -> DfResult<TreeNodeRecursion> {
-        Ok(TreeNodeRecursion::Continue)
-    }
-
-    fn replace_children(
-        self: Arc<Self>,
-        _children: Vec<Arc<dyn ExecutionPlan>>,
-        _options: ReplaceChildrenOptions,
-    ) -> DfResult<Arc<dyn ExecutionPlan>> {
-        Ok(self)
-    }
-
-    fn with_new_children(
-        self: Arc<Self>,
-        children: Vec<Arc<dyn ExecutionPlan>>,
-    ) -> DfResult<Arc<dyn ExecutionPlan>> {
-        self.replace_children(
-            children,
-            ReplaceChildrenOptions::new(ChildrenPropertiesMode::Recompute),
-        )
-    }
-
-    fn execute(
+    fn stream(
         &self,
         partition: usize,
-        _context: Arc<TaskContext>,
+        projection: &Projection,
     ) -> DfResult<SendableRecordBatchStream> {
-        let mut builder = RecordBatchReceiverStreamBuilder::new(self.projection.schema.clone(), 2);
+        let mut builder = RecordBatchReceiverStreamBuilder::new(projection.schema.clone(), 2);
         let Some(range) = self.ranges.get(partition).cloned() else {
-            // An empty store has one partition with no rows.
             return Ok(builder.build());
         };
         let tx = builder.tx();
-        let (dir, projection) = (self.data_dir.clone(), self.projection.clone());
+        let (dir, projection) = (self.data_dir.clone(), projection.clone());
         builder.spawn_blocking(move || {
             scan_range(&dir, range, &projection, &tx)
                 .map_err(|e| DataFusionError::External(Box::new(e)))

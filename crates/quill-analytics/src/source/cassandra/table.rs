@@ -8,17 +8,10 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::catalog::{Session as DfSession, TableProvider};
-use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::error::{DataFusionError, Result as DfResult};
-use datafusion::execution::TaskContext;
 use datafusion::logical_expr::{Expr, TableType};
-use datafusion::physical_expr::{EquivalenceProperties, PhysicalExpr};
-use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
 use datafusion::physical_plan::stream::RecordBatchReceiverStreamBuilder;
-use datafusion::physical_plan::{
-    ChildrenPropertiesMode, DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning,
-    PlanProperties, ReplaceChildrenOptions, SendableRecordBatchStream,
-};
+use datafusion::physical_plan::{ExecutionPlan, SendableRecordBatchStream};
 use datafusion::prelude::SessionContext;
 use quill_domain::PostId;
 use quill_posts::PostRecord;
@@ -35,6 +28,7 @@ use super::statement::{Columns, token_range_select};
 use crate::error::{AnalyticsError, Result};
 use crate::schema::{self, posts_schema};
 use crate::source::records::{Projection, to_batch};
+use crate::source::scan::{Partitions, PostsScan};
 
 fn cassandra_error(what: &str, e: impl fmt::Display) -> AnalyticsError {
     AnalyticsError::Cassandra(format!("{what}: {e}"))
@@ -112,115 +106,49 @@ impl TableProvider for CassandraTable {
             .map_err(|e| external(cassandra_error("preparing the scan", e)))?;
         prepared.set_consistency(driver_consistency(self.settings.cluster.consistency));
         prepared.set_page_size(self.settings.page_size);
-        Ok(Arc::new(CassandraScan::new(
-            Arc::clone(&self.session),
+        let partitions = TokenRanges {
+            session: Arc::clone(&self.session),
             prepared,
             columns,
-            self.ranges.clone(),
-            projection,
-        )))
+            ranges: self.ranges.clone(),
+        };
+        Ok(Arc::new(PostsScan::new(partitions, projection)))
     }
 }
 
-/// Token ranges of `posts_by_user`, one partition per range.
-pub struct CassandraScan {
+/// The token ranges of `posts_by_user`, one partition each, read page by page.
+pub struct TokenRanges {
     session: Arc<Session>,
     prepared: PreparedStatement,
     columns: Columns,
     ranges: Vec<TokenRange>,
-    projection: Projection,
-    properties: Arc<PlanProperties>,
 }
 
-impl fmt::Debug for CassandraScan {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "CassandraScan({} ranges)", self.ranges.len())
+impl Partitions for TokenRanges {
+    const NAME: &'static str = "CassandraScan";
+
+    fn count(&self) -> usize {
+        self.ranges.len()
     }
-}
 
-impl CassandraScan {
-    fn new(
-        session: Arc<Session>,
-        prepared: PreparedStatement,
-        columns: Columns,
-        ranges: Vec<TokenRange>,
-        projection: Projection,
-    ) -> Self {
-        let properties = Arc::new(PlanProperties::new(
-            EquivalenceProperties::new(projection.schema.clone()),
-            Partitioning::UnknownPartitioning(ranges.len()),
-            EmissionType::Incremental,
-            Boundedness::Bounded,
-        ));
-        Self {
-            session,
-            prepared,
-            columns,
-            ranges,
-            projection,
-            properties,
-        }
-    }
-}
-
-impl DisplayAs for CassandraScan {
-    fn fmt_as(&self, _t: DisplayFormatType, f: &mut fmt::Formatter) -> fmt::Result {
+    fn describe(&self, f: &mut fmt::Formatter) -> fmt::Result {
         write!(f, "CassandraScan: {} token ranges", self.ranges.len())
     }
-}
 
-impl ExecutionPlan for CassandraScan {
-    fn name(&self) -> &str {
-        "CassandraScan"
-    }
-
-    fn properties(&self) -> &Arc<PlanProperties> {
-        &self.properties
-    }
-
-    fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
-        vec![]
-    }
-
-    fn apply_expressions(
-        &self,
-        _f: &mut dyn FnMut(&Arc<dyn PhysicalExpr>) -> DfResult<TreeNodeRecursion>,
-    ) -> DfResult<TreeNodeRecursion> {
-        Ok(TreeNodeRecursion::Continue)
-    }
-
-    fn replace_children(
-        self: Arc<Self>,
-        _children: Vec<Arc<dyn ExecutionPlan>>,
-        _options: ReplaceChildrenOptions,
-    ) -> DfResult<Arc<dyn ExecutionPlan>> {
-        Ok(self)
-    }
-
-    fn with_new_children(
-        self: Arc<Self>,
-        children: Vec<Arc<dyn ExecutionPlan>>,
-    ) -> DfResult<Arc<dyn ExecutionPlan>> {
-        self.replace_children(
-            children,
-            ReplaceChildrenOptions::new(ChildrenPropertiesMode::Recompute),
-        )
-    }
-
-    fn execute(
+    fn stream(
         &self,
         partition: usize,
-        _context: Arc<TaskContext>,
+        projection: &Projection,
     ) -> DfResult<SendableRecordBatchStream> {
         let range = *self
             .ranges
             .get(partition)
             .ok_or_else(|| DataFusionError::Internal(format!("no token range {partition}")))?;
-        let mut builder = RecordBatchReceiverStreamBuilder::new(self.projection.schema.clone(), 2);
+        let mut builder = RecordBatchReceiverStreamBuilder::new(projection.schema.clone(), 2);
         let tx = builder.tx();
         let session = Arc::clone(&self.session);
         let prepared = self.prepared.clone();
-        let (columns, projection) = (self.columns, self.projection.clone());
+        let (columns, projection) = (self.columns, projection.clone());
         builder.spawn(async move {
             let mut paging = PagingState::start();
             loop {
