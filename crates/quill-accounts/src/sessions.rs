@@ -176,6 +176,7 @@ impl SqlSessionStore {
     /// A session younger than a replica's lag is found on the primary. When the primary
     /// cannot be asked either, the token opens nothing: reads keep working for everyone
     /// whose session has replicated.
+    #[tracing::instrument(skip_all)]
     pub async fn load_token(
         &self,
         token: &str,
@@ -197,6 +198,7 @@ impl SqlSessionStore {
     }
 
     /// Opens a new session for `state` and returns its token.
+    #[tracing::instrument(skip_all)]
     pub async fn create(
         &self,
         state: HashMap<String, String>,
@@ -213,6 +215,7 @@ impl SqlSessionStore {
     }
 
     /// Ends the session a token opens.
+    #[tracing::instrument(skip_all)]
     pub async fn delete_token(&self, token: &str) -> Result<(), AccountsError> {
         let id = token_hash(token);
         self.db
@@ -222,6 +225,7 @@ impl SqlSessionStore {
     }
 
     /// Deletes expired sessions; returns how many.
+    #[tracing::instrument(skip_all)]
     pub async fn purge_expired(&self) -> Result<usize, AccountsError> {
         let absolute = self.absolute_secs;
         Ok(self
@@ -253,6 +257,7 @@ impl SessionStore for SqlSessionStore {
         SessionKey::try_from(token).map_err(|e| SaveError::Other(e.into()))
     }
 
+    #[tracing::instrument(skip_all)]
     async fn update(
         &self,
         session_key: SessionKey,
@@ -279,6 +284,7 @@ impl SessionStore for SqlSessionStore {
         }
     }
 
+    #[tracing::instrument(skip_all)]
     async fn update_ttl(&self, session_key: &SessionKey, ttl: &Duration) -> anyhow::Result<()> {
         let id = token_hash(session_key.as_ref());
         let (now, ttl_secs) = (unix_secs(), ttl.whole_seconds());

@@ -57,6 +57,7 @@ fn parse(account: &NewAccount<'_>) -> Result<(Username, Password), FieldErrors> 
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn sign_up(
     state: &AppState,
     metrics: &Metrics,
@@ -80,6 +81,7 @@ pub async fn sign_up(
 }
 
 /// Checks a login attempt from `address` against the throttle and the accounts.
+#[tracing::instrument(skip_all, fields(%address))]
 pub async fn log_in(
     state: &AppState,
     metrics: &Metrics,
@@ -128,6 +130,7 @@ pub struct ApiSession {
 }
 
 /// Opens an API session for `user`, who has just logged in.
+#[tracing::instrument(skip_all, fields(user = user.id.0))]
 pub async fn open_api_session(state: &AppState, user: &User) -> Result<ApiSession, Failure> {
     let token = state
         .sessions
@@ -140,12 +143,14 @@ pub async fn open_api_session(state: &AppState, user: &User) -> Result<ApiSessio
 }
 
 /// The user a bearer token belongs to, if it opens a live session.
+#[tracing::instrument(skip_all)]
 pub async fn api_user(state: &AppState, token: &str) -> Result<Option<CurrentUser>, Failure> {
     let session = state.sessions.load_token(token).await?;
     Ok(session.as_ref().and_then(CurrentUser::of_state))
 }
 
 /// Ends the API session a token opens.
+#[tracing::instrument(skip_all)]
 pub async fn end_api_session(state: &AppState, token: &str) -> Result<(), Failure> {
     Ok(state.sessions.delete_token(token).await?)
 }

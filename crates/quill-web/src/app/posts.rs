@@ -69,6 +69,7 @@ fn parse(draft: &Draft<'_>) -> Result<(PostTitle, PostBody), FieldErrors> {
 }
 
 /// Stores `draft` as `user`'s post under the id its token carries.
+#[tracing::instrument(skip_all, fields(user = user.id.0))]
 pub async fn publish(
     state: &AppState,
     secrets: &Secrets,
@@ -108,6 +109,7 @@ pub async fn publish(
 }
 
 /// A page of `user`'s timeline, newest first, ending before `before`.
+#[tracing::instrument(skip_all, fields(user = user.id.0, ?before, limit))]
 pub async fn page(
     state: &AppState,
     user: &CurrentUser,
@@ -124,6 +126,7 @@ pub async fn page(
 }
 
 /// One of `user`'s posts. Anyone else's id finds nothing.
+#[tracing::instrument(skip_all, fields(user = user.id.0, %id))]
 pub async fn get(
     state: &AppState,
     user: &CurrentUser,
