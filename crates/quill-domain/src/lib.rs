@@ -7,6 +7,7 @@ pub mod clock;
 mod month;
 mod post;
 mod user;
+mod visible;
 
 pub use month::Month;
 pub use post::{PostBody, PostBodyError, PostId, PostIdError, PostTitle, PostTitleError};

@@ -100,7 +100,7 @@ impl fmt::Display for PostId {
     }
 }
 
-/// A post title: 1-200 characters after trimming, one line.
+/// A post title: 1-200 characters after trimming, one line, something visible.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PostTitle(String);
 
@@ -119,7 +119,7 @@ impl PostTitle {
 
     pub fn parse(raw: &str) -> Result<Self, PostTitleError> {
         let title = raw.trim();
-        if title.is_empty() {
+        if !crate::visible::has_visible(title) {
             return Err(PostTitleError::Empty);
         }
         if title.chars().count() > Self::MAX {
@@ -140,7 +140,8 @@ impl PostTitle {
     }
 }
 
-/// A post body: 1-20,000 characters, not only whitespace. Line breaks are stored as `\n`.
+/// A post body: 1-20,000 characters, something visible (not only white space or
+/// zero-width characters). Line breaks are stored as `\n`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PostBody(String);
 
@@ -159,7 +160,7 @@ impl PostBody {
 
     pub fn parse(raw: &str) -> Result<Self, PostBodyError> {
         let body = raw.replace("\r\n", "\n");
-        if body.trim().is_empty() {
+        if !crate::visible::has_visible(&body) {
             return Err(PostBodyError::Empty);
         }
         if body.chars().count() > Self::MAX {
@@ -249,5 +250,22 @@ mod tests {
             PostBody::parse("a\u{0}b"),
             Err(PostBodyError::ControlCharacter)
         );
+    }
+
+    #[test]
+    fn a_title_or_body_that_shows_nothing_is_empty() {
+        for blank in ["\u{200B}", "\u{FEFF}", "\u{3164}", " \u{200B} \u{FEFF} "] {
+            assert_eq!(
+                PostTitle::parse(blank),
+                Err(PostTitleError::Empty),
+                "{blank:?}"
+            );
+            assert_eq!(
+                PostBody::parse(blank),
+                Err(PostBodyError::Empty),
+                "{blank:?}"
+            );
+        }
+        assert!(PostTitle::parse("\u{200B}Notes").is_ok());
     }
 }

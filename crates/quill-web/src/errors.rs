@@ -9,17 +9,18 @@
 use std::collections::BTreeMap;
 
 use actix_web::dev::ServiceResponse;
+use actix_web::error::{JsonPayloadError, QueryPayloadError, UrlencodedError};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::ErrorHandlerResponse;
-use actix_web::{HttpResponse, ResponseError};
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use askama::Template;
 use serde::Serialize;
 
 use crate::app::Failure;
 use crate::app::posts::BadCursor;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 pub enum Problem {
     #[error("{0}")]
     BadRequest(String),
@@ -43,6 +44,20 @@ pub enum Problem {
     Unavailable(#[source] anyhow::Error),
     #[error("Something went wrong on our side. It has been logged; try again later.")]
     Internal(#[source] anyhow::Error),
+}
+
+/// What the request log shows of a problem: its code and, for a failure, the cause's
+/// chain of messages. Never a backtrace: most problems are expected (a bad form, a store
+/// away for a moment), and a bug's backtrace is logged once, by `log`.
+impl std::fmt::Debug for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Unavailable(cause) | Self::Internal(cause) => {
+                write!(f, "{}: {cause:#}", self.code())
+            }
+            other => f.write_str(other.code()),
+        }
+    }
 }
 
 impl Problem {
@@ -249,6 +264,44 @@ macro_rules! into_wrapped {
 }
 into_wrapped!(Failure, BadCursor, askama::Error);
 
+/// A form body Quill could not read: too large, or not a form.
+pub fn unreadable_form(e: UrlencodedError, _: &HttpRequest) -> actix_web::Error {
+    let problem = match e {
+        UrlencodedError::Overflow { .. } => Problem::PayloadTooLarge,
+        _ => Problem::BadRequest("Quill could not read that form.".into()),
+    };
+    PageError(problem).into()
+}
+
+/// A JSON body Quill could not read, said in Quill's words: serde's messages name Rust
+/// types and parser positions, which mean nothing to a client.
+pub fn unreadable_json(e: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
+    let message = match e {
+        JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
+            return ApiError(Problem::PayloadTooLarge).into();
+        }
+        JsonPayloadError::ContentType => {
+            "Send the body as JSON, with Content-Type: application/json."
+        }
+        JsonPayloadError::Deserialize(e) if e.is_data() => {
+            "That JSON has a field of the wrong kind: each field this request takes is a string."
+        }
+        JsonPayloadError::Deserialize(_) => "That body is not valid JSON: send one JSON object.",
+        _ => "Quill could not read that request's body.",
+    };
+    ApiError(Problem::BadRequest(message.into())).into()
+}
+
+/// A query string Quill could not read.
+pub fn unreadable_query(_: QueryPayloadError, req: &HttpRequest) -> actix_web::Error {
+    let problem = Problem::BadRequest("That address has a malformed query.".into());
+    if crate::routes::is_api(req) {
+        ApiError(problem).into()
+    } else {
+        PageError(problem).into()
+    }
+}
+
 /// Gives responses the framework produced itself (no content type: unknown routes, wrong
 /// methods, failed extractors) a rendered page, or JSON under `/api/`.
 pub fn render_bare_errors<B>(
@@ -268,6 +321,7 @@ pub fn render_bare_errors<B>(
         status => Problem::Internal(anyhow::anyhow!("bare {status} response")),
     };
     let is_api = crate::routes::is_api(res.request());
+    let allow = res.response().headers().get(header::ALLOW).cloned();
     let (req, _) = res.into_parts();
     let mut response = if is_api {
         api_error_response(&problem)
@@ -277,6 +331,9 @@ pub fn render_bare_errors<B>(
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Some(allow) = allow {
+        response.headers_mut().insert(header::ALLOW, allow);
+    }
     let res = ServiceResponse::new(req, response.map_into_boxed_body()).map_into_right_body();
     Ok(ErrorHandlerResponse::Response(res))
 }

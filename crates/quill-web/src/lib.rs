@@ -6,6 +6,7 @@ mod compress;
 pub mod csrf;
 pub mod errors;
 pub mod flash;
+mod methods;
 pub mod metrics;
 pub mod page;
 pub mod post_token;

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::web;
 
@@ -42,7 +43,7 @@ impl Event {
 
 #[derive(Default)]
 pub struct Metrics {
-    requests: Mutex<BTreeMap<(String, String, u16), u64>>,
+    requests: Mutex<BTreeMap<(&'static str, String, u16), u64>>,
     buckets: [AtomicU64; BUCKETS.len()],
     count: AtomicU64,
     sum_micros: AtomicU64,
@@ -56,10 +57,10 @@ impl Metrics {
         }
     }
 
-    fn observe(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
+    fn observe(&self, method: &'static str, route: &str, status: u16, elapsed: Duration) {
         if let Ok(mut requests) = self.requests.lock() {
             *requests
-                .entry((method.to_owned(), route.to_owned(), status))
+                .entry((method, route.to_owned(), status))
                 .or_default() += 1;
         }
         let secs = elapsed.as_secs_f64();
@@ -117,22 +118,38 @@ impl Metrics {
     }
 }
 
-/// Middleware: times every request and counts it by route pattern (never the raw path,
-/// which would let clients grow the label set without bound).
+/// The method label: one of HTTP's own methods, or `OTHER`. Clients may send any token
+/// as a method, and a label kept for each would grow without bound.
+fn method_label(method: &Method) -> &'static str {
+    match method.as_str() {
+        "GET" => "GET",
+        "HEAD" => "HEAD",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "DELETE" => "DELETE",
+        "PATCH" => "PATCH",
+        "OPTIONS" => "OPTIONS",
+        _ => "OTHER",
+    }
+}
+
+/// Middleware: times every request and counts it by method, route pattern and status,
+/// each from a closed set: never the raw method or path, which would let clients grow
+/// the label set without bound. Unknown paths count as `unmatched`.
 pub async fn observe(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
     let metrics = req.app_data::<web::Data<Metrics>>().cloned();
-    let method = req.method().to_string();
+    let method = method_label(req.method());
     let res = next.call(req).await?;
     if let Some(metrics) = metrics {
         let route = res
             .request()
             .match_pattern()
             .unwrap_or_else(|| "unmatched".into());
-        metrics.observe(&method, &route, res.status().as_u16(), started.elapsed());
+        metrics.observe(method, &route, res.status().as_u16(), started.elapsed());
     }
     Ok(res)
 }

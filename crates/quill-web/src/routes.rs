@@ -8,8 +8,10 @@ mod logout;
 mod posts;
 mod signup;
 
+use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, web};
 
+use crate::methods::endpoint;
 use crate::static_files;
 
 /// Whether a request is for the JSON API, which answers in JSON, authenticates with
@@ -19,20 +21,20 @@ pub fn is_api(req: &HttpRequest) -> bool {
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(home::get))
-        .service(web::resource("/signup").get(signup::get).post(signup::post))
-        .service(web::resource("/login").get(login::get).post(login::post))
-        .service(web::resource("/logout").post(logout::post))
-        .service(web::resource("/posts").get(posts::list::get))
+    cfg.service(endpoint!("/", get => home::get))
+        .service(endpoint!("/signup", get => signup::get, post => signup::post))
+        .service(endpoint!("/login", get => login::get, post => login::post))
+        .service(endpoint!("/logout", post => logout::post))
+        .service(endpoint!("/posts", get => posts::list::get))
+        .service(endpoint!("/posts/new", get => posts::new::get, post => posts::new::post))
+        .service(endpoint!("/posts/{id}", get => posts::show::get))
+        .service(endpoint!("/healthz", get => health::healthz))
+        .service(endpoint!("/readyz", get => health::readyz))
+        .service(endpoint!("/metrics", get => health::metrics))
+        .service(endpoint!("/static/{name}", get => static_files::serve))
         .service(
-            web::resource("/posts/new")
-                .get(posts::new::get)
-                .post(posts::new::post),
-        )
-        .service(web::resource("/posts/{id}").get(posts::show::get))
-        .route("/healthz", web::get().to(health::healthz))
-        .route("/readyz", web::get().to(health::readyz))
-        .route("/metrics", web::get().to(health::metrics))
-        .route("/static/{name}", web::get().to(static_files::serve))
-        .service(web::scope("/api/v1").configure(api::configure));
+            web::scope("/api/v1")
+                .wrap(from_fn(api::no_store))
+                .configure(api::configure),
+        );
 }

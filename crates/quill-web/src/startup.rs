@@ -10,7 +10,7 @@ use actix_web::cookie::SameSite;
 use actix_web::dev::Server;
 use actix_web::http::{StatusCode, header};
 use actix_web::middleware::{DefaultHeaders, ErrorHandlers, from_fn};
-use actix_web::{App, HttpServer, error, web};
+use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use quill_accounts::PoolSize;
 use quill_accounts::{Accounts, Db, LoginThrottle, PasswordHasher, SqlSessionStore};
@@ -19,12 +19,12 @@ use rand::RngCore;
 use tracing_actix_web::TracingLogger;
 
 use crate::compress;
-use crate::errors::{ApiError, PageError, Problem, render_bare_errors};
+use crate::errors::{self, render_bare_errors};
 use crate::metrics::Metrics;
 use crate::secrets::Secrets;
 use crate::settings::Settings;
 use crate::state::AppState;
-use crate::{csrf, flash, metrics, read_floor, request_id, routes};
+use crate::{csrf, flash, methods, metrics, read_floor, request_id, routes};
 
 /// The Content-Security-Policy: no inline script or style, nothing from elsewhere.
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
@@ -166,42 +166,19 @@ fn server(
             .app_data(
                 web::FormConfig::default()
                     .limit(max_body)
-                    .error_handler(|e, _| {
-                        let problem = match e {
-                            error::UrlencodedError::Overflow { .. } => Problem::PayloadTooLarge,
-                            _ => Problem::BadRequest("Quill could not read that form.".into()),
-                        };
-                        PageError(problem).into()
-                    }),
+                    .error_handler(errors::unreadable_form),
             )
             .app_data(
                 web::JsonConfig::default()
                     .limit(max_body)
-                    .error_handler(|e, _| {
-                        let problem = match e {
-                            error::JsonPayloadError::Overflow { .. }
-                            | error::JsonPayloadError::OverflowKnownLength { .. } => {
-                                Problem::PayloadTooLarge
-                            }
-                            e => {
-                                Problem::BadRequest(format!("Quill could not read that JSON: {e}"))
-                            }
-                        };
-                        ApiError(problem).into()
-                    }),
+                    .error_handler(errors::unreadable_json),
             )
-            .app_data(web::QueryConfig::default().error_handler(|_, req| {
-                let problem = Problem::BadRequest("That address has a malformed query.".into());
-                if crate::routes::is_api(req) {
-                    ApiError(problem).into()
-                } else {
-                    PageError(problem).into()
-                }
-            }))
+            .app_data(web::QueryConfig::default().error_handler(errors::unreadable_query))
             .configure(routes::configure)
             .default_service(web::to(|| async {
                 actix_web::HttpResponse::NotFound().finish()
             }))
+            .wrap(from_fn(methods::head_as_get))
             .wrap(session)
             .wrap(from_fn(move |req, next| {
                 read_floor::middleware(cookie_secure, req, next)

@@ -10,8 +10,14 @@ mod posts;
 mod sessions;
 mod users;
 
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::Next;
 use actix_web::web;
 use serde::Deserialize;
+
+use crate::methods::endpoint;
 
 /// A username and password: the body of `POST /api/v1/users` and `/api/v1/sessions`.
 #[derive(Deserialize)]
@@ -23,11 +29,23 @@ pub struct Credentials {
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/users").post(users::create))
-        .service(web::resource("/me").get(users::me))
-        .service(web::resource("/sessions").post(sessions::create))
-        .service(web::resource("/sessions/current").delete(sessions::delete))
-        .service(web::resource("/posts").get(posts::list).post(posts::create))
-        .service(web::resource("/post-tokens").post(posts::token))
-        .service(web::resource("/posts/{id}").get(posts::get));
+    cfg.service(endpoint!("/users", post => users::create))
+        .service(endpoint!("/me", get => users::me))
+        .service(endpoint!("/sessions", post => sessions::create))
+        .service(endpoint!("/sessions/current", delete => sessions::delete))
+        .service(endpoint!("/posts", get => posts::list, post => posts::create))
+        .service(endpoint!("/post-tokens", post => posts::token))
+        .service(endpoint!("/posts/{id}", get => posts::get));
+}
+
+/// Middleware: no API answer is stored by a browser or proxy cache; they carry posts
+/// and tokens.
+pub async fn no_store(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let mut res = next.call(req).await?;
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(res)
 }
