@@ -18,7 +18,7 @@ pub use accounts::{Accounts, AccountsError, LogInError, SignUpError};
 pub use db::{Db, DbConn, MysqlUrls};
 pub use password::{HashingBusy, PasswordHasher, PasswordPolicy};
 pub use sessions::SqlSessionStore;
-pub use throttle::{LoginThrottle, ThrottleLimits, Throttled};
+pub use throttle::{Admitted, LoginThrottle, ThrottleLimits, Throttled};
 pub use users::User;
 
 /// How a database pool is sized; the stores take it when they open.

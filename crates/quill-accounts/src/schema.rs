@@ -27,5 +27,6 @@ diesel::table! {
         scope -> Text,
         window_start -> BigInt,
         failures -> Integer,
+        last_attempt -> BigInt,
     }
 }

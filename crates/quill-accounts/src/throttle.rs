@@ -1,21 +1,37 @@
-//! Login throttling shared by every instance: failed logins are counted per account and
-//! per client address in fixed windows, in the accounts database. Past the limit,
-//! attempts are refused without checking the password, so a guessing run gains nothing
-//! and costs no hashing, however many instances it spreads over.
+//! Login throttling shared by every instance, in the accounts database (ASVS 6.1.1).
 //!
-//! Counts are read from the primary: a replica's lag would let a few guesses through.
+//! Every attempt is counted before its password is checked, in one transaction with the
+//! check, so a burst of concurrent guesses gets no more checks than the limit, however
+//! many instances it spreads over. An attempt is counted in two scopes:
+//!
+//! - its client address: `per_address` attempts per window, then refused until the
+//!   window ends;
+//! - its account, in one of two ways. From a browser that has logged in to the account
+//!   before (it holds a signed device cookie, see quill-web's `device.rs`), the device
+//!   gets `per_account` attempts per window of its own, which nobody elsewhere can use
+//!   up. From anywhere else, the account's first `per_account` attempts per window are
+//!   free, and each one after waits twice as long as the one before, up to
+//!   [`MAX_DELAY_SECS`]: guessing slows to one try a minute, and the owner, on a new
+//!   browser, waits a minute at most; nobody is locked out for the whole window.
+//!
+//! Refused attempts are not counted: hammering a refusal does not extend it. A login
+//! that succeeds was no failure: it clears its account scope and gives its address the
+//! attempt back.
 
 use std::net::IpAddr;
 use std::time::Duration;
 
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
+use diesel::sql_types::{BigInt, Integer, Text};
+use quill_domain::clock::unix_secs;
 
 use crate::schema::login_failures;
 use crate::{AccountsError, Db, DbConn};
-use quill_domain::clock::unix_secs;
 
-/// Failed logins allowed per account and per client address within one window.
+/// The longest an attempt from an unknown browser waits after the one before.
+pub const MAX_DELAY_SECS: i64 = 60;
+
+/// Attempts allowed per account and per client address within one window.
 #[derive(Debug, Clone, Copy)]
 pub struct ThrottleLimits {
     pub per_account: u32,
@@ -23,10 +39,18 @@ pub struct ThrottleLimits {
     pub window: Duration,
 }
 
-/// A refused attempt, with how long until its window ends.
+/// A refused attempt, with how long until one may be admitted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Throttled {
     pub retry_after_secs: u64,
+}
+
+/// An admitted attempt: the scopes it was counted in, to settle once the password has
+/// been checked.
+#[derive(Debug)]
+pub struct Admitted {
+    account: String,
+    address: String,
 }
 
 #[derive(Clone)]
@@ -35,27 +59,81 @@ pub struct LoginThrottle {
     limits: ThrottleLimits,
 }
 
+/// A scope's counter as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, QueryableByName)]
+pub struct Counter {
+    #[diesel(sql_type = BigInt)]
+    pub window_start: i64,
+    #[diesel(sql_type = Integer)]
+    pub failures: i32,
+    #[diesel(sql_type = BigInt)]
+    pub last_attempt: i64,
+}
+
+/// How a scope limits attempts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// `limit` attempts per window, then none until it ends.
+    Window { limit: u32 },
+    /// `free` attempts per window, then each waits twice as long after the one before,
+    /// from one second up to [`MAX_DELAY_SECS`].
+    Delay { free: u32 },
+}
+
+impl Counter {
+    /// The counter as it stands at `now`: an ended window starts afresh.
+    fn at(self, window_secs: i64, now: i64) -> Self {
+        if self.window_start.saturating_add(window_secs) <= now {
+            Self {
+                window_start: now,
+                failures: 0,
+                ..self
+            }
+        } else {
+            self
+        }
+    }
+}
+
+/// Whether `rule` refuses an attempt at `now` on a counter current at `now`: the
+/// seconds until one may be admitted.
+pub fn refusal(rule: Rule, counter: Counter, window_secs: i64, now: i64) -> Option<u64> {
+    let failures = i64::from(counter.failures);
+    let wait = match rule {
+        Rule::Window { limit } if failures >= i64::from(limit) => {
+            counter.window_start.saturating_add(window_secs) - now
+        }
+        Rule::Window { .. } => 0,
+        Rule::Delay { free } if failures >= i64::from(free) => {
+            let doublings = (failures - i64::from(free)).min(6);
+            let delay = (1_i64 << doublings).min(MAX_DELAY_SECS);
+            counter.last_attempt.saturating_add(delay) - now
+        }
+        Rule::Delay { .. } => 0,
+    };
+    u64::try_from(wait).ok().filter(|wait| *wait > 0)
+}
+
 /// Typed usernames are counted whatever they hold; past 64 characters (no real username
 /// is) they count as their first 64.
 fn account_scope(account: &str) -> String {
     format!("account:{}", account.chars().take(64).collect::<String>())
 }
 
+fn device_scope(device: &str) -> String {
+    format!("device:{}", device.chars().take(64).collect::<String>())
+}
+
 fn address_scope(address: IpAddr) -> String {
     format!("address:{address}")
 }
 
-/// When a window that started at `window_start` and holds `failures` refuses attempts
-/// at `now`: the seconds until it ends.
-pub fn refusal(
-    window_start: i64,
-    failures: i64,
-    limit: u32,
-    window_secs: i64,
-    now: i64,
-) -> Option<u64> {
-    let ends = window_start.saturating_add(window_secs);
-    (failures >= i64::from(limit) && ends > now).then(|| (ends - now) as u64)
+#[derive(QueryableByName)]
+struct Row {
+    #[diesel(sql_type = Text)]
+    scope: String,
+    #[diesel(embed)]
+    counter: Counter,
 }
 
 impl LoginThrottle {
@@ -67,76 +145,91 @@ impl LoginThrottle {
         i64::try_from(self.limits.window.as_secs()).unwrap_or(i64::MAX)
     }
 
-    /// Whether an attempt on `account` (case-folded) from `address` may go ahead now.
-    pub async fn check(
+    /// Admits an attempt on `account` (case-folded) from `address`, counting it, or
+    /// refuses it without counting. `device` is the id of the attempting browser's
+    /// device cookie when it holds a valid one for this account.
+    pub async fn admit(
         &self,
         account: &str,
         address: IpAddr,
-    ) -> Result<Result<(), Throttled>, AccountsError> {
-        let scopes = [account_scope(account), address_scope(address)];
-        let rows: Vec<(String, i64, i32)> = self
-            .db
-            .read_primary(move |conn| {
-                Ok::<_, AccountsError>(
+        device: Option<&str>,
+    ) -> Result<Result<Admitted, Throttled>, AccountsError> {
+        let (account_scope, account_rule) = match device {
+            Some(device) => (
+                device_scope(device),
+                Rule::Window {
+                    limit: self.limits.per_account,
+                },
+            ),
+            None => (
+                account_scope(account),
+                Rule::Delay {
+                    free: self.limits.per_account,
+                },
+            ),
+        };
+        let scopes = [
+            (
+                address_scope(address),
+                Rule::Window {
+                    limit: self.limits.per_address,
+                },
+            ),
+            (account_scope, account_rule),
+        ];
+        let window = self.window_secs();
+        let now = unix_secs();
+        self.db
+            .write(move |conn| {
+                conn.transaction(|conn| {
+                    let counters = lock(conn, [&scopes[0].0, &scopes[1].0], now)?;
+                    let counters = counters.map(|counter| counter.at(window, now));
+                    let wait = scopes
+                        .iter()
+                        .zip(counters)
+                        .filter_map(|((_, rule), counter)| refusal(*rule, counter, window, now))
+                        .max();
+                    if let Some(retry_after_secs) = wait {
+                        return Ok(Err(Throttled { retry_after_secs }));
+                    }
+                    for ((scope, _), counter) in scopes.iter().zip(counters) {
+                        diesel::update(login_failures::table.find(scope))
+                            .set((
+                                login_failures::window_start.eq(counter.window_start),
+                                login_failures::failures.eq(counter.failures.saturating_add(1)),
+                                login_failures::last_attempt.eq(now),
+                            ))
+                            .execute(conn)?;
+                    }
+                    let [(address, _), (account, _)] = scopes;
+                    Ok(Ok(Admitted { account, address }))
+                })
+            })
+            .await
+    }
+
+    /// The admitted attempt logged in: it was no failure. Clears its account scope and
+    /// gives its address the attempt back.
+    pub async fn succeeded(&self, attempt: Admitted) -> Result<(), AccountsError> {
+        self.db
+            .write(move |conn| {
+                diesel::delete(login_failures::table.find(&attempt.account)).execute(conn)?;
+                diesel::update(
                     login_failures::table
-                        .filter(login_failures::scope.eq_any(&scopes))
-                        .select((
-                            login_failures::scope,
-                            login_failures::window_start,
-                            login_failures::failures,
-                        ))
-                        .load(conn)?,
+                        .find(&attempt.address)
+                        .filter(login_failures::failures.gt(0)),
                 )
-            })
-            .await?;
-        let (now, window) = (unix_secs(), self.window_secs());
-        let wait = rows
-            .iter()
-            .filter_map(|(scope, start, failures)| {
-                let limit = if scope.starts_with("account:") {
-                    self.limits.per_account
-                } else {
-                    self.limits.per_address
-                };
-                refusal(*start, i64::from(*failures), limit, window, now)
-            })
-            .max();
-        Ok(match wait {
-            Some(retry_after_secs) => Err(Throttled { retry_after_secs }),
-            None => Ok(()),
-        })
-    }
-
-    pub async fn record_failure(
-        &self,
-        account: &str,
-        address: IpAddr,
-    ) -> Result<(), AccountsError> {
-        let scopes = [account_scope(account), address_scope(address)];
-        let (now, window) = (unix_secs(), self.window_secs());
-        self.db
-            .write(move |conn| {
-                for scope in &scopes {
-                    bump(conn, scope, now, now - window)?;
-                }
+                .set(login_failures::failures.eq(login_failures::failures - 1))
+                .execute(conn)?;
                 Ok::<_, AccountsError>(())
             })
             .await
     }
 
-    /// A successful login clears the account's failures (not the address's).
-    pub async fn record_success(&self, account: &str) -> Result<(), AccountsError> {
-        let scope = account_scope(account);
-        self.db
-            .write(move |conn| {
-                diesel::delete(login_failures::table.find(&scope)).execute(conn)?;
-                Ok::<_, AccountsError>(())
-            })
-            .await
-    }
-
-    /// Deletes windows that have ended; returns how many.
+    /// Deletes counters whose window has ended; returns how many.
     pub async fn purge_expired(&self) -> Result<usize, AccountsError> {
+        // A counter past its window holds nothing that still counts: the next attempt
+        // starts it afresh, and the longest delay is far shorter than any window.
         let expired_before = unix_secs() - self.window_secs();
         self.db
             .write(move |conn| {
@@ -152,44 +245,84 @@ impl LoginThrottle {
     }
 }
 
-/// Counts one failure in `scope`'s window, starting a new window when the old one
-/// started at or before `expired_before`. One statement, so concurrent failures from
-/// several instances all count.
-fn bump(conn: &mut DbConn, scope: &str, now: i64, expired_before: i64) -> QueryResult<()> {
-    // MySQL assigns left to right, so `failures` is computed from the old `window_start`.
+/// The counters of two scopes, made when missing and locked for the rest of the
+/// transaction, so that concurrent attempts take turns: on MySQL by the rows' locks, on
+/// SQLite by the write lock the first insert takes.
+fn lock(conn: &mut DbConn, scopes: [&str; 2], now: i64) -> QueryResult<[Counter; 2]> {
     #[cfg(feature = "mysql")]
-    const MYSQL: &str = "INSERT INTO login_failures (scope, window_start, failures) VALUES (?, ?, 1) \
-         ON DUPLICATE KEY UPDATE \
-         failures = IF(window_start <= ?, 1, failures + 1), \
-         window_start = IF(window_start <= ?, ?, window_start)";
-    const SQLITE: &str = "INSERT INTO login_failures (scope, window_start, failures) VALUES (?, ?, 1) \
-         ON CONFLICT (scope) DO UPDATE SET \
-         failures = CASE WHEN window_start <= ? THEN 1 ELSE failures + 1 END, \
-         window_start = CASE WHEN window_start <= ? THEN ? ELSE window_start END";
-    let sql = match conn {
+    const MYSQL: (&str, &str) = (
+        "INSERT IGNORE INTO login_failures (scope, window_start, failures, last_attempt) \
+         VALUES (?, ?, 0, 0)",
+        "SELECT scope, window_start, failures, last_attempt FROM login_failures \
+         WHERE scope IN (?, ?) FOR UPDATE",
+    );
+    const SQLITE: (&str, &str) = (
+        "INSERT OR IGNORE INTO login_failures (scope, window_start, failures, last_attempt) \
+         VALUES (?, ?, 0, 0)",
+        "SELECT scope, window_start, failures, last_attempt FROM login_failures \
+         WHERE scope IN (?, ?)",
+    );
+    let (insert, select) = match conn {
         #[cfg(feature = "mysql")]
         DbConn::Mysql(_) => MYSQL,
         DbConn::Sqlite(_) => SQLITE,
     };
-    diesel::sql_query(sql)
-        .bind::<Text, _>(scope)
-        .bind::<BigInt, _>(now)
-        .bind::<BigInt, _>(expired_before)
-        .bind::<BigInt, _>(expired_before)
-        .bind::<BigInt, _>(now)
-        .execute(conn)?;
-    Ok(())
+    for scope in scopes {
+        diesel::sql_query(insert)
+            .bind::<Text, _>(scope)
+            .bind::<BigInt, _>(now)
+            .execute(conn)?;
+    }
+    let rows: Vec<Row> = diesel::sql_query(select)
+        .bind::<Text, _>(scopes[0])
+        .bind::<Text, _>(scopes[1])
+        .load(conn)?;
+    let counter = |scope: &str| {
+        rows.iter()
+            .find(|row| row.scope == scope)
+            .map(|row| row.counter)
+            .ok_or(diesel::result::Error::NotFound)
+    };
+    Ok([counter(scopes[0])?, counter(scopes[1])?])
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn counter(window_start: i64, failures: i32, last_attempt: i64) -> Counter {
+        Counter {
+            window_start,
+            failures,
+            last_attempt,
+        }
+    }
+
     #[test]
     fn a_full_window_refuses_until_it_ends() {
-        assert_eq!(refusal(1_000, 3, 3, 60, 1_010), Some(50));
-        assert_eq!(refusal(1_000, 2, 3, 60, 1_010), None);
-        assert_eq!(refusal(1_000, 3, 3, 60, 1_060), None);
-        assert_eq!(refusal(1_000, 9, 3, 60, 1_059), Some(1));
+        let rule = Rule::Window { limit: 3 };
+        assert_eq!(refusal(rule, counter(1_000, 3, 1_005), 60, 1_010), Some(50));
+        assert_eq!(refusal(rule, counter(1_000, 2, 1_005), 60, 1_010), None);
+        assert_eq!(refusal(rule, counter(1_000, 9, 1_005), 60, 1_059), Some(1));
+    }
+
+    #[test]
+    fn an_ended_window_starts_afresh() {
+        let rule = Rule::Window { limit: 3 };
+        let stale = counter(1_000, 3, 1_005).at(60, 1_060);
+        assert_eq!(stale, counter(1_060, 0, 1_005));
+        assert_eq!(refusal(rule, stale, 60, 1_060), None);
+    }
+
+    #[test]
+    fn past_the_free_attempts_each_waits_twice_as_long_up_to_a_minute() {
+        let rule = Rule::Delay { free: 5 };
+        assert_eq!(refusal(rule, counter(0, 4, 100), 900, 100), None);
+        assert_eq!(refusal(rule, counter(0, 5, 100), 900, 100), Some(1));
+        assert_eq!(refusal(rule, counter(0, 5, 100), 900, 101), None);
+        assert_eq!(refusal(rule, counter(0, 7, 100), 900, 101), Some(3));
+        assert_eq!(refusal(rule, counter(0, 11, 100), 900, 100), Some(60));
+        assert_eq!(refusal(rule, counter(0, 500, 100), 900, 100), Some(60));
+        assert_eq!(refusal(rule, counter(0, 500, 100), 900, 160), None);
     }
 }

@@ -4,6 +4,7 @@
 pub mod app;
 mod compress;
 pub mod csrf;
+mod device;
 pub mod errors;
 pub mod flash;
 mod methods;

@@ -26,6 +26,8 @@ pub struct Secrets {
     pub post_token: MacKey,
     /// Signs the GTID position a client's reads must see (the `quill_after` cookie).
     pub read_floor: MacKey,
+    /// Signs device cookies (`device.rs`).
+    pub device: MacKey,
 }
 
 impl fmt::Debug for Secrets {
@@ -115,6 +117,7 @@ impl Secrets {
             csrf: derive(b"quill csrf"),
             post_token: derive(b"quill post token"),
             read_floor: derive(b"quill read floor"),
+            device: derive(b"quill device"),
         })
     }
 }

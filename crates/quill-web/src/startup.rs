@@ -91,6 +91,7 @@ impl Application {
             throttle: throttle.clone(),
             session_idle_secs: settings.session_idle.as_secs() as i64,
             behind_proxy: settings.behind_proxy,
+            cookie_secure: settings.cookie_secure,
             node,
         });
         spawn_purge(sessions.clone(), throttle);

@@ -24,6 +24,8 @@ pub enum SignUp {
 }
 
 pub enum LogIn {
+    /// The password was right; the browser's device id (when it has one) goes back in
+    /// its device cookie.
     Welcome(User),
     WrongCredentials,
     /// Too many failures for this account or address; nothing was checked.
@@ -80,22 +82,37 @@ pub async fn sign_up(
     }
 }
 
-/// Checks a login attempt from `address` against the throttle and the accounts.
-#[tracing::instrument(skip_all, fields(%address))]
+/// Where a login attempt comes from: the client's address, and the id of its device
+/// cookie when it holds a valid one for the account it tries (see `crate::device`).
+pub struct Attempt<'a> {
+    pub address: IpAddr,
+    pub device: Option<&'a str>,
+}
+
+/// Checks a login attempt against the throttle, then the password. The throttle counts
+/// the attempt before the password is checked (`quill_accounts::throttle`).
+#[tracing::instrument(skip_all, fields(address = %attempt.address))]
 pub async fn log_in(
     state: &AppState,
     metrics: &Metrics,
-    address: IpAddr,
+    attempt: Attempt<'_>,
     username: &str,
     password: &str,
 ) -> Result<LogIn, Failure> {
     let account = Username::fold(username);
-    if let Err(throttled) = state.throttle.check(&account, address).await? {
-        metrics.record(Event::LogInThrottled);
-        return Ok(LogIn::Throttled {
-            retry_after_secs: throttled.retry_after_secs.max(1),
-        });
-    }
+    let admitted = match state
+        .throttle
+        .admit(&account, attempt.address, attempt.device)
+        .await?
+    {
+        Ok(admitted) => admitted,
+        Err(throttled) => {
+            metrics.record(Event::LogInThrottled);
+            return Ok(LogIn::Throttled {
+                retry_after_secs: throttled.retry_after_secs.max(1),
+            });
+        }
+    };
     let parsed = Username::parse(username)
         .ok()
         .zip(Password::parse_login(password).ok());
@@ -105,16 +122,13 @@ pub async fn log_in(
     };
     match outcome {
         Ok(user) => {
-            if let Err(error) = state.throttle.record_success(&account).await {
+            if let Err(error) = state.throttle.succeeded(admitted).await {
                 tracing::warn!(%error, "login throttle not cleared");
             }
             metrics.record(Event::LogIn);
             Ok(LogIn::Welcome(user))
         }
         Err(LogInError::InvalidCredentials) => {
-            if let Err(error) = state.throttle.record_failure(&account, address).await {
-                tracing::warn!(%error, "failed login not counted");
-            }
             metrics.record(Event::LogInFailed);
             Ok(LogIn::WrongCredentials)
         }

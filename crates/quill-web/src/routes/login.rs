@@ -1,18 +1,21 @@
 //! `/login`: the login form.
 
-use actix_session::Session;
+use actix_session::SessionExt;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
+use quill_domain::Username;
 use serde::Deserialize;
 
 use crate::app::CurrentUser;
-use crate::app::accounts::{self, LogIn};
+use crate::app::accounts::{self, Attempt, LogIn};
 use crate::csrf::Csrf;
+use crate::device;
 use crate::errors::{PageError, Problem};
 use crate::flash::Flash;
 use crate::metrics::Metrics;
 use crate::page::{Chrome, render, render_status};
+use crate::secrets::Secrets;
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -44,18 +47,28 @@ pub async fn get(chrome: Chrome) -> Result<HttpResponse, PageError> {
 pub async fn post(
     req: HttpRequest,
     state: web::Data<AppState>,
+    secrets: web::Data<Secrets>,
     metrics: web::Data<Metrics>,
-    session: Session,
     csrf: Csrf,
     chrome: Chrome,
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, PageError> {
     csrf.verify(&form.csrf_token)?;
-    let address = state.client_ip(&req);
-    match accounts::log_in(&state, &metrics, address, &form.username, &form.password).await? {
+    let account = Username::fold(&form.username);
+    let device = device::of(&req, &secrets.device, &account);
+    let attempt = Attempt {
+        address: state.client_ip(&req),
+        device: device.as_deref(),
+    };
+    match accounts::log_in(&state, &metrics, attempt, &form.username, &form.password).await? {
         LogIn::Welcome(user) => {
-            CurrentUser::start(&session, &user)?;
-            Ok(Flash::LoggedIn.redirect("/posts"))
+            CurrentUser::start(&req.get_session(), &user)?;
+            let mut response = Flash::LoggedIn.redirect("/posts");
+            let device = device::cookie(&secrets.device, &account, device, state.cookie_secure);
+            response
+                .add_cookie(&device)
+                .map_err(|e| Problem::Internal(e.into()))?;
+            Ok(response)
         }
         LogIn::Throttled { retry_after_secs } => {
             Err(Problem::TooManyRequests { retry_after_secs }.into())

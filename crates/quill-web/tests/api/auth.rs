@@ -116,25 +116,122 @@ async fn a_session_ends_at_its_absolute_lifetime_even_when_active() {
     assert_eq!(app.get("/posts").await.headers()["location"], "/login");
 }
 
+/// Logs in through `browser`, a browser of its own (cookies and all), on `app`.
+async fn log_in_from(
+    app: &crate::helpers::TestApp,
+    browser: &reqwest::Client,
+    username: &str,
+    password: &str,
+) -> reqwest::Response {
+    let page = browser.get(app.url("/login")).send().await.expect("GET");
+    let csrf = crate::helpers::hidden(&page.text().await.expect("body"), "csrf_token");
+    browser
+        .post(app.url("/login"))
+        .form(&[
+            ("username", username),
+            ("password", password),
+            ("csrf_token", &csrf),
+        ])
+        .send()
+        .await
+        .expect("POST")
+}
+
+/// ASVS 6.1.1: failures from elsewhere never stop the owner logging in from a browser
+/// that has logged in before (it holds the account's device cookie).
 #[tokio::test]
-async fn repeated_failures_lock_the_account_even_for_the_right_password() {
+async fn an_attacker_cannot_lock_the_owner_out_of_a_browser_they_used_before() {
     let app = spawn_app(&[("QUILL_LOGIN_ACCOUNT_LIMIT", "3")]).await;
     app.sign_up("alice").await;
     app.log_out().await;
-    for _ in 0..3 {
-        assert_eq!(app.log_in("alice", "wrong password!").await.status(), 401);
+    assert_eq!(app.log_in("alice", PASSWORD).await.status(), 303);
+    assert!(app.cookies().contains("quill_device="), "a device cookie");
+    app.log_out().await;
+
+    let attacker = app.stranger();
+    let mut refused = 0;
+    for _ in 0..12 {
+        let status = log_in_from(&app, &attacker, "alice", "guess guess guess")
+            .await
+            .status();
+        assert!(status == 401 || status == 429, "{status}");
+        refused += usize::from(status == 429);
     }
-    let response = app.log_in("alice", PASSWORD).await;
-    assert_eq!(response.status(), 429);
-    assert!(response.headers().contains_key("retry-after"));
+    assert!(refused > 0, "the guesses were slowed");
+
+    assert_eq!(app.log_in("alice", PASSWORD).await.status(), 303);
+    assert_eq!(app.get("/posts").await.status(), 200);
+}
+
+/// A browser the account does not know is slowed past the free attempts, with a
+/// `Retry-After` of a minute at most, and gets in after waiting it.
+#[tokio::test]
+async fn a_new_browser_is_slowed_never_locked_out() {
+    let app = spawn_app(&[("QUILL_LOGIN_ACCOUNT_LIMIT", "3")]).await;
+    app.sign_up("alice").await;
+    let stranger = app.stranger();
+    let mut slowed = None;
+    for _ in 0..10 {
+        let response = log_in_from(&app, &stranger, "alice", "guess guess guess").await;
+        if response.status() == 429 {
+            slowed = Some(response);
+            break;
+        }
+        assert_eq!(response.status(), 401);
+    }
+    let slowed = slowed.expect("slowed within ten guesses");
+    let retry_after: u64 = slowed.headers()["retry-after"]
+        .to_str()
+        .expect("text")
+        .parse()
+        .expect("seconds");
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
     assert!(
-        response
+        slowed
             .text()
             .await
             .expect("body")
             .contains("Too many attempts.")
     );
-    assert_eq!(app.get("/posts").await.headers()["location"], "/login");
+    tokio::time::sleep(std::time::Duration::from_secs(retry_after)).await;
+    let new_browser = app.stranger();
+    let response = log_in_from(&app, &new_browser, "alice", PASSWORD).await;
+    assert_eq!(response.status(), 303);
+}
+
+/// The throttle counts an attempt before its password is checked, atomically: sixty
+/// concurrent wrong logins on one account get no more checks than the limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_concurrent_guesses_gets_no_more_checks_than_the_limit() {
+    let app = spawn_app(&[("QUILL_LOGIN_ACCOUNT_LIMIT", "5")]).await;
+    app.sign_up("alice").await;
+    let burst: Vec<_> = (0..60)
+        .map(|_| {
+            let (client, url) = (app.stranger(), app.url("/api/v1/sessions"));
+            tokio::spawn(async move {
+                client
+                    .post(url)
+                    .json(&serde_json::json!({ "username": "alice", "password": "guess guess" }))
+                    .send()
+                    .await
+                    .expect("POST")
+                    .status()
+                    .as_u16()
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for attempt in burst {
+        statuses.push(attempt.await.expect("task"));
+    }
+    let checked = statuses.iter().filter(|s| **s == 400).count();
+    let throttled = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!((checked, throttled), (5, 55), "{statuses:?}");
+    let metrics = app.get_html("/metrics").await;
+    assert!(
+        metrics.contains("quill_events_total{event=\"login_failed\"} 5\n"),
+        "{metrics}"
+    );
 }
 
 #[tokio::test]

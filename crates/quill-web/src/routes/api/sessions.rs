@@ -6,7 +6,7 @@ use serde_json::json;
 use super::Credentials;
 use super::auth::ApiUser;
 use super::users::UserJson;
-use crate::app::accounts::{self, LogIn};
+use crate::app::accounts::{self, Attempt, LogIn};
 use crate::errors::{ApiError, Problem};
 use crate::metrics::Metrics;
 use crate::state::AppState;
@@ -17,9 +17,13 @@ pub async fn create(
     metrics: web::Data<Metrics>,
     body: web::Json<Credentials>,
 ) -> Result<HttpResponse, ApiError> {
-    let address = state.client_ip(&req);
+    // API clients hold no device cookie: they count as browsers the account does not know.
+    let attempt = Attempt {
+        address: state.client_ip(&req),
+        device: None,
+    };
     let user =
-        match accounts::log_in(&state, &metrics, address, &body.username, &body.password).await? {
+        match accounts::log_in(&state, &metrics, attempt, &body.username, &body.password).await? {
             LogIn::Welcome(user) => user,
             LogIn::Throttled { retry_after_secs } => {
                 return Err(Problem::TooManyRequests { retry_after_secs }.into());
