@@ -127,7 +127,7 @@ async fn people_sign_up_log_in_and_post_through_both_instances() {
     }
     // The read port reaches replicas, which refuse the application's writes.
     let read_url = cluster.settings(&[]).database.expect("cluster urls").read;
-    let mut replica = diesel::MysqlConnection::establish(&read_url).expect("read port");
+    let mut replica = diesel::MysqlConnection::establish(read_url.expose()).expect("read port");
     let refused = diesel::sql_query("DELETE FROM users").execute(&mut replica);
     assert!(
         refused.is_err_and(|e| e.to_string().contains("read-only")),

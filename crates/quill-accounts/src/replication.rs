@@ -13,26 +13,21 @@ use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, MysqlConnection, QueryableByName, RunQueryDsl};
+use quill_domain::Secret;
 use quill_sql::GtidPos;
 
 /// One database server: the name HAProxy knows it by, and an administrator's URL.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct Node {
     pub name: String,
-    pub url: String,
-}
-
-impl std::fmt::Debug for Node {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Node({})", self.name)
-    }
+    pub url: Secret,
 }
 
 impl Node {
     /// The host and port replicas use to reach this server (from its URL).
     pub fn address(&self) -> Result<(String, u16), ReplicationError> {
         let bad = || ReplicationError::BadNode(self.name.clone());
-        let rest = self.url.strip_prefix("mysql://").ok_or_else(bad)?;
+        let rest = self.url.expose().strip_prefix("mysql://").ok_or_else(bad)?;
         let authority = rest.split('/').next().unwrap_or_default();
         let host_port = authority.rsplit('@').next().unwrap_or_default();
         let (host, port) = match host_port.rsplit_once(':') {
@@ -190,7 +185,7 @@ struct SlaveRow {
 }
 
 fn connect(node: &Node) -> Result<MysqlConnection, String> {
-    MysqlConnection::establish(&node.url).map_err(|e| e.to_string())
+    MysqlConnection::establish(node.url.expose()).map_err(|e| e.to_string())
 }
 
 fn query_error(node: &Node) -> impl Fn(diesel::result::Error) -> ReplicationError + '_ {
@@ -459,7 +454,7 @@ mod tests {
     fn node_addresses_come_from_their_urls() {
         let n = |url: &str| Node {
             name: "db2".into(),
-            url: url.into(),
+            url: Secret::new(url.to_owned()),
         };
         assert_eq!(
             n("mysql://admin:p@ss@127.0.0.1:3307/")

@@ -5,8 +5,10 @@
 
 mod month;
 mod post;
+mod secret;
 mod user;
 
 pub use month::Month;
 pub use post::{PostBody, PostBodyError, PostId, PostIdError, PostTitle, PostTitleError};
+pub use secret::Secret;
 pub use user::{Password, PasswordError, UserId, Username, UsernameError};

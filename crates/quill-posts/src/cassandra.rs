@@ -73,7 +73,7 @@ pub async fn connect(config: &CassandraConfig) -> Result<Session, PostStoreError
         .connection_timeout(config.connect_timeout)
         .default_execution_profile_handle(profile.into_handle());
     if let Some(login) = &config.credentials {
-        builder = builder.user(&login.username, &login.password);
+        builder = builder.user(&login.username, login.password.expose());
     }
     let what = format!("cannot connect to {}", config.nodes.join(","));
     tokio::time::timeout(config.connect_timeout * 2, builder.build())

@@ -14,6 +14,7 @@ use quill_accounts::MysqlUrls;
 #[cfg(feature = "mysql")]
 use quill_accounts::replication::Node;
 use quill_accounts::{PasswordPolicy, ThrottleLimits};
+use quill_domain::Secret;
 use quill_posts::cassandra::config::{
     self as cql, CassandraConfig, Consistency, Credentials, Replication,
 };
@@ -270,7 +271,7 @@ fn parse_nodes(raw: &str) -> Result<Vec<Node>, String> {
                 .ok_or("expected name=mysql://admin:password@host:port/,...")?;
             let node = Node {
                 name: name.to_owned(),
-                url: url.to_owned(),
+                url: Secret::new(url.to_owned()),
             };
             let valid_name = !name.is_empty()
                 && name
@@ -335,7 +336,10 @@ fn cassandra_credentials(env: &Env) -> Result<Option<Credentials>, SettingsError
     ) {
         (username, password) if username.is_empty() && password.is_empty() => Ok(None),
         (username, password) if !username.is_empty() && !password.is_empty() => {
-            Ok(Some(Credentials { username, password }))
+            Ok(Some(Credentials {
+                username,
+                password: Secret::new(password),
+            }))
         }
         (username, _) => Err(SettingsError::Invalid {
             name: if username.is_empty() {
@@ -370,7 +374,10 @@ fn database_urls(env: &Env) -> Result<Option<MysqlUrls>, SettingsError> {
         return Ok(None);
     };
     let read = env.parse_with("QUILL_DATABASE_READ_URL", write.clone(), mysql_url)?;
-    Ok(Some(MysqlUrls { write, read }))
+    Ok(Some(MysqlUrls {
+        write: Secret::new(write),
+        read: Secret::new(read),
+    }))
 }
 
 #[cfg(test)]
@@ -528,7 +535,7 @@ mod tests {
         .and_then(|c| c.credentials)
         .expect("credentials");
         assert_eq!(
-            (login.username.as_str(), login.password.as_str()),
+            (login.username.as_str(), login.password.expose().as_str()),
             ("quill", "hunter22")
         );
     }

@@ -4,6 +4,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use quill_domain::Secret;
+
 /// Where the posts live and how they are read and written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CassandraConfig {
@@ -23,20 +25,11 @@ pub struct CassandraConfig {
     pub credentials: Option<Credentials>,
 }
 
-/// A Cassandra login. `Debug` never shows the password.
-#[derive(Clone, PartialEq, Eq)]
+/// A Cassandra login.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Credentials {
     pub username: String,
-    pub password: String,
-}
-
-impl fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Credentials")
-            .field("username", &self.username)
-            .field("password", &"<redacted>")
-            .finish()
-    }
+    pub password: Secret,
 }
 
 impl CassandraConfig {
@@ -194,7 +187,7 @@ mod tests {
         let mut config = CassandraConfig::new(vec!["a:9042".into()]);
         config.credentials = Some(Credentials {
             username: "quill".into(),
-            password: "hunter22".into(),
+            password: Secret::new("hunter22".into()),
         });
         let shown = format!("{config:?}");
         assert!(

@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use quill_posts::cassandra::config::{self as cql, CassandraConfig, Consistency, Credentials};
 
+use quill_domain::Secret;
+
 use crate::error::{AnalyticsError, Result};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,7 +69,10 @@ impl CassandraSettings {
                 get("QUILL_CASSANDRA_PASSWORD"),
             ) {
                 (None, None) => None,
-                (Some(username), Some(password)) => Some(Credentials { username, password }),
+                (Some(username), Some(password)) => Some(Credentials {
+                    username,
+                    password: Secret::new(password),
+                }),
                 _ => {
                     return Err(bad("QUILL_CASSANDRA_PASSWORD")(
                         "set QUILL_CASSANDRA_USERNAME and QUILL_CASSANDRA_PASSWORD together".into(),
