@@ -7,10 +7,10 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use diesel::{Connection, RunQueryDsl};
-use quill_accounts::replication::{self, Outcome};
 use quill_e2e::Server;
 use quill_e2e::api::{PASSWORD, list_posts, log_in, sign_up};
 use quill_e2e::cluster::Cluster;
+use quill_ops::Outcome;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -476,7 +476,7 @@ async fn after_the_primary_dies_reads_go_on_and_promotion_brings_writes_back() {
     assert!(html.contains("Temporarily unavailable"), "{html}");
 
     // Promote, then writes resume through the same instances.
-    let outcome = replication::promote(
+    let outcome = quill_ops::promote(
         &cluster.nodes(),
         Some(&cluster.haproxy()),
         Duration::from_secs(30),

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use quill_accounts::Db;
 #[cfg(feature = "mysql")]
-use quill_accounts::replication::{self, HaproxyAdmin};
+use quill_ops::OpsSettings;
 use quill_posts::cassandra;
 use quill_sql::PoolSize;
 use quill_web::{Application, Settings, telemetry};
@@ -25,10 +25,6 @@ const USAGE: &str = "usage: quill [serve | migrate | db status | db promote | cq
                deployment, before `serve`, not from every instance
 
 Settings come from QUILL_* environment variables; see docs/CONFIGURATION.md.";
-
-/// How long `quill db promote` lets a replica apply what it received.
-#[cfg(feature = "mysql")]
-const CATCH_UP: std::time::Duration = std::time::Duration::from_secs(30);
 
 enum Command {
     Serve,
@@ -80,6 +76,15 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Operator settings are checked at start too, whatever the command, like the rest.
+    #[cfg(feature = "mysql")]
+    let ops = match OpsSettings::from_env() {
+        Ok(ops) => ops,
+        Err(e) => {
+            eprintln!("quill: {e}");
+            return ExitCode::from(2);
+        }
+    };
     if let Err(e) = telemetry::init(&settings.log_filter, settings.log_format) {
         eprintln!("quill: {e}");
         return ExitCode::from(2);
@@ -88,9 +93,9 @@ fn main() -> ExitCode {
         Command::Serve => serve(settings),
         Command::Migrate => migrate(settings),
         #[cfg(feature = "mysql")]
-        Command::DbStatus => db_status(&settings),
+        Command::DbStatus => db_status(&ops),
         #[cfg(feature = "mysql")]
-        Command::DbPromote => db_promote(&settings),
+        Command::DbPromote => db_promote(&ops),
         Command::CqlMigrate => cql_migrate(&settings),
     };
     match outcome {
@@ -158,73 +163,20 @@ async fn cql_migrate(settings: &Settings) -> anyhow::Result<()> {
 }
 
 #[cfg(feature = "mysql")]
-fn nodes(settings: &Settings) -> anyhow::Result<&[replication::Node]> {
-    anyhow::ensure!(
-        !settings.db_nodes.is_empty(),
-        "set QUILL_DB_NODES to name=mysql://admin:password@host:port/,... for every server"
-    );
-    Ok(&settings.db_nodes)
-}
-
-#[cfg(feature = "mysql")]
-fn db_status(settings: &Settings) -> anyhow::Result<()> {
-    println!("{:<12} {:<12} {:<24} replication", "server", "role", "gtid");
-    for node in replication::status(nodes(settings)?) {
-        let replication = match (&node.unreachable, &node.replica) {
-            (Some(why), _) => why.clone(),
-            (None, Some(r)) => format!(
-                "from {} io={} sql={} behind={}",
-                r.source,
-                if r.io_running { "yes" } else { "no" },
-                if r.sql_running { "yes" } else { "no" },
-                r.seconds_behind
-                    .map_or("-".to_owned(), |secs| format!("{secs}s"))
-            ),
-            (None, None) => String::new(),
-        };
-        println!(
-            "{:<12} {:<12} {:<24} {replication}",
-            node.name,
-            node.role(),
-            node.position.to_string()
-        );
-    }
+fn db_status(ops: &OpsSettings) -> anyhow::Result<()> {
+    let statuses = quill_ops::status(ops.nodes()?);
+    print!("{}", quill_ops::StatusTable(&statuses));
     Ok(())
 }
 
 #[cfg(feature = "mysql")]
-fn db_promote(settings: &Settings) -> anyhow::Result<()> {
-    let haproxy = settings
-        .haproxy_admin
-        .clone()
-        .map(|address| HaproxyAdmin { address });
-    if haproxy.is_none() {
+fn db_promote(ops: &OpsSettings) -> anyhow::Result<()> {
+    if ops.haproxy.is_none() {
         eprintln!(
             "quill: QUILL_HAPROXY_ADMIN is not set; HAProxy will find the new primary by its health checks"
         );
     }
-    let promotion = match replication::promote(nodes(settings)?, haproxy.as_ref(), CATCH_UP)? {
-        replication::Outcome::AlreadyPrimary(name) => {
-            println!("{name} is a writable primary already; nothing to do");
-            return Ok(());
-        }
-        replication::Outcome::Promoted(promotion) => promotion,
-    };
-    println!(
-        "{} is the primary at {}; replicating from it: {}",
-        promotion.primary,
-        promotion.position,
-        if promotion.repointed.is_empty() {
-            "none".to_owned()
-        } else {
-            promotion.repointed.join(", ")
-        }
-    );
-    if !promotion.left_out.is_empty() {
-        println!(
-            "unreachable, out of HAProxy's rotation until rebuilt: {}",
-            promotion.left_out.join(", ")
-        );
-    }
+    let outcome = quill_ops::promote(ops.nodes()?, ops.haproxy.as_ref(), quill_ops::CATCH_UP)?;
+    print!("{outcome}");
     Ok(())
 }

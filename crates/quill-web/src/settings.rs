@@ -11,8 +11,6 @@ use std::time::Duration;
 
 #[cfg(feature = "mysql")]
 use quill_accounts::MysqlUrls;
-#[cfg(feature = "mysql")]
-use quill_accounts::replication::Node;
 use quill_accounts::{PasswordPolicy, ThrottleLimits};
 use quill_domain::Secret;
 use quill_posts::cassandra::config::{
@@ -55,14 +53,6 @@ pub struct Settings {
     /// `QUILL_DB_CAUSAL_WAIT_MS`: how long a replica read waits for the client's last
     /// write to arrive before it reads from the primary instead.
     pub db_causal_wait: Duration,
-    /// `QUILL_DB_NODES`: `name=mysql://admin@host:port/,...`, every MariaDB server by
-    /// its HAProxy name, for `quill db status` and `quill db promote`.
-    #[cfg(feature = "mysql")]
-    pub db_nodes: Vec<Node>,
-    /// `QUILL_HAPROXY_ADMIN`: HAProxy's runtime API (`unix:/path` or `host:port`), which
-    /// `quill db promote` tells where writes go now.
-    #[cfg(feature = "mysql")]
-    pub haproxy_admin: Option<String>,
     /// `QUILL_CASSANDRA_*`: posts in Cassandra (the cluster) instead of the embedded store
     /// in the data directory. Set by `QUILL_CASSANDRA_NODES`.
     pub cassandra: Option<CassandraConfig>,
@@ -130,10 +120,7 @@ impl Env {
             Some(raw) => parse(raw.trim()).map_err(|reason| SettingsError::Invalid {
                 name,
                 // Database URLs carry passwords.
-                value: if name.ends_with("_URL")
-                    || name.ends_with("_PASSWORD")
-                    || name == "QUILL_DB_NODES"
-                {
+                value: if name.ends_with("_URL") || name.ends_with("_PASSWORD") {
                     "<redacted>".into()
                 } else {
                     raw.clone()
@@ -243,12 +230,6 @@ impl Settings {
             db_causal_wait: env
                 .get("QUILL_DB_CAUSAL_WAIT_MS", 100)
                 .map(Duration::from_millis)?,
-            #[cfg(feature = "mysql")]
-            db_nodes: env.parse_with("QUILL_DB_NODES", Vec::new(), parse_nodes)?,
-            #[cfg(feature = "mysql")]
-            haproxy_admin: env
-                .get("QUILL_HAPROXY_ADMIN", String::new())
-                .map(|raw| Some(raw).filter(|raw| !raw.is_empty()))?,
             cassandra: cassandra(&env)?,
             db_pool_size: env.positive("QUILL_DB_POOL_SIZE", 8)?,
             db_timeout: env
@@ -258,32 +239,6 @@ impl Settings {
             shutdown_timeout: env.secs("QUILL_SHUTDOWN_SECS", 30)?,
         })
     }
-}
-
-#[cfg(feature = "mysql")]
-fn parse_nodes(raw: &str) -> Result<Vec<Node>, String> {
-    raw.split(',')
-        .filter(|part| !part.trim().is_empty())
-        .map(|part| {
-            let (name, url) = part
-                .trim()
-                .split_once('=')
-                .ok_or("expected name=mysql://admin:password@host:port/,...")?;
-            let node = Node {
-                name: name.to_owned(),
-                url: Secret::new(url.to_owned()),
-            };
-            let valid_name = !name.is_empty()
-                && name
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b));
-            if !valid_name {
-                return Err(format!("{name:?} is not a server name"));
-            }
-            node.address().map_err(|e| e.to_string())?;
-            Ok(node)
-        })
-        .collect()
 }
 
 fn cassandra(env: &Env) -> Result<Option<CassandraConfig>, SettingsError> {
