@@ -21,7 +21,7 @@ use scylla::statement::prepared::PreparedStatement;
 use scylla::statement::{Consistency as DriverConsistency, SerialConsistency};
 use scylla::value::{CqlTimeuuid, Row};
 
-pub use config::{CassandraConfig, Consistency, Credentials, Replication};
+pub use config::{CassandraConfig, CassandraConfigError, Consistency, Credentials, Replication};
 
 use crate::timeline::{cut_page, months_to_walk};
 use crate::{InsertOutcome, NewPost, Page, PageQuery, Post, PostStore, PostStoreError};

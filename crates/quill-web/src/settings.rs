@@ -12,10 +12,9 @@ use std::time::Duration;
 #[cfg(feature = "mysql")]
 use quill_accounts::MysqlUrls;
 use quill_accounts::{PasswordPolicy, ThrottleLimits};
+#[cfg(feature = "mysql")]
 use quill_domain::Secret;
-use quill_posts::cassandra::config::{
-    self as cql, CassandraConfig, Consistency, Credentials, Replication,
-};
+use quill_posts::{CassandraConfig, CassandraConfigError};
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -86,6 +85,8 @@ pub enum SettingsError {
          client library (Debian: apt-get install libmariadb-dev pkg-config)"
     )]
     WithoutMysql { name: &'static str },
+    #[error(transparent)]
+    Cassandra(#[from] CassandraConfigError),
 }
 
 /// The settings only a build with the `mysql` feature understands.
@@ -230,7 +231,10 @@ impl Settings {
             db_causal_wait: env
                 .get("QUILL_DB_CAUSAL_WAIT_MS", 100)
                 .map(Duration::from_millis)?,
-            cassandra: cassandra(&env)?,
+            cassandra: CassandraConfig::from_lookup(
+                |name| env.0.get(name).cloned(),
+                CassandraConfig::REQUEST_TIMEOUT,
+            )?,
             db_pool_size: env.positive("QUILL_DB_POOL_SIZE", 8)?,
             db_timeout: env
                 .positive("QUILL_DB_TIMEOUT_MS", 1000)
@@ -238,73 +242,6 @@ impl Settings {
             max_body_bytes: env.positive("QUILL_MAX_BODY_BYTES", 256 * 1024)?,
             shutdown_timeout: env.secs("QUILL_SHUTDOWN_SECS", 30)?,
         })
-    }
-}
-
-fn cassandra(env: &Env) -> Result<Option<CassandraConfig>, SettingsError> {
-    let Some(nodes) = env.parse_with("QUILL_CASSANDRA_NODES", None, |raw| {
-        cql::parse_nodes(raw).map(Some)
-    })?
-    else {
-        return Ok(None);
-    };
-    let defaults = CassandraConfig::new(nodes);
-    let millis = |name, default: Duration| {
-        env.positive(name, default.as_millis() as u64)
-            .map(Duration::from_millis)
-    };
-    Ok(Some(CassandraConfig {
-        keyspace: env.parse_with(
-            "QUILL_CASSANDRA_KEYSPACE",
-            defaults.keyspace.clone(),
-            cql::parse_keyspace,
-        )?,
-        consistency: env.parse_with(
-            "QUILL_CASSANDRA_CONSISTENCY",
-            defaults.consistency,
-            Consistency::parse,
-        )?,
-        datacenter: env.parse_with("QUILL_CASSANDRA_DC", None, |raw| {
-            Ok(Some(raw.to_owned()).filter(|dc| !dc.is_empty()))
-        })?,
-        replication: env.parse_with(
-            "QUILL_CASSANDRA_REPLICATION",
-            defaults.replication.clone(),
-            Replication::parse,
-        )?,
-        connect_timeout: millis(
-            "QUILL_CASSANDRA_CONNECT_TIMEOUT_MS",
-            defaults.connect_timeout,
-        )?,
-        request_timeout: millis("QUILL_CASSANDRA_TIMEOUT_MS", defaults.request_timeout)?,
-        credentials: cassandra_credentials(env)?,
-        ..defaults
-    }))
-}
-
-/// `QUILL_CASSANDRA_USERNAME` and `QUILL_CASSANDRA_PASSWORD`, both or neither.
-fn cassandra_credentials(env: &Env) -> Result<Option<Credentials>, SettingsError> {
-    let text = |name| env.get(name, String::new());
-    match (
-        text("QUILL_CASSANDRA_USERNAME")?,
-        text("QUILL_CASSANDRA_PASSWORD")?,
-    ) {
-        (username, password) if username.is_empty() && password.is_empty() => Ok(None),
-        (username, password) if !username.is_empty() && !password.is_empty() => {
-            Ok(Some(Credentials {
-                username,
-                password: Secret::new(password),
-            }))
-        }
-        (username, _) => Err(SettingsError::Invalid {
-            name: if username.is_empty() {
-                "QUILL_CASSANDRA_USERNAME"
-            } else {
-                "QUILL_CASSANDRA_PASSWORD"
-            },
-            value: String::new(),
-            reason: "set QUILL_CASSANDRA_USERNAME and QUILL_CASSANDRA_PASSWORD together".into(),
-        }),
     }
 }
 
@@ -434,6 +371,8 @@ mod tests {
 
     #[test]
     fn cassandra_nodes_switch_posts_to_cassandra() {
+        use quill_posts::cassandra::{Consistency, Replication};
+
         let settings = Settings::from_vars(vars(&[("HOME", "/root")])).expect("defaults");
         assert_eq!(settings.cassandra, None);
         let settings = Settings::from_vars(vars(&[
