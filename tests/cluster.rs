@@ -126,7 +126,12 @@ async fn people_sign_up_log_in_and_post_through_both_instances() {
         );
     }
     // The read port reaches replicas, which refuse the application's writes.
-    let read_url = cluster.settings(&[]).database.expect("cluster urls").read;
+    let read_url = cluster
+        .settings(&[])
+        .accounts
+        .database
+        .expect("cluster urls")
+        .read;
     let mut replica = diesel::MysqlConnection::establish(read_url.expose()).expect("read port");
     let refused = diesel::sql_query("DELETE FROM users").execute(&mut replica);
     assert!(
@@ -163,7 +168,11 @@ async fn concurrent_migrations_make_the_sqlite_schema_on_mysql() {
     };
     // Four instances migrate a new database at once: one applies, the others find
     // nothing to do, and none fails.
-    let urls = cluster.settings(&[]).database.expect("cluster urls");
+    let urls = cluster
+        .settings(&[])
+        .accounts
+        .database
+        .expect("cluster urls");
     let runs = (0..4).map(|_| {
         let db = quill_accounts::Db::connect_mysql(&urls, quill_sql_pool_size(), Duration::ZERO)
             .expect("db");

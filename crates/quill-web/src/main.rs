@@ -85,7 +85,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if let Err(e) = telemetry::init(&settings.log_filter, settings.log_format) {
+    if let Err(e) = telemetry::init(&settings.log.filter, settings.log.format) {
         eprintln!("quill: {e}");
         return ExitCode::from(2);
     }
@@ -122,11 +122,11 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
 async fn migrate(settings: Settings) -> anyhow::Result<()> {
     let pool = PoolSize {
         connections: 1,
-        checkout_timeout: settings.db_timeout,
+        checkout_timeout: settings.accounts.timeout,
     };
     #[cfg(feature = "mysql")]
-    if let Some(urls) = &settings.database {
-        let db = Db::connect_mysql(urls, pool, settings.db_causal_wait)?;
+    if let Some(urls) = &settings.accounts.database {
+        let db = Db::connect_mysql(urls, pool, settings.accounts.causal_wait)?;
         let applied = db
             .migrate()
             .await
