@@ -118,3 +118,33 @@ pub(crate) fn read_status(
         position: parse(&vars.position),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error;
+
+    use quill_domain::Secret;
+
+    use super::*;
+
+    /// A port nothing listens on: port 1 of the loopback address refuses at once.
+    fn nowhere() -> Node {
+        Node {
+            name: "db9".into(),
+            url: Secret::new("mysql://admin:hunter22@127.0.0.1:1/".into()),
+        }
+    }
+
+    #[test]
+    fn an_unreachable_server_says_why_and_keeps_the_cause() {
+        let statuses = status(&[nowhere()]);
+        let [db9] = statuses.as_slice() else {
+            panic!("one status per node: {statuses:?}");
+        };
+        assert_eq!(db9.role(), "unreachable");
+        let why = db9.unreachable.as_ref().expect("unreachable");
+        assert!(matches!(why, NodeError::Connect { name, .. } if name == "db9"));
+        let cause = why.source().expect("the driver's error").to_string();
+        assert!(!cause.is_empty() && !cause.contains("hunter22"), "{cause}");
+    }
+}
