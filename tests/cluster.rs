@@ -7,10 +7,10 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use diesel::{Connection, RunQueryDsl};
-use quill_accounts::replication::{self, Outcome};
 use quill_e2e::Server;
 use quill_e2e::api::{PASSWORD, list_posts, log_in, sign_up};
 use quill_e2e::cluster::Cluster;
+use quill_ops::Outcome;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -126,8 +126,13 @@ async fn people_sign_up_log_in_and_post_through_both_instances() {
         );
     }
     // The read port reaches replicas, which refuse the application's writes.
-    let read_url = cluster.settings(&[]).database.expect("cluster urls").read;
-    let mut replica = diesel::MysqlConnection::establish(&read_url).expect("read port");
+    let read_url = cluster
+        .settings(&[])
+        .accounts
+        .database
+        .expect("cluster urls")
+        .read;
+    let mut replica = diesel::MysqlConnection::establish(read_url.expose()).expect("read port");
     let refused = diesel::sql_query("DELETE FROM users").execute(&mut replica);
     assert!(
         refused.is_err_and(|e| e.to_string().contains("read-only")),
@@ -163,7 +168,11 @@ async fn concurrent_migrations_make_the_sqlite_schema_on_mysql() {
     };
     // Four instances migrate a new database at once: one applies, the others find
     // nothing to do, and none fails.
-    let urls = cluster.settings(&[]).database.expect("cluster urls");
+    let urls = cluster
+        .settings(&[])
+        .accounts
+        .database
+        .expect("cluster urls");
     let runs = (0..4).map(|_| {
         let db = quill_accounts::Db::connect_mysql(&urls, quill_sql_pool_size(), Duration::ZERO)
             .expect("db");
@@ -476,7 +485,7 @@ async fn after_the_primary_dies_reads_go_on_and_promotion_brings_writes_back() {
     assert!(html.contains("Temporarily unavailable"), "{html}");
 
     // Promote, then writes resume through the same instances.
-    let outcome = replication::promote(
+    let outcome = quill_ops::promote(
         &cluster.nodes(),
         Some(&cluster.haproxy()),
         Duration::from_secs(30),

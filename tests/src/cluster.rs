@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use quill_accounts::replication::{HaproxyAdmin, Node};
+use quill_ops::{HaproxyAdmin, Node, OpsSettings};
 use quill_web::{Application, Settings};
 
 use crate::Server;
@@ -185,7 +185,9 @@ impl Cluster {
     }
 
     pub fn nodes(&self) -> Vec<Node> {
-        self.settings(&[]).db_nodes
+        OpsSettings::from_vars(self.env.clone())
+            .expect("cluster nodes")
+            .nodes
     }
 
     pub fn haproxy(&self) -> HaproxyAdmin {

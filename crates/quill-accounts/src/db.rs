@@ -13,6 +13,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use quill_domain::Secret;
 use quill_sql::{Checkout, DbPool, GtidPos, PoolSize, SqlError, Target, blocking, scope};
 
 pub use quill_sql::DbConn;
@@ -42,19 +43,13 @@ pub struct Db {
     causal_wait: Duration,
 }
 
-/// Where the cluster's accounts live. `Debug` hides the URLs: they carry passwords.
-#[derive(Clone, PartialEq, Eq)]
+/// Where the cluster's accounts live. The URLs carry passwords, so they are secrets.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MysqlUrls {
     /// The primary, through HAProxy's write port.
-    pub write: String,
+    pub write: Secret,
     /// The replicas, through HAProxy's read port.
-    pub read: String,
-}
-
-impl std::fmt::Debug for MysqlUrls {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("MysqlUrls(<redacted>)")
-    }
+    pub read: Secret,
 }
 
 impl Db {

@@ -7,8 +7,6 @@
 mod accounts;
 mod db;
 mod password;
-#[cfg(feature = "mysql")]
-pub mod replication;
 mod schema;
 pub mod sessions;
 mod throttle;

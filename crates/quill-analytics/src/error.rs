@@ -25,6 +25,9 @@ pub enum AnalyticsError {
     Cassandra(String),
     #[error("setting {name}: {message}")]
     Setting { name: &'static str, message: String },
+    /// Not a source: the message includes the cause.
+    #[error("setting {0}")]
+    CassandraSetting(quill_posts::CassandraConfigError),
     #[error("{0} exists and is not empty; pass --replace to replace it")]
     OutputExists(PathBuf),
     #[error("{path}: {source}")]

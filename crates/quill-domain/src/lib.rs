@@ -6,9 +6,11 @@
 pub mod clock;
 mod month;
 mod post;
+mod secret;
 mod user;
 mod visible;
 
 pub use month::Month;
 pub use post::{PostBody, PostBodyError, PostId, PostIdError, PostTitle, PostTitleError};
+pub use secret::Secret;
 pub use user::{Password, PasswordError, UserId, Username, UsernameError};

@@ -4,6 +4,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::Secret;
+
 /// A user's database id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct UserId(pub i64);
@@ -70,8 +72,8 @@ impl fmt::Display for Username {
 
 /// A new password: 10-128 characters, no composition rules, not a common password.
 /// Its `Debug` never shows the text.
-#[derive(Clone)]
-pub struct Password(String);
+#[derive(Clone, Debug)]
+pub struct Password(Secret);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum PasswordError {
@@ -102,7 +104,7 @@ impl Password {
         if COMMON_PASSWORDS.lines().any(|common| common == folded) {
             return Err(PasswordError::Common);
         }
-        Ok(Self(raw.to_owned()))
+        Ok(Self(Secret::new(raw.to_owned())))
     }
 
     /// Wraps a password typed at login. Only the length cap applies, so that a login
@@ -111,17 +113,11 @@ impl Password {
         if raw.chars().count() > Self::MAX {
             return Err(PasswordError::TooLong);
         }
-        Ok(Self(raw.to_owned()))
+        Ok(Self(Secret::new(raw.to_owned())))
     }
 
     pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Password {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Password(<redacted>)")
+        self.0.expose()
     }
 }
 

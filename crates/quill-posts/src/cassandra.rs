@@ -21,7 +21,7 @@ use scylla::statement::prepared::PreparedStatement;
 use scylla::statement::{Consistency as DriverConsistency, SerialConsistency};
 use scylla::value::{CqlTimeuuid, Row};
 
-pub use config::{CassandraConfig, Consistency, Credentials, Replication};
+pub use config::{CassandraConfig, CassandraConfigError, Consistency, Credentials, Replication};
 
 use crate::timeline::{cut_page, months_to_walk};
 use crate::{InsertOutcome, NewPost, Page, PageQuery, Post, PostStore, PostStoreError};
@@ -73,7 +73,7 @@ pub async fn connect(config: &CassandraConfig) -> Result<Session, PostStoreError
         .connection_timeout(config.connect_timeout)
         .default_execution_profile_handle(profile.into_handle());
     if let Some(login) = &config.credentials {
-        builder = builder.user(&login.username, &login.password);
+        builder = builder.user(&login.username, login.password.expose());
     }
     let what = format!("cannot connect to {}", config.nodes.join(","));
     tokio::time::timeout(config.connect_timeout * 2, builder.build())

@@ -8,7 +8,7 @@ pub mod embedded;
 mod store;
 pub mod timeline;
 
-pub use cassandra::{CassandraConfig, CassandraPostStore};
+pub use cassandra::{CassandraConfig, CassandraConfigError, CassandraPostStore};
 pub use embedded::EmbeddedPostStore;
 pub use store::{
     InsertOutcome, NewPost, Page, PageQuery, Post, PostRecord, PostStore, PostStoreError, Posts,

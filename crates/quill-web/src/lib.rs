@@ -1,7 +1,9 @@
 //! Quill's web application: typed settings, routes, templates and middleware.
-//! `Application::build(settings)` gives a server to run; `main.rs` is a thin shell.
+//! `Application::build(settings)` gives a server to run; `cli` is the `quill` command
+//! line, and `main.rs` a thin shell over it.
 
 pub mod app;
+pub mod cli;
 mod compress;
 pub mod csrf;
 mod device;

@@ -55,8 +55,8 @@ impl Application {
             None => Secrets::load_or_create(&settings.data_dir)?,
         };
         let pool = PoolSize {
-            connections: settings.db_pool_size,
-            checkout_timeout: settings.db_timeout,
+            connections: settings.accounts.pool_size,
+            checkout_timeout: settings.accounts.timeout,
         };
         let db = open_accounts(&settings, pool).await?;
         let posts = match &settings.cassandra {
@@ -74,13 +74,16 @@ impl Application {
                 Posts::Embedded(store)
             }
         };
-        let (policy, concurrency) = (settings.password_policy, settings.hash_concurrency);
+        let (policy, concurrency) = (
+            settings.login.password_policy,
+            settings.login.hash_concurrency,
+        );
         let hasher = tokio::task::spawn_blocking(move || {
             PasswordHasher::new(policy, concurrency, Duration::from_secs(5))
         })
         .await??;
-        let sessions = SqlSessionStore::new(db.clone(), settings.session_absolute);
-        let throttle = LoginThrottle::new(db.clone(), settings.login_throttle);
+        let sessions = SqlSessionStore::new(db.clone(), settings.session.absolute);
+        let throttle = LoginThrottle::new(db.clone(), settings.login.throttle);
         let mut node = [0u8; 6];
         rand::rng().fill_bytes(&mut node);
         node[0] |= 0x01;
@@ -89,15 +92,15 @@ impl Application {
             posts,
             sessions: sessions.clone(),
             throttle: throttle.clone(),
-            session_idle_secs: settings.session_idle.as_secs() as i64,
-            behind_proxy: settings.behind_proxy,
-            cookie_secure: settings.cookie_secure,
+            session_idle_secs: settings.session.idle.as_secs() as i64,
+            behind_proxy: settings.http.behind_proxy,
+            cookie_secure: settings.http.cookie_secure,
             node,
         });
         spawn_purge(sessions.clone(), throttle);
 
-        let listener = TcpListener::bind(settings.bind)
-            .with_context(|| format!("binding QUILL_BIND {}", settings.bind))?;
+        let listener = TcpListener::bind(settings.http.bind)
+            .with_context(|| format!("binding QUILL_BIND {}", settings.http.bind))?;
         let address = listener.local_addr()?;
         let server = server(listener, &settings, state, secrets, sessions)?;
         tracing::info!(%address, data_dir = %settings.data_dir.display(), "Quill is listening");
@@ -141,9 +144,9 @@ fn server(
     let metrics = web::Data::new(Metrics::default());
     let secrets = web::Data::new(secrets);
     let (cookie_secure, idle, max_body) = (
-        settings.cookie_secure,
-        settings.session_idle,
-        settings.max_body_bytes,
+        settings.http.cookie_secure,
+        settings.session.idle,
+        settings.http.max_body_bytes,
     );
     let idle = actix_web::cookie::time::Duration::seconds(idle.as_secs() as i64);
     let server = HttpServer::new(move || {
@@ -202,8 +205,8 @@ fn server(
             .wrap(from_fn(request_id::echo))
             .wrap(TracingLogger::default())
     })
-    .workers(settings.workers)
-    .shutdown_timeout(settings.shutdown_timeout.as_secs())
+    .workers(settings.http.workers)
+    .shutdown_timeout(settings.http.shutdown_timeout.as_secs())
     .listen(listener)?
     .run();
     Ok(server)
@@ -231,8 +234,8 @@ fn security_headers(tls: bool) -> DefaultHeaders {
 /// when it is behind this build), else SQLite in the data directory.
 async fn open_accounts(settings: &Settings, pool: PoolSize) -> anyhow::Result<Db> {
     #[cfg(feature = "mysql")]
-    if let Some(urls) = &settings.database {
-        let db = Db::connect_mysql(urls, pool, settings.db_causal_wait)
+    if let Some(urls) = &settings.accounts.database {
+        let db = Db::connect_mysql(urls, pool, settings.accounts.causal_wait)
             .context("connecting to QUILL_DATABASE_URL")?;
         migrate_if_pending(&db).await?;
         return Ok(db);

@@ -32,8 +32,16 @@ impl Db {
             Checkout::Verify
         };
         Ok(Self {
-            read: quill_sql::pool(Target::Mysql(urls.read.clone()), size, read_checkout)?,
-            write: quill_sql::pool(Target::Mysql(urls.write.clone()), size, Checkout::Verify)?,
+            read: quill_sql::pool(
+                Target::Mysql(urls.read.expose().clone()),
+                size,
+                read_checkout,
+            )?,
+            write: quill_sql::pool(
+                Target::Mysql(urls.write.expose().clone()),
+                size,
+                Checkout::Verify,
+            )?,
             replicated,
             causal_wait,
         })

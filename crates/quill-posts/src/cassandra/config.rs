@@ -1,8 +1,17 @@
-//! How Quill reaches Cassandra: the values behind the `QUILL_CASSANDRA_*` settings and
-//! their parsers. Pure: the web and analytics settings read the environment and call these.
+//! How Quill reaches Cassandra: [`CassandraConfig`] and its one reader of the
+//! `QUILL_CASSANDRA_*` variables, shared by `quill` and `quill-analytics`. The value
+//! parsers live in `config/values.rs`.
 
-use std::fmt;
+mod values;
+
 use std::time::Duration;
+
+use quill_domain::Secret;
+
+pub use values::{
+    Consistency, Replication, ValueError, is_keyspace_name, parse_keyspace, parse_millis,
+    parse_nodes,
+};
 
 /// Where the posts live and how they are read and written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,23 +32,33 @@ pub struct CassandraConfig {
     pub credentials: Option<Credentials>,
 }
 
-/// A Cassandra login. `Debug` never shows the password.
-#[derive(Clone, PartialEq, Eq)]
+/// A Cassandra login.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Credentials {
     pub username: String,
-    pub password: String,
+    pub password: Secret,
 }
 
-impl fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Credentials")
-            .field("username", &self.username)
-            .field("password", &"<redacted>")
-            .finish()
-    }
+/// A `QUILL_CASSANDRA_*` variable Quill cannot use. It names the variable; only values
+/// that are not secret are shown.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CassandraConfigError {
+    #[error("{name}={value:?} is not valid: {reason}")]
+    Invalid {
+        name: &'static str,
+        value: String,
+        reason: ValueError,
+    },
+    #[error(
+        "{missing} is not set: set QUILL_CASSANDRA_USERNAME and QUILL_CASSANDRA_PASSWORD together"
+    )]
+    HalfLogin { missing: &'static str },
 }
 
 impl CassandraConfig {
+    /// The default of `QUILL_CASSANDRA_TIMEOUT_MS` for statements that serve a request.
+    pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(2);
+
     /// The defaults of everything but the nodes: keyspace `quill`, LOCAL_QUORUM, three
     /// replicas in every datacenter, 5 s to connect and 2 s per statement.
     pub fn new(nodes: Vec<String>) -> Self {
@@ -50,138 +69,97 @@ impl CassandraConfig {
             datacenter: None,
             replication: Replication::NetworkTopology(vec![(None, 3)]),
             connect_timeout: Duration::from_secs(5),
-            request_timeout: Duration::from_secs(2),
+            request_timeout: Self::REQUEST_TIMEOUT,
             credentials: None,
         }
     }
-}
 
-/// A comma-separated node list; blanks between commas are ignored, an empty list is not.
-pub fn parse_nodes(raw: &str) -> Result<Vec<String>, String> {
-    let nodes: Vec<String> = raw
-        .split(',')
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .map(str::to_owned)
-        .collect();
-    if nodes.is_empty() {
-        return Err("lists no node".into());
+    /// Reads the `QUILL_CASSANDRA_*` variables of this process; see [`Self::from_lookup`].
+    pub fn from_env(request_timeout: Duration) -> Result<Option<Self>, CassandraConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok(), request_timeout)
     }
-    Ok(nodes)
-}
 
-/// Whether `name` is a valid unquoted CQL keyspace name (letters, digits, `_`, at most 48).
-pub fn is_keyspace_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 48
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-}
-
-pub fn parse_keyspace(raw: &str) -> Result<String, String> {
-    if is_keyspace_name(raw) {
-        Ok(raw.to_owned())
-    } else {
-        Err("a keyspace name is 1-48 letters, digits or _".into())
-    }
-}
-
-/// Consistency levels for reads and writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Consistency {
-    One,
-    Two,
-    Three,
-    Quorum,
-    All,
-    LocalQuorum,
-    EachQuorum,
-    LocalOne,
-}
-
-impl Consistency {
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        Ok(match raw.trim().to_ascii_uppercase().as_str() {
-            "ONE" => Self::One,
-            "TWO" => Self::Two,
-            "THREE" => Self::Three,
-            "QUORUM" => Self::Quorum,
-            "ALL" => Self::All,
-            "LOCAL_QUORUM" => Self::LocalQuorum,
-            "EACH_QUORUM" => Self::EachQuorum,
-            "LOCAL_ONE" => Self::LocalOne,
-            _ => return Err("expected ONE, QUORUM, LOCAL_QUORUM, LOCAL_ONE, ALL...".into()),
-        })
-    }
-}
-
-/// A keyspace's replication: `SimpleStrategy:N`, `NetworkTopologyStrategy:N` (N in every
-/// datacenter) or `NetworkTopologyStrategy:dc1=3,dc2=2`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Replication {
-    Simple(u8),
-    /// Factors by datacenter; `None` stands for every datacenter.
-    NetworkTopology(Vec<(Option<String>, u8)>),
-}
-
-impl Replication {
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        let usage = "expected SimpleStrategy:N, NetworkTopologyStrategy:N or \
-                     NetworkTopologyStrategy:dc1=N,dc2=N";
-        let factor = |raw: &str| {
-            raw.trim()
-                .parse::<u8>()
-                .ok()
-                .filter(|n| *n > 0)
-                .ok_or_else(|| format!("{raw:?} is not a replication factor"))
+    /// Reads the `QUILL_CASSANDRA_*` variables through `get`: `None` when
+    /// `QUILL_CASSANDRA_NODES` is unset (posts are not in Cassandra). `request_timeout`
+    /// is the default of `QUILL_CASSANDRA_TIMEOUT_MS`, which depends on the program: a
+    /// web request's statement is small, a page of an analytics scan is not.
+    ///
+    /// Values are trimmed. For the datacenter and the login an empty value counts as
+    /// unset; any other empty value is malformed.
+    pub fn from_lookup(
+        get: impl Fn(&str) -> Option<String>,
+        request_timeout: Duration,
+    ) -> Result<Option<Self>, CassandraConfigError> {
+        let Some(nodes) = read(&get, "QUILL_CASSANDRA_NODES", parse_nodes)? else {
+            return Ok(None);
         };
-        let (class, factors) = raw.trim().split_once(':').ok_or(usage)?;
-        match class.trim() {
-            "SimpleStrategy" => Ok(Self::Simple(factor(factors)?)),
-            "NetworkTopologyStrategy" if !factors.contains('=') => {
-                Ok(Self::NetworkTopology(vec![(None, factor(factors)?)]))
-            }
-            "NetworkTopologyStrategy" => factors
-                .split(',')
-                .map(|pair| {
-                    let (dc, n) = pair.split_once('=').ok_or(usage)?;
-                    let dc = dc.trim();
-                    if !is_datacenter_name(dc) {
-                        return Err(format!("{dc:?} is not a datacenter name"));
-                    }
-                    Ok((Some(dc.to_owned()), factor(n)?))
-                })
-                .collect::<Result<_, String>>()
-                .map(Self::NetworkTopology),
-            _ => Err(usage.into()),
-        }
+        let defaults = Self {
+            request_timeout,
+            ..Self::new(nodes)
+        };
+        let millis = |name| read(&get, name, parse_millis);
+        Ok(Some(Self {
+            keyspace: read(&get, "QUILL_CASSANDRA_KEYSPACE", parse_keyspace)?
+                .unwrap_or_else(|| defaults.keyspace.clone()),
+            consistency: read(&get, "QUILL_CASSANDRA_CONSISTENCY", Consistency::parse)?
+                .unwrap_or(defaults.consistency),
+            datacenter: text(&get, "QUILL_CASSANDRA_DC"),
+            replication: read(&get, "QUILL_CASSANDRA_REPLICATION", Replication::parse)?
+                .unwrap_or_else(|| defaults.replication.clone()),
+            connect_timeout: millis("QUILL_CASSANDRA_CONNECT_TIMEOUT_MS")?
+                .unwrap_or(defaults.connect_timeout),
+            request_timeout: millis("QUILL_CASSANDRA_TIMEOUT_MS")?
+                .unwrap_or(defaults.request_timeout),
+            credentials: credentials(&get)?,
+            ..defaults
+        }))
     }
 }
 
-/// Datacenter names go into statement text inside quotes: no quote can get there.
-fn is_datacenter_name(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+/// The variable `name` through `parse`, if it is set.
+fn read<T>(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    parse: impl FnOnce(&str) -> Result<T, ValueError>,
+) -> Result<Option<T>, CassandraConfigError> {
+    get(name)
+        .map(|raw| {
+            let raw = raw.trim();
+            parse(raw).map_err(|reason| CassandraConfigError::Invalid {
+                name,
+                value: raw.to_owned(),
+                reason,
+            })
+        })
+        .transpose()
 }
 
-/// The CQL map literal of a `CREATE KEYSPACE ... WITH replication = ...`.
-impl fmt::Display for Replication {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Simple(n) => write!(
-                f,
-                "{{'class': 'SimpleStrategy', 'replication_factor': {n}}}"
-            ),
-            Self::NetworkTopology(factors) => {
-                f.write_str("{'class': 'NetworkTopologyStrategy'")?;
-                for (dc, n) in factors {
-                    let key = dc.as_deref().unwrap_or("replication_factor");
-                    write!(f, ", '{key}': {n}")?;
-                }
-                f.write_str("}")
-            }
-        }
+/// A text variable that may be empty, which counts as unset.
+fn text(get: &impl Fn(&str) -> Option<String>, name: &str) -> Option<String> {
+    get(name)
+        .map(|raw| raw.trim().to_owned())
+        .filter(|raw| !raw.is_empty())
+}
+
+/// `QUILL_CASSANDRA_USERNAME` and `QUILL_CASSANDRA_PASSWORD`, both or neither.
+fn credentials(
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<Credentials>, CassandraConfigError> {
+    match (
+        text(get, "QUILL_CASSANDRA_USERNAME"),
+        text(get, "QUILL_CASSANDRA_PASSWORD"),
+    ) {
+        (None, None) => Ok(None),
+        (Some(username), Some(password)) => Ok(Some(Credentials {
+            username,
+            password: Secret::new(password),
+        })),
+        (None, Some(_)) => Err(CassandraConfigError::HalfLogin {
+            missing: "QUILL_CASSANDRA_USERNAME",
+        }),
+        (Some(_), None) => Err(CassandraConfigError::HalfLogin {
+            missing: "QUILL_CASSANDRA_PASSWORD",
+        }),
     }
 }
 
@@ -189,12 +167,24 @@ impl fmt::Display for Replication {
 mod tests {
     use super::*;
 
+    fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    }
+
+    fn config(vars: &[(&str, &str)]) -> Result<Option<CassandraConfig>, CassandraConfigError> {
+        CassandraConfig::from_lookup(lookup(vars), Duration::from_secs(30))
+    }
+
     #[test]
     fn a_password_never_shows_in_debug_output() {
         let mut config = CassandraConfig::new(vec!["a:9042".into()]);
         config.credentials = Some(Credentials {
             username: "quill".into(),
-            password: "hunter22".into(),
+            password: Secret::new("hunter22".into()),
         });
         let shown = format!("{config:?}");
         assert!(
@@ -204,47 +194,7 @@ mod tests {
     }
 
     #[test]
-    fn nodes_are_a_comma_list() {
-        assert_eq!(
-            parse_nodes("10.0.0.1:9042, cassandra-2:9042,"),
-            Ok(vec!["10.0.0.1:9042".into(), "cassandra-2:9042".into()])
-        );
-        assert!(parse_nodes(" , ").is_err());
-    }
-
-    #[test]
-    fn keyspace_names_cannot_carry_cql() {
-        assert!(is_keyspace_name("quill_test_2"));
-        for bad in ["", "x;y", "quill.posts", "a b", &"k".repeat(49)] {
-            assert!(parse_keyspace(bad).is_err(), "{bad:?}");
-        }
-    }
-
-    #[test]
-    fn consistency_levels_parse_in_any_case() {
-        assert_eq!(
-            Consistency::parse("local_quorum"),
-            Ok(Consistency::LocalQuorum)
-        );
-        assert_eq!(Consistency::parse(" ONE "), Ok(Consistency::One));
-        assert!(Consistency::parse("MOST").is_err());
-    }
-
-    #[test]
-    fn replication_renders_the_keyspace_map() {
-        let cql = |raw: &str| Replication::parse(raw).map(|r| r.to_string());
-        assert_eq!(
-            cql("SimpleStrategy:1"),
-            Ok("{'class': 'SimpleStrategy', 'replication_factor': 1}".into())
-        );
-        assert_eq!(
-            cql("NetworkTopologyStrategy:3"),
-            Ok("{'class': 'NetworkTopologyStrategy', 'replication_factor': 3}".into())
-        );
-        assert_eq!(
-            cql("NetworkTopologyStrategy:dc1=3, eu-west.2=2"),
-            Ok("{'class': 'NetworkTopologyStrategy', 'dc1': 3, 'eu-west.2': 2}".into())
-        );
+    fn the_default_replication_is_three_in_every_datacenter() {
         assert_eq!(
             CassandraConfig::new(vec![]).replication.to_string(),
             "{'class': 'NetworkTopologyStrategy', 'replication_factor': 3}"
@@ -252,18 +202,67 @@ mod tests {
     }
 
     #[test]
-    fn replication_refuses_what_it_cannot_render_safely() {
-        for bad in [
-            "",
-            "3",
-            "SimpleStrategy:0",
-            "SimpleStrategy:x",
-            "LocalStrategy:1",
-            "NetworkTopologyStrategy:dc1=3,dc'2=1",
-            "NetworkTopologyStrategy:dc1",
-            "NetworkTopologyStrategy:=3",
+    fn without_nodes_there_is_no_cassandra() {
+        assert_eq!(config(&[("QUILL_CASSANDRA_KEYSPACE", "x;y")]), Ok(None));
+    }
+
+    #[test]
+    fn the_caller_chooses_the_default_statement_timeout() {
+        let defaults = config(&[("QUILL_CASSANDRA_NODES", " a:9042 ,")])
+            .expect("valid")
+            .expect("nodes");
+        assert_eq!(
+            defaults,
+            CassandraConfig {
+                request_timeout: Duration::from_secs(30),
+                ..CassandraConfig::new(vec!["a:9042".into()])
+            }
+        );
+        let given = config(&[
+            ("QUILL_CASSANDRA_NODES", "a:9042"),
+            ("QUILL_CASSANDRA_TIMEOUT_MS", "1500"),
+            ("QUILL_CASSANDRA_CONNECT_TIMEOUT_MS", "700"),
+            ("QUILL_CASSANDRA_DC", " "),
+        ])
+        .expect("valid")
+        .expect("nodes");
+        assert_eq!(
+            (
+                given.request_timeout,
+                given.connect_timeout,
+                given.datacenter
+            ),
+            (
+                Duration::from_millis(1500),
+                Duration::from_millis(700),
+                None
+            )
+        );
+    }
+
+    #[test]
+    fn a_zero_timeout_is_refused() {
+        for name in [
+            "QUILL_CASSANDRA_TIMEOUT_MS",
+            "QUILL_CASSANDRA_CONNECT_TIMEOUT_MS",
         ] {
-            assert!(Replication::parse(bad).is_err(), "{bad:?}");
+            assert_eq!(
+                config(&[("QUILL_CASSANDRA_NODES", "a:9042"), (name, "0")]),
+                Err(CassandraConfigError::Invalid {
+                    name,
+                    value: "0".into(),
+                    reason: ValueError::Millis
+                })
+            );
         }
+    }
+
+    #[test]
+    fn an_empty_node_list_is_malformed_not_unset() {
+        let err = config(&[("QUILL_CASSANDRA_NODES", " ")]).expect_err("empty");
+        assert_eq!(
+            err.to_string(),
+            "QUILL_CASSANDRA_NODES=\"\" is not valid: lists no node"
+        );
     }
 }

@@ -25,15 +25,24 @@ fn a_bad_setting_stops_the_process_with_a_message_naming_it() {
     );
 }
 
+/// clap's usage error: what was wrong, the usage line, and where the help is.
 #[test]
 fn an_unknown_command_prints_usage() {
     let output = quill().arg("frobnicate").output().expect("run quill");
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("usage: quill [serve | migrate | db status | db promote | cql migrate]"),
+        stderr.contains("unrecognized subcommand 'frobnicate'")
+            && stderr.contains("Usage: quill [COMMAND]")
+            && stderr.contains("--help"),
         "{stderr}"
     );
+    let help = quill().arg("--help").output().expect("run quill");
+    assert!(help.status.success(), "{help:?}");
+    let stdout = String::from_utf8_lossy(&help.stdout);
+    for command in ["serve", "migrate", "cql", "db"] {
+        assert!(stdout.contains(command), "{stdout}");
+    }
 }
 
 #[test]

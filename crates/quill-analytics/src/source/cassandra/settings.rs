@@ -1,17 +1,23 @@
-//! The Cassandra settings of the analytics job, from the `QUILL_CASSANDRA_*` variables: the
-//! one place this crate reads the environment for them.
+//! The Cassandra settings of the analytics job: the cluster, read by the one reader of
+//! the `QUILL_CASSANDRA_*` variables that `quill` uses too
+//! ([`CassandraConfig::from_lookup`]), and the scan's own `QUILL_CASSANDRA_PAGE_SIZE`
+//! and `QUILL_CASSANDRA_SPLITS`.
 
 use std::time::Duration;
 
-use quill_posts::cassandra::config::{self as cql, CassandraConfig, Consistency, Credentials};
+use quill_posts::CassandraConfig;
 
 use crate::error::{AnalyticsError, Result};
+
+/// The default of `QUILL_CASSANDRA_TIMEOUT_MS` here: a page of a scan is larger than a
+/// web request's statement.
+pub const SCAN_PAGE_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CassandraSettings {
     /// The cluster, as the web instances reach it: `QUILL_CASSANDRA_NODES` (required),
     /// `_KEYSPACE`, `_CONSISTENCY`, `_DC`, `_CONNECT_TIMEOUT_MS` and `_TIMEOUT_MS`
-    /// (default 30 s here: a page of a scan is larger than a web request's).
+    /// (default [`SCAN_PAGE_TIMEOUT`]).
     pub cluster: CassandraConfig,
     /// `QUILL_CASSANDRA_PAGE_SIZE`, rows per page, default 5000.
     pub page_size: i32,
@@ -27,60 +33,32 @@ impl CassandraSettings {
     /// Builds the settings from a variable lookup; a missing required or malformed value
     /// is an error naming the variable.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self> {
-        let get = |name: &str| get(name).filter(|v| !v.trim().is_empty());
-        let bad =
-            |name: &'static str| move |message: String| AnalyticsError::Setting { name, message };
-        let nodes = get("QUILL_CASSANDRA_NODES")
-            .ok_or_else(|| {
-                bad("QUILL_CASSANDRA_NODES")("is required for the cassandra source".into())
-            })
-            .and_then(|raw| cql::parse_nodes(&raw).map_err(bad("QUILL_CASSANDRA_NODES")))?;
-        let defaults = CassandraConfig::new(nodes);
+        let cluster = CassandraConfig::from_lookup(&get, SCAN_PAGE_TIMEOUT)
+            .map_err(AnalyticsError::CassandraSetting)?
+            .ok_or(AnalyticsError::Setting {
+                name: "QUILL_CASSANDRA_NODES",
+                message: "is required for the cassandra source".into(),
+            })?;
         let number = |name: &'static str, default: u64| -> Result<u64> {
             match get(name) {
                 None => Ok(default),
                 Some(raw) => raw
                     .trim()
                     .parse::<u64>()
-                    .map_err(|_| bad(name)(format!("{raw:?} is not a number"))),
+                    .map_err(|_| AnalyticsError::Setting {
+                        name,
+                        message: format!("{raw:?} is not a number"),
+                    }),
             }
-        };
-        let millis = |name, default: u64| number(name, default).map(Duration::from_millis);
-        let cluster = CassandraConfig {
-            keyspace: match get("QUILL_CASSANDRA_KEYSPACE") {
-                None => defaults.keyspace.clone(),
-                Some(raw) => {
-                    cql::parse_keyspace(raw.trim()).map_err(bad("QUILL_CASSANDRA_KEYSPACE"))?
-                }
-            },
-            consistency: match get("QUILL_CASSANDRA_CONSISTENCY") {
-                None => defaults.consistency,
-                Some(raw) => {
-                    Consistency::parse(&raw).map_err(bad("QUILL_CASSANDRA_CONSISTENCY"))?
-                }
-            },
-            datacenter: get("QUILL_CASSANDRA_DC").map(|dc| dc.trim().to_owned()),
-            connect_timeout: millis("QUILL_CASSANDRA_CONNECT_TIMEOUT_MS", 5_000)?,
-            request_timeout: millis("QUILL_CASSANDRA_TIMEOUT_MS", 30_000)?,
-            credentials: match (
-                get("QUILL_CASSANDRA_USERNAME"),
-                get("QUILL_CASSANDRA_PASSWORD"),
-            ) {
-                (None, None) => None,
-                (Some(username), Some(password)) => Some(Credentials { username, password }),
-                _ => {
-                    return Err(bad("QUILL_CASSANDRA_PASSWORD")(
-                        "set QUILL_CASSANDRA_USERNAME and QUILL_CASSANDRA_PASSWORD together".into(),
-                    ));
-                }
-            },
-            ..defaults
         };
         let page_size = number("QUILL_CASSANDRA_PAGE_SIZE", 5000)?;
         let page_size = i32::try_from(page_size)
             .ok()
             .filter(|p| *p > 0)
-            .ok_or_else(|| bad("QUILL_CASSANDRA_PAGE_SIZE")("must be 1..=2147483647".into()))?;
+            .ok_or_else(|| AnalyticsError::Setting {
+                name: "QUILL_CASSANDRA_PAGE_SIZE",
+                message: "must be 1..=2147483647".into(),
+            })?;
         let min_splits = number("QUILL_CASSANDRA_SPLITS", 0)?;
         Ok(Self {
             cluster,
@@ -89,10 +67,11 @@ impl CassandraSettings {
         })
     }
 }
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    use quill_posts::cassandra::Consistency;
+
     use super::*;
 
     fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
@@ -163,6 +142,23 @@ mod tests {
                 ("QUILL_CASSANDRA_PAGE_SIZE", "0")
             ])
             .starts_with("setting QUILL_CASSANDRA_PAGE_SIZE")
+        );
+    }
+
+    #[test]
+    fn timeouts_follow_the_web_rules_with_a_longer_default() {
+        let s = CassandraSettings::from_lookup(lookup(&[("QUILL_CASSANDRA_NODES", "a")])).unwrap();
+        assert_eq!(s.cluster.request_timeout, SCAN_PAGE_TIMEOUT);
+        let err = CassandraSettings::from_lookup(lookup(&[
+            ("QUILL_CASSANDRA_NODES", "a"),
+            ("QUILL_CASSANDRA_TIMEOUT_MS", "0"),
+        ]))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        assert!(
+            err.starts_with("setting QUILL_CASSANDRA_TIMEOUT_MS=\"0\" is not valid"),
+            "{err}"
         );
     }
 }
