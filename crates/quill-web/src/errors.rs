@@ -337,3 +337,21 @@ pub fn render_bare_errors<B>(
     let res = ServiceResponse::new(req, response.map_into_boxed_body()).map_into_right_body();
     Ok(ErrorHandlerResponse::Response(res))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The request log records a problem's `Debug`: one line with the cause's chain,
+    /// never anyhow's report with its backtrace.
+    #[test]
+    fn a_problem_logs_as_one_line() {
+        let cause = anyhow::anyhow!("connection refused").context("reading the session");
+        let logged = format!("{:?}", PageError(Problem::Unavailable(cause)));
+        assert_eq!(
+            logged,
+            "PageError(unavailable: reading the session: connection refused)"
+        );
+        assert_eq!(format!("{:?}", Problem::NotFound), "not_found");
+    }
+}

@@ -5,6 +5,7 @@ mod api;
 mod auth;
 mod build;
 mod csrf;
+mod edge;
 mod helpers;
 mod operations;
 mod posts;
