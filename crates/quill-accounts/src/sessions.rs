@@ -38,6 +38,11 @@ fn user_id_of(state: &HashMap<String, String>) -> Option<i64> {
     state.get(USER_ID_KEY).and_then(|v| v.parse().ok())
 }
 
+/// The most live sessions one user may have; a login past it ends the oldest.
+pub const MAX_SESSIONS_PER_USER: i64 = 50;
+
+/// Stores a new session; when it is a user's, ends their oldest sessions past
+/// [`MAX_SESSIONS_PER_USER`].
 pub fn insert(
     conn: &mut DbConn,
     id_hash: &str,
@@ -56,6 +61,27 @@ pub fn insert(
             sessions::expires_at.eq(now + ttl_secs),
         ))
         .execute(conn)?;
+    if let Some(user) = user_id_of(state) {
+        end_oldest_past_cap(conn, user)?;
+    }
+    Ok(())
+}
+
+fn end_oldest_past_cap(conn: &mut DbConn, user: i64) -> Result<(), DieselError> {
+    let newest: Vec<String> = sessions::table
+        .filter(sessions::user_id.eq(user))
+        .order((sessions::created_at.desc(), sessions::id.desc()))
+        .limit(MAX_SESSIONS_PER_USER)
+        .select(sessions::id)
+        .load(conn)?;
+    if newest.len() as i64 == MAX_SESSIONS_PER_USER {
+        diesel::delete(
+            sessions::table
+                .filter(sessions::user_id.eq(user))
+                .filter(sessions::id.ne_all(newest)),
+        )
+        .execute(conn)?;
+    }
     Ok(())
 }
 

@@ -63,3 +63,35 @@ async fn a_session_loads_only_while_inside_both_expiries() {
         .expect("load");
     assert_eq!(loaded, [true, false, false, false]);
 }
+
+#[tokio::test]
+async fn a_user_keeps_at_most_fifty_sessions_the_oldest_ending_first() {
+    let (db, _dir) = db();
+    let now = unix_secs();
+    let kept = db
+        .write(move |conn| {
+            let mut state_of = |name: &str| {
+                let username = quill_domain::Username::parse(name).expect("name");
+                let user = quill_accounts::users::insert(conn, &username, "hash", now)
+                    .map_err(|e| SqlError::Migration(e.to_string()))?;
+                let state =
+                    HashMap::from([(sessions::USER_ID_KEY.to_owned(), user.id.0.to_string())]);
+                Ok::<_, SqlError>((user.id, state))
+            };
+            let (ada, state) = state_of("ada")?;
+            let (_, other) = state_of("grace")?;
+            sessions::insert(conn, &token_hash("grace's"), &other, now - 100, 3600)?;
+            for i in 0..55 {
+                sessions::insert(conn, &token_hash(&format!("s{i}")), &state, now + i, 3600)?;
+            }
+            Ok::<_, SqlError>((
+                sessions::exists(conn, &token_hash("s4"))?,
+                sessions::exists(conn, &token_hash("s5"))?,
+                sessions::exists(conn, &token_hash("grace's"))?,
+                sessions::count_for_user(conn, ada)?,
+            ))
+        })
+        .await
+        .expect("sessions");
+    assert_eq!(kept, (false, true, true, 50));
+}
