@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, TestApp, spawn_app};
+use quill_test_support::{PASSWORD, TestApp, spawn_app};
 
 async fn call(
     app: &TestApp,

@@ -1,6 +1,6 @@
 //! Logging in and out, sessions and their expiry, login throttling.
 
-use crate::helpers::{PASSWORD, spawn_app};
+use quill_test_support::{PASSWORD, spawn_app};
 
 #[tokio::test]
 async fn logging_in_opens_the_timeline_under_a_new_session_key() {
@@ -37,8 +37,7 @@ async fn logging_in_opens_the_timeline_under_a_new_session_key() {
 async fn wrong_and_unknown_credentials_get_the_same_answer() {
     let app = spawn_app(&[]).await;
     app.sign_up("alice").await;
-    let (client, jar) = crate::helpers::browser_with_jar();
-    let stranger = crate::helpers::TestApp { client, jar, ..app };
+    let stranger = app.in_new_browser();
     for (username, password) in [
         ("alice", "not the password"),
         ("nobody", PASSWORD),

@@ -1,6 +1,6 @@
 //! Every state-changing form refuses a missing or foreign CSRF token, and stores nothing.
 
-use crate::helpers::{PASSWORD, hidden, spawn_app};
+use quill_test_support::{PASSWORD, hidden, spawn_app};
 
 #[tokio::test]
 async fn forms_without_a_valid_token_get_403_and_change_nothing() {

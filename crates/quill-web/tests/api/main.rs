@@ -5,7 +5,6 @@ mod api;
 mod auth;
 mod build;
 mod csrf;
-mod helpers;
 mod operations;
 mod posts;
 mod process;

@@ -1,6 +1,6 @@
 //! Health, readiness, metrics, static files, error pages, request ids.
 
-use crate::helpers::spawn_app;
+use quill_test_support::{DataDir, TestApp, spawn_app};
 
 #[tokio::test]
 async fn health_and_readiness_answer() {
@@ -164,7 +164,7 @@ async fn a_corrupt_stored_row_gets_the_500_page_not_a_crash() {
         .duration_since(std::time::UNIX_EPOCH)
         .expect("after 1970");
     let month = quill_domain::Month::from_unix_micros(now.as_micros() as i64);
-    let path = app.data_dir.path().join(quill_posts::embedded::FILE_NAME);
+    let path = app.data_dir().join(quill_posts::embedded::FILE_NAME);
     let mut conn = diesel::SqliteConnection::establish(&path.display().to_string()).expect("open");
     // A post id that is not a timeuuid: nothing Quill writes, so only damage puts it there.
     diesel::sql_query(format!(
@@ -193,8 +193,10 @@ async fn a_new_data_directory_and_its_secret_are_private_to_the_owner() {
 
     let parent = tempfile::tempdir().expect("dir");
     let data_dir = parent.path().join("fresh");
-    let dir = data_dir.display().to_string();
-    let _app = crate::helpers::spawn_app(&[("QUILL_DATA_DIR", dir.as_str())]).await;
+    let _app = TestApp::builder()
+        .data_dir(DataDir::At(data_dir.clone()))
+        .spawn()
+        .await;
     let mode = |path: &std::path::Path| {
         std::fs::metadata(path)
             .expect("metadata")

@@ -1,6 +1,6 @@
 //! Writing and reading posts: the timeline, paging, one post, double submits, privacy.
 
-use crate::helpers::{hidden, spawn_app};
+use quill_test_support::{TestApp, hidden, spawn_app};
 
 #[tokio::test]
 async fn a_new_post_is_published_and_shown() {
@@ -242,7 +242,7 @@ async fn posts_survive_a_restart_and_so_does_the_session() {
     let cookies = app.cookies();
     let data_dir = app.stop().await;
 
-    let app = crate::helpers::spawn_app_in(data_dir, &[]).await;
+    let app = TestApp::builder().data_dir(data_dir).spawn().await;
     let page = app
         .stranger()
         .get(app.url("/posts"))

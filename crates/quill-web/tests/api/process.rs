@@ -1,9 +1,12 @@
 //! The `quill` binary as an operator runs it: configuration errors, SIGTERM.
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::Duration;
+
+use quill_test_support::ports::free_port;
+use quill_test_support::wait;
 
 fn quill() -> Command {
     Command::new(env!("CARGO_BIN_EXE_quill"))
@@ -136,21 +139,15 @@ fn an_unreachable_cassandra_stops_the_server_with_a_message() {
     assert!(!dir.path().join(quill_posts::embedded::FILE_NAME).exists());
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port()
-}
-
+/// A connection to the `quill` starting on `port`, once it listens.
 fn connect(port: u16) -> TcpStream {
-    for _ in 0..100 {
-        if let Ok(stream) = TcpStream::connect(("127.0.0.1", port)) {
-            return stream;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("quill did not start listening on {port}");
+    let mut stream = None;
+    wait::until(&format!("quill to listen on {port}"), || {
+        stream = TcpStream::connect(("127.0.0.1", port)).ok();
+        Ok::<_, std::convert::Infallible>(stream.is_some())
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    stream.expect("connected")
 }
 
 /// Quill prints the address to open on a line of its own, in either log format; a

@@ -1,6 +1,6 @@
 //! The Security rules of docs/ARCHITECTURE.md that are about responses: headers, cookies, limits.
 
-use crate::helpers::{PASSWORD, spawn_app};
+use quill_test_support::{PASSWORD, spawn_app};
 
 #[tokio::test]
 async fn pages_carry_a_strict_csp_and_safety_headers() {

@@ -1,6 +1,6 @@
 //! Signing up: the account is made, the person is logged in, bad input comes back.
 
-use crate::helpers::{PASSWORD, spawn_app};
+use quill_test_support::{PASSWORD, hidden, spawn_app};
 
 #[tokio::test]
 async fn signing_up_logs_in_and_lands_on_an_empty_timeline() {
@@ -106,7 +106,7 @@ async fn a_username_is_taken_whatever_its_case() {
     let app = spawn_app(&[]).await;
     app.sign_up("alice").await;
     let other = app.stranger();
-    let csrf = crate::helpers::hidden(
+    let csrf = hidden(
         &other
             .get(app.url("/signup"))
             .send()
