@@ -8,8 +8,8 @@
 #                                 that reach it (source it), DIR/pids its processes
 #   scripts/cluster.sh down DIR   stop every process in DIR/pids and delete DIR
 #
-# The test suites start one per test that needs it (tests/src/cluster.rs); benchmarks
-# and people start one by hand. Settings read from the environment:
+# Benchmarks and people start one by hand; the test suites start the same topology
+# from Rust (crates/quill-test-support). Settings read from the environment:
 #   QUILL_CHECK_MAX_LAG_SECS   lag at which HAProxy takes a replica out (default 5)
 #   QUILL_WEB_BIN              a `quill` built with `--features mysql`: also start web1
 #                              and web2 on the cluster

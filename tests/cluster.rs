@@ -4,64 +4,21 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use diesel::{Connection, RunQueryDsl};
 use quill_accounts::replication::{self, Outcome};
-use quill_e2e::Server;
-use quill_e2e::api::{PASSWORD, list_posts, log_in, sign_up};
-use quill_e2e::cluster::Cluster;
+use quill_test_support::api::{list_posts, log_in, log_out, me, post_token, sign_up};
+use quill_test_support::http::browser as client;
+use quill_test_support::topology::Topology;
+use quill_test_support::wait::eventually;
+use quill_test_support::{Cluster, Endpoint, PASSWORD, Site, hidden};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-/// A bound on waits for the cluster to change state; never an assertion about speed.
-const PATIENCE: Duration = Duration::from_secs(60);
-
-/// A client with a cookie jar (the read-your-writes cookie lives there).
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(10))
-        .build()
-        .expect("client")
-}
-
-async fn me(client: &reqwest::Client, server: &Server, token: &str) -> reqwest::Response {
-    client
-        .get(server.url("/api/v1/me"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("me")
-}
-
-async fn log_out(client: &reqwest::Client, server: &Server, token: &str) {
-    let response = client
-        .delete(server.url("/api/v1/sessions/current"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("log out");
-    assert_eq!(response.status(), StatusCode::NO_CONTENT);
-}
-
-/// Waits until `done` holds, up to `PATIENCE`; says what it waited for if it never does.
-async fn eventually(what: &str, mut done: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !done() {
-        assert!(start.elapsed() < PATIENCE, "gave up waiting: {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-fn count(cluster: &Cluster, node: u8, sql: &str) -> i64 {
-    cluster.sql(node, sql).parse().expect("a count")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn people_sign_up_log_in_and_post_through_both_instances() {
-    let Some(cluster) = Cluster::start(&[]) else {
+    let Some(cluster) = Cluster::start(Topology::options()) else {
         return;
     };
     let (a, b) = (cluster.quill(&[]).await, cluster.quill(&[]).await);
@@ -72,18 +29,7 @@ async fn people_sign_up_log_in_and_post_through_both_instances() {
         StatusCode::CREATED
     );
     let token = log_in(&http, &b, "ada").await;
-    let token_for_post = http
-        .post(b.url("/api/v1/post-tokens"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("post token")
-        .json::<Value>()
-        .await
-        .expect("json")["post_token"]
-        .as_str()
-        .expect("post token")
-        .to_owned();
+    let token_for_post = post_token(&http, &b, &token).await;
     let created = http
         .post(b.url("/api/v1/posts"))
         .bearer_auth(&token)
@@ -103,8 +49,7 @@ async fn people_sign_up_log_in_and_post_through_both_instances() {
     // replicas, the session under the token's hash only.
     for node in 1..=3 {
         eventually(&format!("db{node} has the session"), || {
-            count(
-                &cluster,
+            cluster.count(
                 node,
                 "SELECT COUNT(*) FROM quill.sessions WHERE user_id IS NOT NULL",
             ) == 1
@@ -116,8 +61,7 @@ async fn people_sign_up_log_in_and_post_through_both_instances() {
             "db{node}"
         );
         assert_eq!(
-            count(
-                &cluster,
+            cluster.count(
                 node,
                 &format!("SELECT COUNT(*) FROM quill.sessions WHERE id = '{token}'")
             ),
@@ -126,14 +70,13 @@ async fn people_sign_up_log_in_and_post_through_both_instances() {
         );
     }
     // The read port reaches replicas, which refuse the application's writes.
-    let read_url = cluster.settings(&[]).database.expect("cluster urls").read;
-    let mut replica = diesel::MysqlConnection::establish(&read_url).expect("read port");
+    let mut replica = diesel::MysqlConnection::establish(&cluster.urls().read).expect("read port");
     let refused = diesel::sql_query("DELETE FROM users").execute(&mut replica);
     assert!(
         refused.is_err_and(|e| e.to_string().contains("read-only")),
         "a replica took a write"
     );
-    assert_eq!(count(&cluster, 1, "SELECT COUNT(*) FROM quill.users"), 1);
+    assert_eq!(cluster.count(1, "SELECT COUNT(*) FROM quill.users"), 1);
 
     // The login throttle is one for the deployment: five wrong passwords through A,
     // and B refuses the sixth attempt, right password and all.
@@ -158,12 +101,12 @@ async fn people_sign_up_log_in_and_post_through_both_instances() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_migrations_make_the_sqlite_schema_on_mysql() {
-    let Some(cluster) = Cluster::start(&[]) else {
+    let Some(cluster) = Cluster::start(Topology::options()) else {
         return;
     };
     // Four instances migrate a new database at once: one applies, the others find
     // nothing to do, and none fails.
-    let urls = cluster.settings(&[]).database.expect("cluster urls");
+    let urls = cluster.urls();
     let runs = (0..4).map(|_| {
         let db = quill_accounts::Db::connect_mysql(&urls, quill_sql_pool_size(), Duration::ZERO)
             .expect("db");
@@ -224,13 +167,10 @@ fn quill_sql_pool_size() -> quill_sql::PoolSize {
 /// state.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_write_then_read_cycles_see_no_stale_state_with_a_lagging_replica() {
-    let Some(cluster) = Cluster::start(&[]) else {
+    let Some(cluster) = Cluster::start(Topology::options()) else {
         return;
     };
-    cluster.sql(
-        2,
-        "STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = 1; START SLAVE",
-    );
+    cluster.delay_replica(2, 1);
     let settings = [("QUILL_DB_CAUSAL_WAIT_MS", "20")];
     let (a, b) = (
         cluster.quill(&settings).await,
@@ -296,7 +236,7 @@ async fn a_thousand_write_then_read_cycles_see_no_stale_state_with_a_lagging_rep
 /// Readers and writers hammer both instances while a replica is killed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replica_killed_under_load_fails_no_request() {
-    let Some(cluster) = Cluster::start(&[]) else {
+    let Some(cluster) = Cluster::start(Topology::options()) else {
         return;
     };
     let servers = Arc::new([cluster.quill(&[]).await, cluster.quill(&[]).await]);
@@ -377,7 +317,7 @@ async fn a_replica_killed_under_load_fails_no_request() {
 /// and session Quill acknowledged is on the new primary.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_the_primary_dies_reads_go_on_and_promotion_brings_writes_back() {
-    let Some(cluster) = Cluster::start(&[]) else {
+    let Some(cluster) = Cluster::start(Topology::options()) else {
         return;
     };
     let (a, b) = (cluster.quill(&[]).await, cluster.quill(&[]).await);
@@ -401,9 +341,8 @@ async fn after_the_primary_dies_reads_go_on_and_promotion_brings_writes_back() {
     let stop = Arc::new(AtomicBool::new(false));
     let writer = {
         let (acknowledged, stop) = (acknowledged.clone(), stop.clone());
-        let base = a.base.clone();
+        let server = Endpoint::new(a.base_url());
         tokio::spawn(async move {
-            let server = Server::at(base);
             let http = client();
             let mut n = 0;
             while !stop.load(Ordering::Relaxed) {
@@ -514,8 +453,7 @@ async fn after_the_primary_dies_reads_go_on_and_promotion_brings_writes_back() {
     // The other replica follows the new primary.
     let other = 5 - primary; // of 2 and 3
     eventually("the other replica to follow", || {
-        count(
-            &cluster,
+        cluster.count(
             other,
             "SELECT COUNT(*) FROM quill.users WHERE username = 'latecomer'",
         ) == 1
@@ -527,13 +465,10 @@ async fn after_the_primary_dies_reads_go_on_and_promotion_brings_writes_back() {
 /// and returns once it has caught up.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lagging_replica_leaves_the_read_rotation_until_it_catches_up() {
-    let Some(cluster) = Cluster::start(&[("QUILL_CHECK_MAX_LAG_SECS", "2")]) else {
+    let Some(cluster) = Cluster::start(Topology::options().max_lag_secs(2)) else {
         return;
     };
-    cluster.sql(
-        2,
-        "STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = 30; START SLAVE",
-    );
+    cluster.delay_replica(2, 30);
     cluster.sql(
         1,
         "CREATE TABLE quill.lag_probe (n INT); INSERT INTO quill.lag_probe VALUES (1)",
@@ -556,18 +491,12 @@ async fn a_lagging_replica_leaves_the_read_rotation_until_it_catches_up() {
         assert_eq!(me(&client(), &quill, &token).await.status(), StatusCode::OK);
     }
 
-    cluster.sql(
-        2,
-        "STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = 0; START SLAVE",
-    );
+    cluster.delay_replica(2, 0);
     eventually("db2 to return", || {
         cluster.haproxy_state("mariadb_read", "db2") == "UP"
     })
     .await;
-    assert_eq!(
-        count(&cluster, 2, "SELECT COUNT(*) FROM quill.lag_probe"),
-        1
-    );
+    assert_eq!(cluster.count(2, "SELECT COUNT(*) FROM quill.lag_probe"), 1);
 
     // A replica whose replication stopped leaves too, and returns when it restarts.
     cluster.sql(3, "STOP SLAVE SQL_THREAD");
@@ -580,11 +509,4 @@ async fn a_lagging_replica_leaves_the_read_rotation_until_it_catches_up() {
         cluster.haproxy_state("mariadb_read", "db3") == "UP"
     })
     .await;
-}
-
-fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker).expect("hidden field") + marker.len();
-    let len = html[start..].find('"').expect("closing quote");
-    html[start..start + len].to_owned()
 }
