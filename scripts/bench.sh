@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Load benchmark of Quill (release build) with wrk from Debian, embedded, on the
-# accounts cluster (three MariaDB servers and HAProxy from scripts/cluster.sh), or
+# accounts cluster (three MariaDB servers and HAProxy: `cargo xtask cluster up`), or
 # through the web tier (the same cluster with two quill processes behind nginx).
 #
 # Cases, each at 64 connections for $DURATION: GET /posts showing 20 posts,
@@ -32,21 +32,23 @@ fi
 cargo build --release -p quill-web --features mysql
 WORK=$(mktemp -d)
 PID=
-trap '[[ -n $PID ]] && kill $PID 2>/dev/null; wait $PID 2>/dev/null; [[ -d $WORK/cluster ]] && scripts/cluster.sh down "$WORK/cluster"; rm -rf "$WORK"' EXIT
+trap '[[ -n $PID ]] && kill $PID 2>/dev/null; wait $PID 2>/dev/null; [[ -d $WORK/cluster ]] && cargo xtask cluster down "$WORK/cluster"; rm -rf "$WORK"' EXIT
 case $MODE in
 embedded) ;;
 cluster | web)
-    [[ $MODE == cluster ]] || export QUILL_WEB_BIN=$CARGO_TARGET_DIR/release/quill
-    scripts/cluster.sh up "$WORK/cluster"
+    web=()
+    [[ $MODE == cluster ]] || web=(--web "$CARGO_TARGET_DIR/release/quill")
+    cargo xtask cluster up "$WORK/cluster" "${web[@]}" >"$WORK/cluster.env"
     set -a
-    . "$WORK/cluster/env"
+    # shellcheck source=/dev/null
+    . "$WORK/cluster.env"
     set +a
     ;;
 *) echo "usage: $0 [duration] [embedded|cluster|web]" >&2; exit 2 ;;
 esac
 if [[ $MODE == web ]]; then
     BASE=$QUILL_NGINX_URL
-    # cluster.sh stops the instances; RSS is the first one's.
+    # `cargo xtask cluster down` stops the instances; RSS is the first one's.
     RSS_PID=$(cat "$WORK/cluster/web1.pid")
 else
     # shellcheck source=scripts/lib.sh

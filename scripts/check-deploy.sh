@@ -178,7 +178,7 @@ check "the Dockerfile's Rust is rust-toolchain.toml's" toolchain_matches
 
 scripts=(docker/nginx/render.sh docker/nginx/entrypoint.sh docker/haproxy/check-mariadb
     docker/mariadb/bootstrap-sql.sh docker/mariadb/join-sql.sh docker/mariadb/initdb.sh
-    scripts/cluster.sh scripts/check-deploy.sh scripts/lib.sh)
+    scripts/check-deploy.sh scripts/lib.sh)
 for script in "${scripts[@]}"; do
     case $(head -n 1 "$script") in
     *bash*) check "$script parses" bash -n "$script" ;;

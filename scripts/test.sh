@@ -4,9 +4,9 @@
 # 1. Installs what the tests need with apt-get when it is missing.
 # 2. Starts the test topology on 127.0.0.1 ports: chromedriver for the browser tests
 #    here; each cluster test starts its own accounts cluster (three MariaDB servers
-#    with GTID replication on tmpfs, and HAProxy: scripts/cluster.sh) under this run's
-#    directory, since the failure tests break theirs; each Quill under test is started
-#    by its test on port 0.
+#    with GTID replication on tmpfs, and HAProxy: crates/quill-test-support) under this
+#    run's directory, since the failure tests break theirs; each Quill under test is
+#    started by its test on port 0.
 # 3. Runs formatting and lint checks and every test of the workspace.
 # 4. Tears the topology down by PID, also when something fails.
 set -euo pipefail
@@ -83,7 +83,7 @@ teardown() {
     done
     # Clusters a test could not stop itself (it was killed): by the PIDs they recorded.
     for cluster in "$TOPOLOGY"/quill-cluster.*; do
-        [[ -d $cluster ]] && scripts/cluster.sh down "$cluster"
+        [[ -d $cluster ]] && cargo xtask cluster down "$cluster"
     done
     rm -rf "$TOPOLOGY"
     exit "$status"

@@ -7,7 +7,7 @@
 //!
 //! The features keep each suite's build to what it uses: quill-web's own tests take
 //! the default (`app`), which leaves quill-web without its `mysql` feature; the
-//! end-to-end suites take `browser` and `cluster`.
+//! end-to-end suites take `browser` and `cluster`; `cargo xtask` takes `topology` only.
 //!
 //! The test command (scripts/test.sh) sets the `QUILL_TEST_*` variables
 //! ([`test_env`]); a suite that needs a missing tool says SKIPPED and passes, unless a

@@ -1,6 +1,6 @@
 //! The topology's processes: each in a process group of its own, so that a signal to
 //! the group reaches whatever it started, and listed in a pids file, so that the test
-//! command can stop what a killed test left behind.
+//! command (or `cargo xtask cluster down`) can stop what a killed test left behind.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;

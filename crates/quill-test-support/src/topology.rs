@@ -7,7 +7,8 @@
 //!
 //! Every process runs in a process group of its own and is listed in `DIR/pids`.
 //! Dropping the [`Topology`] kills them and deletes the folder; [`down`] does the same
-//! from the pids file, for a topology whose owner is gone.
+//! from the pids file, for a topology whose owner is gone (`cargo xtask cluster down`,
+//! or the test command after a test was killed).
 
 mod haproxy;
 mod mariadb;
@@ -26,7 +27,7 @@ use crate::test_env::missing_tools;
 
 /// The pids file in a topology's folder.
 const PIDS: &str = "pids";
-/// The settings file in a topology's folder, for a shell to source.
+/// The settings file in a topology's folder: what `cargo xtask cluster up` prints.
 const ENV: &str = "env";
 
 /// How to start a topology.
@@ -91,7 +92,10 @@ impl Options {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         let dir = dir.canonicalize()?;
         if dir.join(PIDS).exists() {
-            bail!("{} holds a topology already: stop it first", dir.display());
+            bail!(
+                "{} holds a topology already: stop it first (cargo xtask cluster down)",
+                dir.display()
+            );
         }
         let mut topology = Topology {
             dir,
@@ -225,7 +229,7 @@ impl Topology {
             .map_err(anyhow::Error::msg)
     }
 
-    /// Leaves the topology running, for [`down`] to stop later.
+    /// Leaves the topology running, for `cargo xtask cluster down` to stop later.
     pub fn detach(mut self) -> PathBuf {
         self.detached = true;
         self.dir.clone()
