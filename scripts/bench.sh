@@ -18,16 +18,15 @@ MODE=${2:-embedded}
 CONNECTIONS=64
 THREADS=2
 
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+
 # wrk, and MariaDB's client library for the cluster modes' `mysql` build.
 packages=()
 command -v wrk >/dev/null || packages+=(wrk)
 command -v pkg-config >/dev/null || packages+=(pkg-config)
 pkg-config --exists libmariadb 2>/dev/null || packages+=(libmariadb-dev)
-if ((${#packages[@]})); then
-    sudo=(); [[ $(id -u) == 0 ]] || sudo=(sudo)
-    "${sudo[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${packages[@]}"
-fi
+apt_install "${packages[@]}"
 
 cargo build --release -p quill-web --features mysql
 WORK=$(mktemp -d)
@@ -51,16 +50,14 @@ if [[ $MODE == web ]]; then
     # `cargo xtask cluster down` stops the instances; RSS is the first one's.
     RSS_PID=$(cat "$WORK/cluster/web1.pid")
 else
-    # shellcheck source=scripts/lib.sh
-    . scripts/lib.sh
     PORT=$(free_port)
     BASE="http://127.0.0.1:$PORT"
     QUILL_BIND="127.0.0.1:$PORT" QUILL_DATA_DIR="$WORK/data" QUILL_LOG=warn \
         "$CARGO_TARGET_DIR/release/quill" >"$WORK/quill.log" 2>&1 &
     PID=$!
     RSS_PID=$PID
+    wait_for_port "$PORT" "$WORK/quill.log"
 fi
-for _ in $(seq 1 100); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 0.1; done
 
 rss() { awk '/VmRSS/ {print $2 " KiB"}' "/proc/$RSS_PID/status"; }
 field() { grep -o "name=\"$1\" value=\"[^\"]*\"" | head -1 | sed 's/.*value="//; s/"$//'; }
