@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use diesel::{Connection, RunQueryDsl};
 use quill_accounts::replication::{self, Outcome};
-use quill_test_support::api::{list_posts, log_in, log_out, me, post_token, sign_up};
+use quill_test_support::api::{account, list_posts, log_in, log_out, me, post_token, sign_up};
 use quill_test_support::http::browser as client;
 use quill_test_support::topology::Topology;
 use quill_test_support::wait::eventually;
@@ -21,7 +21,7 @@ async fn people_sign_up_log_in_and_post_through_both_instances() {
     let Some(cluster) = Cluster::start(Topology::options()) else {
         return;
     };
-    let (a, b) = (cluster.quill(&[]).await, cluster.quill(&[]).await);
+    let [a, b] = cluster.quills(&[]).await;
     let http = client();
 
     assert_eq!(
@@ -171,19 +171,11 @@ async fn a_thousand_write_then_read_cycles_see_no_stale_state_with_a_lagging_rep
         return;
     };
     cluster.delay_replica(2, 1);
-    let settings = [("QUILL_DB_CAUSAL_WAIT_MS", "20")];
-    let (a, b) = (
-        cluster.quill(&settings).await,
-        cluster.quill(&settings).await,
-    );
+    let [a, b] = cluster.quills(&[("QUILL_DB_CAUSAL_WAIT_MS", "20")]).await;
     let http = client();
-    assert_eq!(
-        sign_up(&http, &a, "grace").await.status(),
-        StatusCode::CREATED
-    );
 
     // The delay is real: right after a write, db2 does not have it.
-    let token = log_in(&http, &a, "grace").await;
+    let token = account(&http, &a, &a, "grace").await;
     assert_ne!(
         cluster.sql(2, "SELECT @@gtid_slave_pos"),
         cluster.sql(1, "SELECT @@gtid_binlog_pos"),
@@ -239,13 +231,9 @@ async fn a_replica_killed_under_load_fails_no_request() {
     let Some(cluster) = Cluster::start(Topology::options()) else {
         return;
     };
-    let servers = Arc::new([cluster.quill(&[]).await, cluster.quill(&[]).await]);
+    let servers = Arc::new(cluster.quills(&[]).await);
     let http = client();
-    assert_eq!(
-        sign_up(&http, &servers[0], "linus").await.status(),
-        StatusCode::CREATED
-    );
-    let token = Arc::new(log_in(&http, &servers[0], "linus").await);
+    let token = Arc::new(account(&http, &servers[0], &servers[0], "linus").await);
 
     let stop = Arc::new(AtomicBool::new(false));
     let done = Arc::new(AtomicUsize::new(0));
@@ -320,13 +308,9 @@ async fn after_the_primary_dies_reads_go_on_and_promotion_brings_writes_back() {
     let Some(cluster) = Cluster::start(Topology::options()) else {
         return;
     };
-    let (a, b) = (cluster.quill(&[]).await, cluster.quill(&[]).await);
+    let [a, b] = cluster.quills(&[]).await;
     let http = client();
-    assert_eq!(
-        sign_up(&http, &a, "reader").await.status(),
-        StatusCode::CREATED
-    );
-    let reader_token = log_in(&http, &b, "reader").await;
+    let reader_token = account(&http, &a, &b, "reader").await;
     let browser = client();
     let login_page = browser
         .get(a.url("/login"))
@@ -431,11 +415,7 @@ async fn after_the_primary_dies_reads_go_on_and_promotion_brings_writes_back() {
         .expect("db number");
     assert_ne!(primary, 1);
     assert_eq!(promotion.left_out, ["db1"]);
-    assert_eq!(
-        sign_up(&http, &b, "latecomer").await.status(),
-        StatusCode::CREATED
-    );
-    let late_token = log_in(&http, &a, "latecomer").await;
+    let late_token = account(&http, &b, &a, "latecomer").await;
     assert_eq!(me(&http, &b, &late_token).await.status(), StatusCode::OK);
 
     // Nothing acknowledged was lost: every account is on the new primary, and the
@@ -482,11 +462,7 @@ async fn a_lagging_replica_leaves_the_read_rotation_until_it_catches_up() {
     // People notice nothing: sign-up, login and reads work on the other replica.
     let quill = cluster.quill(&[]).await;
     let http = client();
-    assert_eq!(
-        sign_up(&http, &quill, "barbara").await.status(),
-        StatusCode::CREATED
-    );
-    let token = log_in(&http, &quill, "barbara").await;
+    let token = account(&http, &quill, &quill, "barbara").await;
     for _ in 0..20 {
         assert_eq!(me(&client(), &quill, &token).await.status(), StatusCode::OK);
     }

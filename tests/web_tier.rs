@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use quill_test_support::api::{list_posts, log_in, sign_up};
+use quill_test_support::api::{account, list_posts};
 use quill_test_support::browser::chromium;
 use quill_test_support::browser::steps::sign_up_write_read_log_out;
 use quill_test_support::html::link;
@@ -71,13 +71,9 @@ struct Writer {
 }
 
 async fn writer(http: &reqwest::Client, nginx: &Endpoint, name: &str) -> Writer {
-    assert_eq!(
-        sign_up(http, nginx, name).await.status(),
-        StatusCode::CREATED
-    );
     Writer {
         name: name.to_owned(),
-        token: log_in(http, nginx, name).await,
+        token: account(http, nginx, nginx, name).await,
         acknowledged: Mutex::new(BTreeSet::new()),
     }
 }
@@ -91,54 +87,27 @@ async fn round(
     title: &str,
     log_in_too: bool,
 ) -> Result<(), String> {
-    let post_token = answer(
-        "post token",
-        http.post(nginx.url("/api/v1/post-tokens"))
-            .bearer_auth(&writer.token)
-            .send()
-            .await,
-        StatusCode::CREATED,
-    )
-    .await?;
-    let created = answer(
-        "post",
-        http.post(nginx.url("/api/v1/posts"))
-            .bearer_auth(&writer.token)
-            .json(&json!({
-                "title": title,
-                "body": "Written while an instance dies.",
-                "post_token": post_token["post_token"],
-            }))
-            .send()
-            .await,
-        StatusCode::CREATED,
-    )
-    .await?;
+    let bearer = |request: reqwest::RequestBuilder| request.bearer_auth(&writer.token).send();
+    let request = bearer(http.post(nginx.url("/api/v1/post-tokens")));
+    let post_token = answer("post token", request.await, StatusCode::CREATED).await?;
+    let request = bearer(http.post(nginx.url("/api/v1/posts")).json(&json!({
+        "title": title,
+        "body": "Written while an instance dies.",
+        "post_token": post_token["post_token"],
+    })));
+    let created = answer("post", request.await, StatusCode::CREATED).await?;
     writer
         .acknowledged
         .lock()
         .await
         .insert(created["id"].as_str().unwrap_or_default().to_owned());
-    answer(
-        "list",
-        http.get(nginx.url("/api/v1/posts?limit=5"))
-            .bearer_auth(&writer.token)
-            .send()
-            .await,
-        StatusCode::OK,
-    )
-    .await?;
+    let request = bearer(http.get(nginx.url("/api/v1/posts?limit=5")));
+    answer("list", request.await, StatusCode::OK).await?;
     if log_in_too {
         // Not idempotent (a new session each time): nginx never resends it.
-        answer(
-            "log in",
-            http.post(nginx.url("/api/v1/sessions"))
-                .json(&json!({ "username": writer.name, "password": PASSWORD }))
-                .send()
-                .await,
-            StatusCode::CREATED,
-        )
-        .await?;
+        let credentials = json!({ "username": writer.name, "password": PASSWORD });
+        let request = http.post(nginx.url("/api/v1/sessions")).json(&credentials);
+        answer("log in", request.send().await, StatusCode::CREATED).await?;
     }
     Ok(())
 }

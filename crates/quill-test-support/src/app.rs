@@ -173,6 +173,36 @@ impl TestApp {
         self.client.get(self.url(path)).send().await.expect("GET")
     }
 
+    /// `GET path` with extra request headers.
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> reqwest::Response {
+        let mut request = self.client.get(self.url(path));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send().await.expect("GET")
+    }
+
+    /// `GET path` from a fresh browser that sends `cookie`, a `Cookie` header taken
+    /// earlier ([`TestApp::cookies`]).
+    pub async fn replay(&self, path: &str, cookie: &str) -> reqwest::Response {
+        self.stranger()
+            .get(self.url(path))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    /// Where `GET path` redirects to.
+    pub async fn redirect_of(&self, path: &str) -> String {
+        let response = self.get(path).await;
+        assert!(
+            response.status().is_redirection(),
+            "GET {path}: {response:?}"
+        );
+        http::header(&response, "location").to_owned()
+    }
+
     pub async fn get_html(&self, path: &str) -> String {
         self.get(path).await.text().await.expect("body")
     }
@@ -249,10 +279,15 @@ impl TestApp {
         .await
     }
 
+    /// The post token and the CSRF token the new-post form carries.
+    pub async fn new_post_tokens(&self) -> (String, String) {
+        let page = self.get_html("/posts/new").await;
+        (hidden(&page, "post_token"), hidden(&page, "csrf_token"))
+    }
+
     /// Writes a post through the form with the tokens it shows; a redirect on success.
     pub async fn write_post(&self, title: &str, body: &str) -> reqwest::Response {
-        let page = self.get_html("/posts/new").await;
-        let (post_token, csrf) = (hidden(&page, "post_token"), hidden(&page, "csrf_token"));
+        let (post_token, csrf) = self.new_post_tokens().await;
         self.submit_post(title, body, &post_token, &csrf).await
     }
 

@@ -76,6 +76,11 @@ impl Cluster {
             .await
     }
 
+    /// Two Quill instances in this process on the cluster, with `extra` settings.
+    pub async fn quills(&self, extra: &[(&str, &str)]) -> [TestApp; 2] {
+        [self.quill(extra).await, self.quill(extra).await]
+    }
+
     /// HAProxy's write and read ports, as Quill's account reaches them.
     pub fn urls(&self) -> MysqlUrls {
         MysqlUrls {

@@ -63,3 +63,33 @@ pub fn script() -> reqwest::Client {
         .build()
         .expect("client")
 }
+
+/// The body of a `GET url` by `client`.
+pub async fn page(client: &reqwest::Client, url: &str) -> String {
+    client
+        .get(url)
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("body")
+}
+
+/// Asserts that `response` has `status` and that its page says `text`; the page.
+pub async fn page_saying(response: reqwest::Response, status: u16, text: &str) -> String {
+    assert_eq!(response.status(), status, "the page should say {text:?}");
+    let page = response.text().await.expect("body");
+    assert!(page.contains(text), "{text:?} is not in the page: {page}");
+    page
+}
+
+/// A response header that must be there, as text.
+pub fn header<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
+    response
+        .headers()
+        .get(name)
+        .unwrap_or_else(|| panic!("no {name} header"))
+        .to_str()
+        .expect("an ASCII header")
+}

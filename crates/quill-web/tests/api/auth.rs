@@ -1,5 +1,6 @@
 //! Logging in and out, sessions and their expiry, login throttling.
 
+use quill_test_support::http::page_saying;
 use quill_test_support::{PASSWORD, spawn_app};
 
 #[tokio::test]
@@ -23,13 +24,7 @@ async fn logging_in_opens_the_timeline_under_a_new_session_key() {
     // The signup session was replaced, not kept alongside: its cookie opens nothing.
     let user = app.stored_user("alice").await.expect("stored");
     assert_eq!(app.session_count(user.id).await, 1);
-    let replay = app
-        .stranger()
-        .get(app.url("/posts"))
-        .header("cookie", before_login)
-        .send()
-        .await
-        .expect("GET");
+    let replay = app.replay("/posts", &before_login).await;
     assert_eq!(replay.headers()["location"], "/login");
 }
 
@@ -44,15 +39,13 @@ async fn wrong_and_unknown_credentials_get_the_same_answer() {
         ("x", "y"),
     ] {
         let response = stranger.log_in(username, password).await;
-        assert_eq!(response.status(), 401);
-        let page = response.text().await.expect("body");
-        assert!(page.contains("Wrong username or password."));
+        let page = page_saying(response, 401, "Wrong username or password.").await;
         assert!(
             !page.contains(password) || password == "y",
             "the password is not echoed"
         );
     }
-    assert_eq!(stranger.get("/posts").await.headers()["location"], "/login");
+    assert_eq!(stranger.redirect_of("/posts").await, "/login");
 }
 
 #[tokio::test]
@@ -70,13 +63,7 @@ async fn logging_out_ends_the_session_on_the_server() {
     assert!(app.get_html("/login").await.contains("You are logged out."));
     assert_eq!(app.session_count(user.id).await, 0);
 
-    let replay = app
-        .stranger()
-        .get(app.url("/posts"))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .expect("GET");
+    let replay = app.replay("/posts", &cookie).await;
     assert_eq!(replay.status(), 303, "an old cookie opens nothing");
     assert_eq!(replay.headers()["location"], "/login");
 }
@@ -85,9 +72,7 @@ async fn logging_out_ends_the_session_on_the_server() {
 async fn logout_is_post_only() {
     let app = spawn_app(&[]).await;
     app.sign_up("alice").await;
-    let response = app.get("/logout").await;
-    assert_eq!(response.status(), 405);
-    assert!(response.text().await.expect("body").contains("Not allowed"));
+    page_saying(app.get("/logout").await, 405, "Not allowed").await;
     assert_eq!(app.get("/posts").await.status(), 200, "still logged in");
 }
 
@@ -99,7 +84,7 @@ async fn an_idle_session_expires() {
     app.sign_up("alice").await;
     assert_eq!(app.get("/posts").await.status(), 200);
     tokio::time::sleep(std::time::Duration::from_millis(3100)).await;
-    assert_eq!(app.get("/posts").await.headers()["location"], "/login");
+    assert_eq!(app.redirect_of("/posts").await, "/login");
 }
 
 #[tokio::test]
@@ -112,7 +97,7 @@ async fn a_session_ends_at_its_absolute_lifetime_even_when_active() {
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     }
     tokio::time::sleep(std::time::Duration::from_millis(3000)).await;
-    assert_eq!(app.get("/posts").await.headers()["location"], "/login");
+    assert_eq!(app.redirect_of("/posts").await, "/login");
 }
 
 #[tokio::test]
@@ -124,16 +109,9 @@ async fn repeated_failures_lock_the_account_even_for_the_right_password() {
         assert_eq!(app.log_in("alice", "wrong password!").await.status(), 401);
     }
     let response = app.log_in("alice", PASSWORD).await;
-    assert_eq!(response.status(), 429);
     assert!(response.headers().contains_key("retry-after"));
-    assert!(
-        response
-            .text()
-            .await
-            .expect("body")
-            .contains("Too many attempts.")
-    );
-    assert_eq!(app.get("/posts").await.headers()["location"], "/login");
+    page_saying(response, 429, "Too many attempts.").await;
+    assert_eq!(app.redirect_of("/posts").await, "/login");
 }
 
 #[tokio::test]

@@ -12,16 +12,22 @@ fn quill() -> Command {
     Command::new(env!("CARGO_BIN_EXE_quill"))
 }
 
+/// Runs `quill`, which must exit with `code`; what it said on stderr.
+fn stderr_of(quill: &mut Command, code: i32) -> String {
+    let output = quill.output().expect("run quill");
+    assert_eq!(output.status.code(), Some(code), "{output:?}");
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
 #[test]
 fn a_bad_setting_stops_the_process_with_a_message_naming_it() {
     let dir = tempfile::tempdir().expect("dir");
-    let output = quill()
-        .env("QUILL_DATA_DIR", dir.path())
-        .env("QUILL_DB_POOL_SIZE", "many")
-        .output()
-        .expect("run quill");
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = stderr_of(
+        quill()
+            .env("QUILL_DATA_DIR", dir.path())
+            .env("QUILL_DB_POOL_SIZE", "many"),
+        2,
+    );
     assert!(
         stderr.contains("QUILL_DB_POOL_SIZE=\"many\" is not valid"),
         "{stderr}"
@@ -30,9 +36,7 @@ fn a_bad_setting_stops_the_process_with_a_message_naming_it() {
 
 #[test]
 fn an_unknown_command_prints_usage() {
-    let output = quill().arg("frobnicate").output().expect("run quill");
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = stderr_of(quill().arg("frobnicate"), 2);
     assert!(
         stderr.contains("usage: quill [serve | migrate | db status | db promote | cql migrate]"),
         "{stderr}"
@@ -58,13 +62,10 @@ fn migrate_prepares_an_embedded_data_directory() {
 #[cfg(feature = "mysql")]
 #[test]
 fn db_commands_say_which_setting_they_need() {
-    let output = quill()
-        .env_remove("QUILL_DB_NODES")
-        .args(["db", "promote"])
-        .output()
-        .expect("run quill");
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = stderr_of(
+        quill().env_remove("QUILL_DB_NODES").args(["db", "promote"]),
+        1,
+    );
     assert!(stderr.contains("set QUILL_DB_NODES"), "{stderr}");
 }
 
@@ -74,16 +75,13 @@ fn db_commands_say_which_setting_they_need() {
 #[test]
 fn a_build_without_mysql_refuses_cluster_accounts_saying_how_to_get_them() {
     let dir = tempfile::tempdir().expect("dir");
-    let output = quill()
-        .env("QUILL_DATA_DIR", dir.path().join("data"))
-        .env(
+    let stderr = stderr_of(
+        quill().env("QUILL_DATA_DIR", dir.path().join("data")).env(
             "QUILL_DATABASE_URL",
             "mysql://quill:hunter22@127.0.0.1:3306/quill",
-        )
-        .output()
-        .expect("run quill");
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+        ),
+        2,
+    );
     assert!(
         stderr.contains("QUILL_DATABASE_URL is set")
             && stderr.contains("cargo build --release --features mysql")
@@ -92,21 +90,18 @@ fn a_build_without_mysql_refuses_cluster_accounts_saying_how_to_get_them() {
     );
     assert!(!dir.path().join("data").exists(), "nothing was created");
 
-    let output = quill().args(["db", "status"]).output().expect("run quill");
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = stderr_of(quill().args(["db", "status"]), 2);
     assert!(stderr.contains("--features mysql"), "{stderr}");
 }
 
 #[test]
 fn cql_migrate_says_which_setting_it_needs() {
-    let output = quill()
-        .env_remove("QUILL_CASSANDRA_NODES")
-        .args(["cql", "migrate"])
-        .output()
-        .expect("run quill");
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = stderr_of(
+        quill()
+            .env_remove("QUILL_CASSANDRA_NODES")
+            .args(["cql", "migrate"]),
+        1,
+    );
     assert!(
         stderr.contains("QUILL_CASSANDRA_NODES is not set"),
         "{stderr}"
@@ -118,19 +113,18 @@ fn cql_migrate_says_which_setting_it_needs() {
 #[test]
 fn an_unreachable_cassandra_stops_the_server_with_a_message() {
     let dir = tempfile::tempdir().expect("dir");
-    let output = quill()
-        .arg("serve")
-        .env("QUILL_DATA_DIR", dir.path())
-        .env("QUILL_BIND", "127.0.0.1:0")
-        .env(
-            "QUILL_CASSANDRA_NODES",
-            format!("127.0.0.1:{}", free_port()),
-        )
-        .env("QUILL_CASSANDRA_CONNECT_TIMEOUT_MS", "500")
-        .output()
-        .expect("run quill");
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = stderr_of(
+        quill()
+            .arg("serve")
+            .env("QUILL_DATA_DIR", dir.path())
+            .env("QUILL_BIND", "127.0.0.1:0")
+            .env(
+                "QUILL_CASSANDRA_NODES",
+                format!("127.0.0.1:{}", free_port()),
+            )
+            .env("QUILL_CASSANDRA_CONNECT_TIMEOUT_MS", "500"),
+        1,
+    );
     assert!(
         stderr.contains("connecting to QUILL_CASSANDRA_NODES")
             && stderr.contains("cannot connect to 127.0.0.1:"),
