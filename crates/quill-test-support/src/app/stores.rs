@@ -52,12 +52,6 @@ impl TestApp {
         };
         store.list(user, query).await.expect("list").posts
     }
-
-    /// The posts of the user `username`, which must exist.
-    pub async fn stored_posts_of(&self, username: &str) -> Vec<Post> {
-        let user = self.stored_user(username).await.expect("user");
-        self.stored_posts(user.id).await
-    }
 }
 
 fn pool() -> PoolSize {
