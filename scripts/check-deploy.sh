@@ -75,6 +75,7 @@ swarm_safe() {
 check "compose.yml has no depends_on or profiles (docker stack deploy refuses them)" swarm_safe
 env_example_complete() {
     local name missing=()
+    # shellcheck disable=SC2013 # the names are words, one or more a line
     for name in $(grep -hv '^[[:space:]]*#' compose.yml compose.override.yml |
         grep -oE '[$][{][A-Z0-9_]+' | cut -c3- | sort -u); do
         grep -q "^$name=" .env.example || missing+=("$name")
