@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Load benchmark of Quill (release build) with wrk from Debian, embedded, on the
-# accounts cluster (three MariaDB servers and HAProxy from scripts/cluster.sh), or
+# accounts cluster (three MariaDB servers and HAProxy: `cargo xtask cluster up`), or
 # through the web tier (the same cluster with two quill processes behind nginx).
 #
 # Cases, each at 64 connections for $DURATION: GET /posts showing 20 posts,
@@ -18,47 +18,46 @@ MODE=${2:-embedded}
 CONNECTIONS=64
 THREADS=2
 
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+
 # wrk, and MariaDB's client library for the cluster modes' `mysql` build.
 packages=()
 command -v wrk >/dev/null || packages+=(wrk)
 command -v pkg-config >/dev/null || packages+=(pkg-config)
 pkg-config --exists libmariadb 2>/dev/null || packages+=(libmariadb-dev)
-if ((${#packages[@]})); then
-    sudo=(); [[ $(id -u) == 0 ]] || sudo=(sudo)
-    "${sudo[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${packages[@]}"
-fi
+apt_install "${packages[@]}"
 
 cargo build --release -p quill-web --features mysql
 WORK=$(mktemp -d)
 PID=
-trap '[[ -n $PID ]] && kill $PID 2>/dev/null; wait $PID 2>/dev/null; [[ -d $WORK/cluster ]] && scripts/cluster.sh down "$WORK/cluster"; rm -rf "$WORK"' EXIT
+trap '[[ -n $PID ]] && kill $PID 2>/dev/null; wait $PID 2>/dev/null; [[ -d $WORK/cluster ]] && cargo xtask cluster down "$WORK/cluster"; rm -rf "$WORK"' EXIT
 case $MODE in
 embedded) ;;
 cluster | web)
-    [[ $MODE == cluster ]] || export QUILL_WEB_BIN=$CARGO_TARGET_DIR/release/quill
-    scripts/cluster.sh up "$WORK/cluster"
+    web=()
+    [[ $MODE == cluster ]] || web=(--web "$CARGO_TARGET_DIR/release/quill")
+    cargo xtask cluster up "$WORK/cluster" "${web[@]}" >"$WORK/cluster.env"
     set -a
-    . "$WORK/cluster/env"
+    # shellcheck source=/dev/null
+    . "$WORK/cluster.env"
     set +a
     ;;
 *) echo "usage: $0 [duration] [embedded|cluster|web]" >&2; exit 2 ;;
 esac
 if [[ $MODE == web ]]; then
     BASE=$QUILL_NGINX_URL
-    # cluster.sh stops the instances; RSS is the first one's.
+    # `cargo xtask cluster down` stops the instances; RSS is the first one's.
     RSS_PID=$(cat "$WORK/cluster/web1.pid")
 else
-    # shellcheck source=scripts/lib.sh
-    . scripts/lib.sh
     PORT=$(free_port)
     BASE="http://127.0.0.1:$PORT"
     QUILL_BIND="127.0.0.1:$PORT" QUILL_DATA_DIR="$WORK/data" QUILL_LOG=warn \
         "$CARGO_TARGET_DIR/release/quill" >"$WORK/quill.log" 2>&1 &
     PID=$!
     RSS_PID=$PID
+    wait_for_port "$PORT" "$WORK/quill.log"
 fi
-for _ in $(seq 1 100); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 0.1; done
 
 rss() { awk '/VmRSS/ {print $2 " KiB"}' "/proc/$RSS_PID/status"; }
 field() { grep -o "name=\"$1\" value=\"[^\"]*\"" | head -1 | sed 's/.*value="//; s/"$//'; }

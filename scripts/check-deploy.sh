@@ -75,6 +75,7 @@ swarm_safe() {
 check "compose.yml has no depends_on or profiles (docker stack deploy refuses them)" swarm_safe
 env_example_complete() {
     local name missing=()
+    # shellcheck disable=SC2013 # the names are words, one or more a line
     for name in $(grep -hv '^[[:space:]]*#' compose.yml compose.override.yml |
         grep -oE '[$][{][A-Z0-9_]+' | cut -c3- | sort -u); do
         grep -q "^$name=" .env.example || missing+=("$name")
@@ -178,7 +179,7 @@ check "the Dockerfile's Rust is rust-toolchain.toml's" toolchain_matches
 
 scripts=(docker/nginx/render.sh docker/nginx/entrypoint.sh docker/haproxy/check-mariadb
     docker/mariadb/bootstrap-sql.sh docker/mariadb/join-sql.sh docker/mariadb/initdb.sh
-    scripts/cluster.sh scripts/check-deploy.sh scripts/lib.sh)
+    scripts/check-deploy.sh scripts/lib.sh)
 for script in "${scripts[@]}"; do
     case $(head -n 1 "$script") in
     *bash*) check "$script parses" bash -n "$script" ;;

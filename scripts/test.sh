@@ -4,9 +4,9 @@
 # 1. Installs what the tests need with apt-get when it is missing.
 # 2. Starts the test topology on 127.0.0.1 ports: chromedriver for the browser tests
 #    here; each cluster test starts its own accounts cluster (three MariaDB servers
-#    with GTID replication on tmpfs, and HAProxy: scripts/cluster.sh) under this run's
-#    directory, since the failure tests break theirs; each Quill under test is started
-#    by its test on port 0.
+#    with GTID replication on tmpfs, and HAProxy: crates/quill-test-support) under this
+#    run's directory, since the failure tests break theirs; each Quill under test is
+#    started by its test on port 0.
 # 3. Runs formatting and lint checks and every test of the workspace.
 # 4. Tears the topology down by PID, also when something fails.
 set -euo pipefail
@@ -16,6 +16,9 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/quill-target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 log() { printf '\n== %s\n' "$*" >&2; }
+
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 
 install_missing() {
     local packages=()
@@ -32,38 +35,8 @@ install_missing() {
     command -v docker-compose >/dev/null || packages+=(docker-compose)
     # diesel's mysql backend links MariaDB's client library.
     pkg-config --exists libmariadb 2>/dev/null || packages+=(libmariadb-dev)
-    if ((${#packages[@]})); then
-        log "installing ${packages[*]}"
-        local sudo=()
-        [[ $(id -u) == 0 ]] || sudo=(sudo)
-        "${sudo[@]}" apt-get update -qq
-        # Installing a server package must not start it as a system service (nginx would
-        # take port 80): the tests start their own, on free ports.
-        local policy=/usr/sbin/policy-rc.d added=
-        if [[ ! -e $policy ]]; then
-            printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee "$policy" >/dev/null
-            "${sudo[@]}" chmod +x "$policy"
-            added=1
-        fi
-        DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${packages[@]}" ||
-            { [[ -z $added ]] || "${sudo[@]}" rm -f "$policy"; return 1; }
-        [[ -z $added ]] || "${sudo[@]}" rm -f "$policy"
-    fi
+    apt_install "${packages[@]}"
     rustup component add rustfmt clippy >/dev/null 2>&1 || true
-}
-
-# shellcheck source=scripts/lib.sh
-. scripts/lib.sh
-
-wait_for_port() {
-    local port=$1 name=$2
-    for _ in $(seq 1 100); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
-        sleep 0.1
-    done
-    echo "$name did not start on 127.0.0.1:$port; its log:" >&2
-    cat "$TOPOLOGY/$name.log" >&2 || true
-    return 1
 }
 
 PIDS=()
@@ -83,7 +56,7 @@ teardown() {
     done
     # Clusters a test could not stop itself (it was killed): by the PIDs they recorded.
     for cluster in "$TOPOLOGY"/quill-cluster.*; do
-        [[ -d $cluster ]] && scripts/cluster.sh down "$cluster"
+        [[ -d $cluster ]] && cargo xtask cluster down "$cluster"
     done
     rm -rf "$TOPOLOGY"
     exit "$status"
@@ -97,7 +70,7 @@ log "starting chromedriver"
 WEBDRIVER_PORT=$(free_port)
 setsid chromedriver --port="$WEBDRIVER_PORT" --allowed-ips=127.0.0.1 >"$TOPOLOGY/chromedriver.log" 2>&1 &
 PIDS+=($!)
-wait_for_port "$WEBDRIVER_PORT" chromedriver
+wait_for_port "$WEBDRIVER_PORT" "$TOPOLOGY/chromedriver.log"
 export QUILL_TEST_WEBDRIVER="http://127.0.0.1:$WEBDRIVER_PORT"
 export QUILL_TEST_REQUIRE_BROWSER=1
 export QUILL_TEST_CLUSTER_ROOT=$TOPOLOGY

@@ -3,14 +3,17 @@
 
 use fantoccini::{Client, Locator};
 
-use quill_e2e::pages::{click_through, fill, save_screenshot, sign_up_write_read_log_out, text_of};
-use quill_e2e::{Server, browser, start_quill};
+use quill_test_support::TestApp;
+use quill_test_support::browser::chromium;
+use quill_test_support::browser::steps::{
+    click_through, fill, save_screenshot, sign_up_write_read_log_out, text_of,
+};
 
 /// A browser of `width` x `height` pixels on a fresh Quill, showing `path`; `None` when
-/// no browser is configured (see `quill_e2e::browser`).
-async fn open(width: u32, height: u32, path: &str) -> Option<(Client, Server)> {
-    let client = browser(width, height).await?;
-    let quill = start_quill().await;
+/// no browser is configured (see `quill_test_support::browser::chromium`).
+async fn open(width: u32, height: u32, path: &str) -> Option<(Client, TestApp)> {
+    let client = chromium(width, height).await?;
+    let quill = TestApp::builder().spawn().await;
     client.goto(&quill.url(path)).await.expect("open the page");
     Some((client, quill))
 }

@@ -6,29 +6,24 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use quill_e2e::api::{PASSWORD, list_posts, log_in, sign_up};
-use quill_e2e::cluster::Cluster;
-use quill_e2e::pages::sign_up_write_read_log_out;
-use quill_e2e::{Server, browser};
+use quill_test_support::api::{account, list_posts};
+use quill_test_support::browser::chromium;
+use quill_test_support::browser::steps::sign_up_write_read_log_out;
+use quill_test_support::html::link;
+use quill_test_support::http::script as client;
+use quill_test_support::topology::{Signal, Topology};
+use quill_test_support::{Cluster, Endpoint, PASSWORD, Site};
 use reqwest::StatusCode;
 use reqwest::header::{ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING};
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(20))
-        .build()
-        .expect("client")
-}
-
 #[tokio::test]
 async fn a_person_signs_up_writes_reads_and_logs_out_through_nginx() {
-    let Some(chromium) = browser(1024, 800).await else {
+    let Some(chromium) = chromium(1024, 800).await else {
         return;
     };
-    let Some(cluster) = Cluster::start_with_web(&[]) else {
+    let Some(cluster) = Cluster::start_with_web(Topology::options()) else {
         return;
     };
     let nginx = cluster.nginx();
@@ -45,10 +40,7 @@ async fn a_person_signs_up_writes_reads_and_logs_out_through_nginx() {
         .text()
         .await
         .expect("page");
-    let css = page
-        .split('"')
-        .find(|part| part.starts_with("/static/quill.css?v="))
-        .expect("the stylesheet link");
+    let css = link(&page, "/static/quill.css?v=");
     let response = client()
         .get(nginx.url(css))
         .header(ACCEPT_ENCODING, "gzip")
@@ -64,7 +56,7 @@ async fn a_person_signs_up_writes_reads_and_logs_out_through_nginx() {
     );
 }
 
-async fn client_get(server: &Server, path: &str) -> reqwest::Response {
+async fn client_get(server: &Endpoint, path: &str) -> reqwest::Response {
     let response = client().get(server.url(path)).send().await.expect("GET");
     assert_eq!(response.status(), StatusCode::OK, "GET {path}");
     response
@@ -78,14 +70,10 @@ struct Writer {
     acknowledged: Mutex<BTreeSet<String>>,
 }
 
-async fn writer(http: &reqwest::Client, nginx: &Server, name: &str) -> Writer {
-    assert_eq!(
-        sign_up(http, nginx, name).await.status(),
-        StatusCode::CREATED
-    );
+async fn writer(http: &reqwest::Client, nginx: &Endpoint, name: &str) -> Writer {
     Writer {
         name: name.to_owned(),
-        token: log_in(http, nginx, name).await,
+        token: account(http, nginx, nginx, name).await,
         acknowledged: Mutex::new(BTreeSet::new()),
     }
 }
@@ -94,59 +82,32 @@ async fn writer(http: &reqwest::Client, nginx: &Server, name: &str) -> Writer {
 /// went wrong, if anything did.
 async fn round(
     http: &reqwest::Client,
-    nginx: &Server,
+    nginx: &Endpoint,
     writer: &Writer,
     title: &str,
     log_in_too: bool,
 ) -> Result<(), String> {
-    let post_token = answer(
-        "post token",
-        http.post(nginx.url("/api/v1/post-tokens"))
-            .bearer_auth(&writer.token)
-            .send()
-            .await,
-        StatusCode::CREATED,
-    )
-    .await?;
-    let created = answer(
-        "post",
-        http.post(nginx.url("/api/v1/posts"))
-            .bearer_auth(&writer.token)
-            .json(&json!({
-                "title": title,
-                "body": "Written while an instance dies.",
-                "post_token": post_token["post_token"],
-            }))
-            .send()
-            .await,
-        StatusCode::CREATED,
-    )
-    .await?;
+    let bearer = |request: reqwest::RequestBuilder| request.bearer_auth(&writer.token).send();
+    let request = bearer(http.post(nginx.url("/api/v1/post-tokens")));
+    let post_token = answer("post token", request.await, StatusCode::CREATED).await?;
+    let request = bearer(http.post(nginx.url("/api/v1/posts")).json(&json!({
+        "title": title,
+        "body": "Written while an instance dies.",
+        "post_token": post_token["post_token"],
+    })));
+    let created = answer("post", request.await, StatusCode::CREATED).await?;
     writer
         .acknowledged
         .lock()
         .await
         .insert(created["id"].as_str().unwrap_or_default().to_owned());
-    answer(
-        "list",
-        http.get(nginx.url("/api/v1/posts?limit=5"))
-            .bearer_auth(&writer.token)
-            .send()
-            .await,
-        StatusCode::OK,
-    )
-    .await?;
+    let request = bearer(http.get(nginx.url("/api/v1/posts?limit=5")));
+    answer("list", request.await, StatusCode::OK).await?;
     if log_in_too {
         // Not idempotent (a new session each time): nginx never resends it.
-        answer(
-            "log in",
-            http.post(nginx.url("/api/v1/sessions"))
-                .json(&json!({ "username": writer.name, "password": PASSWORD }))
-                .send()
-                .await,
-            StatusCode::CREATED,
-        )
-        .await?;
+        let credentials = json!({ "username": writer.name, "password": PASSWORD });
+        let request = http.post(nginx.url("/api/v1/sessions")).json(&credentials);
+        answer("log in", request.send().await, StatusCode::CREATED).await?;
     }
     Ok(())
 }
@@ -167,7 +128,7 @@ async fn answer(
 /// Every post of a writer, through nginx: id -> title.
 async fn timeline(
     http: &reqwest::Client,
-    nginx: &Server,
+    nginx: &Endpoint,
     writer: &Writer,
 ) -> Vec<(String, String)> {
     let mut posts = Vec::new();
@@ -193,11 +154,11 @@ async fn timeline(
 /// twice or lost.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_quill_instance_killed_under_load_fails_no_request_and_duplicates_no_post() {
-    let Some(cluster) = load_while_one_instance_stops("KILL", false).await else {
+    let Some(cluster) = load_while_one_instance_stops(Signal::KILL, false).await else {
         return;
     };
     // With no instance left, nginx answers its own page, not a bare 502.
-    cluster.signal_web(2, "KILL");
+    cluster.signal_web(2, Signal::KILL);
     let response = client()
         .get(cluster.nginx().url("/login"))
         .send()
@@ -214,13 +175,13 @@ async fn a_quill_instance_killed_under_load_fails_no_request_and_duplicates_no_p
 /// sending it work, and no request fails.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_quill_instance_stopped_under_load_fails_no_request_logins_included() {
-    load_while_one_instance_stops("TERM", true).await;
+    load_while_one_instance_stops(Signal::TERM, true).await;
 }
 
 /// Runs the load, stops instance 1 with `signal` midway, and checks what every writer
 /// sees; gives the topology back for more.
-async fn load_while_one_instance_stops(signal: &str, logins: bool) -> Option<Cluster> {
-    let cluster = Cluster::start_with_web(&[])?;
+async fn load_while_one_instance_stops(signal: Signal, logins: bool) -> Option<Cluster> {
+    let cluster = Cluster::start_with_web(Topology::options())?;
     let nginx = Arc::new(cluster.nginx());
     let http = client();
     let mut writers = Vec::new();

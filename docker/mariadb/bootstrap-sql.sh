@@ -9,6 +9,7 @@
 #   QUILL_DB_MONITOR_PASSWORD  quill_monitor: HAProxy's health checks
 set -eu
 
+value=''
 for name in QUILL_DB_PASSWORD QUILL_DB_REPL_PASSWORD QUILL_DB_ADMIN_PASSWORD QUILL_DB_MONITOR_PASSWORD; do
     eval "value=\${$name:-}"
     case $value in

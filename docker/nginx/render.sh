@@ -49,8 +49,9 @@ done
 if [ -z "${QUILL_NGINX_SERVERS:-}" ]; then
     host=${QUILL_WEB_HOST:-}
     port=${QUILL_WEB_PORT:-}
-    [ -n "$host" ] && [ -n "$port" ] ||
+    if [ -z "$host" ] || [ -z "$port" ]; then
         fail "set QUILL_NGINX_SERVERS, or QUILL_WEB_HOST and QUILL_WEB_PORT"
+    fi
     case $host in *[!A-Za-z0-9._-]*) fail "QUILL_WEB_HOST=$host is not a host name" ;; esac
     case $port in '' | *[!0-9]*) fail "QUILL_WEB_PORT=$port is not a port" ;; esac
     addresses=$(getent ahostsv4 "$host" | awk '{ print $1 }' |

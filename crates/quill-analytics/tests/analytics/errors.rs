@@ -1,6 +1,5 @@
 //! Bad input gives a clear error, a non-zero exit, and no folder that looks complete.
 
-use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::Arc;
 
@@ -8,7 +7,7 @@ use datafusion::arrow::array::{RecordBatch, StringArray};
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::parquet::arrow::ArrowWriter;
 
-use crate::fixtures::names;
+use crate::fixtures::{Scratch, names, traps};
 
 fn quill_analytics(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_quill-analytics"));
@@ -19,8 +18,10 @@ fn quill_analytics(args: &[&str], env: &[(&str, &str)]) -> Output {
     command.output().unwrap()
 }
 
-fn run_into(root: &Path, source: &str, env: &[(&str, &str)]) -> String {
-    let out = root.join("reports");
+/// Runs the reports of `source` into the scratch folder's `reports/`, which must fail
+/// and leave no such folder, saying each of `saying`.
+fn refused(scratch: &Scratch, source: &str, env: &[(&str, &str)], saying: &[&str]) {
+    let out = scratch.join("reports");
     let output = quill_analytics(
         &[
             "run",
@@ -35,38 +36,48 @@ fn run_into(root: &Path, source: &str, env: &[(&str, &str)]) -> String {
     );
     assert!(!output.status.success(), "{source} should fail");
     assert!(!out.exists(), "a failed run left {}", out.display());
-    String::from_utf8_lossy(&output.stderr).into_owned()
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for text in saying {
+        assert!(stderr.contains(text), "{text:?} is not in: {stderr}");
+    }
+}
+
+/// `parquet:` and the scratch folder's `snap/`.
+fn snap(scratch: &Scratch) -> String {
+    format!("parquet:{}", scratch.join("snap").display())
+}
+
+/// `batch` as the one Parquet file of the scratch folder's `snap/`.
+fn write_snap(scratch: &Scratch, schema: Arc<Schema>, batch: &RecordBatch) {
+    let snap = scratch.join("snap");
+    std::fs::create_dir(&snap).unwrap();
+    let file = std::fs::File::create(snap.join("a.parquet")).unwrap();
+    let mut writer = ArrowWriter::try_new(file, schema, None).unwrap();
+    writer.write(batch).unwrap();
+    writer.close().unwrap();
 }
 
 #[test]
 fn a_missing_snapshot_directory_is_named() {
-    let root = tempfile::tempdir().unwrap();
-    let missing = root.path().join("nope");
-    let stderr = run_into(root.path(), &format!("parquet:{}", missing.display()), &[]);
-    assert!(
-        stderr.contains("does not exist or is not a directory"),
-        "{stderr}"
-    );
-    assert!(stderr.contains("nope"), "{stderr}");
-    assert!(names(root.path()).is_empty());
+    let scratch = Scratch::new();
+    let missing = format!("parquet:{}", scratch.join("nope").display());
+    let saying = ["does not exist or is not a directory", "nope"];
+    refused(&scratch, &missing, &[], &saying);
+    assert!(names(scratch.root()).is_empty());
 }
 
 #[test]
 fn a_directory_without_parquet_files_is_refused() {
-    let root = tempfile::tempdir().unwrap();
-    let snap = root.path().join("snap");
-    std::fs::create_dir(&snap).unwrap();
-    std::fs::write(snap.join("notes.txt"), "x").unwrap();
-    let stderr = run_into(root.path(), &format!("parquet:{}", snap.display()), &[]);
-    assert!(stderr.contains("no *.parquet files"), "{stderr}");
-    assert_eq!(names(root.path()), ["snap"]);
+    let scratch = Scratch::new();
+    std::fs::create_dir(scratch.join("snap")).unwrap();
+    std::fs::write(scratch.join("snap/notes.txt"), "x").unwrap();
+    refused(&scratch, &snap(&scratch), &[], &["no *.parquet files"]);
+    assert_eq!(names(scratch.root()), ["snap"]);
 }
 
 #[test]
 fn a_snapshot_with_the_wrong_schema_is_refused() {
-    let root = tempfile::tempdir().unwrap();
-    let snap = root.path().join("snap");
-    std::fs::create_dir(&snap).unwrap();
+    let scratch = Scratch::new();
     let schema = Arc::new(Schema::new(vec![
         Field::new("user_id", DataType::Utf8, false),
         Field::new("body", DataType::Utf8, false),
@@ -79,25 +90,15 @@ fn a_snapshot_with_the_wrong_schema_is_refused() {
         ],
     )
     .unwrap();
-    let mut w = ArrowWriter::try_new(
-        std::fs::File::create(snap.join("a.parquet")).unwrap(),
-        schema,
-        None,
-    )
-    .unwrap();
-    w.write(&batch).unwrap();
-    w.close().unwrap();
-    let stderr = run_into(root.path(), &format!("parquet:{}", snap.display()), &[]);
-    assert!(stderr.contains("wrong schema: user_id is Utf8"), "{stderr}");
-    assert!(stderr.contains("not int64"), "{stderr}");
-    assert_eq!(names(root.path()), ["snap"]);
+    write_snap(&scratch, schema, &batch);
+    let saying = ["wrong schema: user_id is Utf8", "not int64"];
+    refused(&scratch, &snap(&scratch), &[], &saying);
+    assert_eq!(names(scratch.root()), ["snap"]);
 }
 
 #[test]
 fn a_null_in_the_middle_of_a_scan_leaves_no_report_folder() {
-    let root = tempfile::tempdir().unwrap();
-    let snap = root.path().join("snap");
-    std::fs::create_dir(&snap).unwrap();
+    let scratch = Scratch::new();
     let mut fields: Vec<Field> = quill_analytics::schema::posts_schema()
         .fields()
         .iter()
@@ -107,7 +108,7 @@ fn a_null_in_the_middle_of_a_scan_leaves_no_report_folder() {
     let schema = Arc::new(Schema::new(fields));
     let good = quill_analytics::source::records::to_batch(
         &quill_analytics::source::records::Projection::new(None).unwrap(),
-        &crate::fixtures::traps(),
+        &traps(),
     )
     .unwrap();
     let mut columns = good.columns().to_vec();
@@ -115,85 +116,65 @@ fn a_null_in_the_middle_of_a_scan_leaves_no_report_folder() {
     bodies[8] = None;
     columns[4] = Arc::new(StringArray::from(bodies));
     let batch = RecordBatch::try_new(schema.clone(), columns).unwrap();
-    let mut w = ArrowWriter::try_new(
-        std::fs::File::create(snap.join("a.parquet")).unwrap(),
-        schema,
-        None,
-    )
-    .unwrap();
-    w.write(&batch).unwrap();
-    w.close().unwrap();
-    let stderr = run_into(root.path(), &format!("parquet:{}", snap.display()), &[]);
-    assert!(
-        stderr.contains("column body holds a null value"),
-        "{stderr}"
-    );
-    assert_eq!(names(root.path()), ["snap"]);
+    write_snap(&scratch, schema, &batch);
+    let saying = ["column body holds a null value"];
+    refused(&scratch, &snap(&scratch), &[], &saying);
+    assert_eq!(names(scratch.root()), ["snap"]);
 }
 
 #[test]
 fn a_data_directory_without_an_embedded_store_is_named() {
-    let root = tempfile::tempdir().unwrap();
-    let data = root.path().join("quill-data");
+    let scratch = Scratch::new();
+    let data = scratch.join("quill-data");
     std::fs::create_dir(&data).unwrap();
-    let stderr = run_into(root.path(), &format!("embedded:{}", data.display()), &[]);
-    assert!(stderr.contains("no embedded post store at"), "{stderr}");
-    let stderr = run_into(root.path(), "embedded:/definitely/not/here", &[]);
-    assert!(
-        stderr.contains("does not exist or is not a directory"),
-        "{stderr}"
+    let source = format!("embedded:{}", data.display());
+    refused(&scratch, &source, &[], &["no embedded post store at"]);
+    let elsewhere = "embedded:/definitely/not/here";
+    refused(
+        &scratch,
+        elsewhere,
+        &[],
+        &["does not exist or is not a directory"],
     );
-    assert_eq!(names(root.path()), ["quill-data"]);
+    assert_eq!(names(scratch.root()), ["quill-data"]);
 }
 
 #[test]
 fn an_unreachable_cassandra_is_a_clear_error() {
-    let root = tempfile::tempdir().unwrap();
-    let stderr = run_into(
-        root.path(),
-        "cassandra",
-        &[
-            ("QUILL_CASSANDRA_NODES", "127.0.0.1:1"),
-            ("QUILL_CASSANDRA_CONNECT_TIMEOUT_MS", "2000"),
-        ],
-    );
-    assert!(
-        stderr.contains("cassandra: cannot connect to 127.0.0.1:1"),
-        "{stderr}"
-    );
-    assert!(names(root.path()).is_empty());
+    let scratch = Scratch::new();
+    let env = [
+        ("QUILL_CASSANDRA_NODES", "127.0.0.1:1"),
+        ("QUILL_CASSANDRA_CONNECT_TIMEOUT_MS", "2000"),
+    ];
+    let saying = ["cassandra: cannot connect to 127.0.0.1:1"];
+    refused(&scratch, "cassandra", &env, &saying);
+    assert!(names(scratch.root()).is_empty());
 }
 
 #[test]
 fn the_cassandra_source_needs_its_nodes() {
-    let root = tempfile::tempdir().unwrap();
-    let stderr = run_into(root.path(), "cassandra", &[]);
-    assert!(
-        stderr.contains("setting QUILL_CASSANDRA_NODES: is required"),
-        "{stderr}"
-    );
+    let scratch = Scratch::new();
+    let saying = ["setting QUILL_CASSANDRA_NODES: is required"];
+    refused(&scratch, "cassandra", &[], &saying);
 }
 
 #[test]
 fn an_unknown_source_is_refused_before_anything_runs() {
-    let root = tempfile::tempdir().unwrap();
-    let stderr = run_into(root.path(), "mysql:db", &[]);
-    assert!(stderr.contains("unknown source"), "{stderr}");
+    refused(&Scratch::new(), "mysql:db", &[], &["unknown source"]);
 }
 
 #[test]
 fn an_existing_report_folder_is_not_overwritten_without_replace() {
-    let root = tempfile::tempdir().unwrap();
-    let out = root.path().join("reports");
+    let scratch = Scratch::new();
+    let out = scratch.join("reports");
     std::fs::create_dir(&out).unwrap();
     std::fs::write(out.join("mine.txt"), "keep").unwrap();
-    let snap = root.path().join("snap");
-    crate::fixtures::write_parquet(&snap, &crate::fixtures::traps(), 1);
+    scratch.parquet(&traps(), 1);
     let output = quill_analytics(
         &[
             "run",
             "--source",
-            &format!("parquet:{}", snap.display()),
+            &snap(&scratch),
             "--out",
             out.to_str().unwrap(),
         ],

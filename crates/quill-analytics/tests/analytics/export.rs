@@ -9,10 +9,9 @@ use datafusion::parquet::basic::{
     LogicalType, Repetition, TimeUnit, TimestampType, Type as PhysicalType,
 };
 use datafusion::parquet::file::reader::{FileReader, SerializedFileReader};
-use quill_analytics::SourceSpec;
 use quill_analytics::export::export;
 
-use crate::fixtures::{names, options, traps, write_embedded};
+use crate::fixtures::{Scratch, names, options, traps};
 
 type ColumnFacts = (String, PhysicalType, Option<LogicalType>, Repetition);
 
@@ -37,13 +36,10 @@ fn columns(file: &Path) -> (i64, Vec<ColumnFacts>) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_snapshot_has_required_columns_and_a_utc_microsecond_timestamp() {
-    let root = tempfile::tempdir().unwrap();
-    let data = root.path().join("quill-data");
-    write_embedded(&data, &traps()).await;
-    let out = root.path().join("snapshot");
-    let outcome = export(&SourceSpec::Embedded(data), &out, &options(1))
-        .await
-        .unwrap();
+    let scratch = Scratch::new();
+    let out = scratch.join("snapshot");
+    let source = scratch.embedded(&traps()).await;
+    let outcome = export(&source, &out, &options(1)).await.unwrap();
     // One file per scan partition (user-id range, 2 x threads + 1 of them) with posts:
     // the users 7..=10 split into 7, 8 and 9..=10.
     assert_eq!((outcome.rows, outcome.files), (9, 3));
@@ -102,14 +98,11 @@ async fn the_snapshot_has_required_columns_and_a_utc_microsecond_timestamp() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn post_ids_and_times_survive_the_export() {
-    let root = tempfile::tempdir().unwrap();
-    let data = root.path().join("quill-data");
+    let scratch = Scratch::new();
     let posts = traps();
-    write_embedded(&data, &posts).await;
-    let out = root.path().join("snapshot");
-    export(&SourceSpec::Embedded(data), &out, &options(2))
-        .await
-        .unwrap();
+    let out = scratch.join("snapshot");
+    let source = scratch.embedded(&posts).await;
+    export(&source, &out, &options(2)).await.unwrap();
     let mut rows = Vec::new();
     for name in names(&out) {
         let file = std::fs::File::open(out.join(name)).unwrap();

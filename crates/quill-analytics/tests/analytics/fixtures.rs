@@ -5,13 +5,13 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use datafusion::parquet::arrow::ArrowWriter;
-use quill_analytics::RunOptions;
 use quill_analytics::calendar::{MICROS_PER_DAY, MICROS_PER_HOUR, days_from_civil};
 use quill_analytics::export::writer_properties;
 use quill_analytics::generate::{rng::Rng, timeuuid};
 use quill_analytics::progress::ProgressMode;
 use quill_analytics::reports::Report;
 use quill_analytics::source::records::{Projection, to_batch};
+use quill_analytics::{RunOptions, RunOutcome, SourceSpec, run};
 use quill_domain::{PostBody, PostId, PostTitle, UserId};
 use quill_posts::{EmbeddedPostStore, NewPost, PostRecord, PostStore};
 use quill_sql::PoolSize;
@@ -167,6 +167,50 @@ pub async fn write_embedded(data_dir: &Path, posts: &[PostRecord]) {
             .await
             .unwrap();
     }
+}
+
+/// A temporary folder for one test: its source's posts in `snap/` (Parquet) or
+/// `quill-data/` (the embedded store), and what the test writes beside them.
+pub struct Scratch(tempfile::TempDir);
+
+impl Scratch {
+    pub fn new() -> Self {
+        Self(tempfile::tempdir().unwrap())
+    }
+
+    pub fn root(&self) -> &Path {
+        self.0.path()
+    }
+
+    pub fn join(&self, name: &str) -> PathBuf {
+        self.0.path().join(name)
+    }
+
+    /// `posts` as a Parquet snapshot of `files` files in `snap/`.
+    pub fn parquet(&self, posts: &[PostRecord], files: usize) -> SourceSpec {
+        write_parquet(&self.join("snap"), posts, files);
+        SourceSpec::Parquet(self.join("snap"))
+    }
+
+    /// `posts` in an embedded store in `quill-data/`.
+    pub async fn embedded(&self, posts: &[PostRecord]) -> SourceSpec {
+        write_embedded(&self.join("quill-data"), posts).await;
+        SourceSpec::Embedded(self.join("quill-data"))
+    }
+}
+
+/// Runs the reports of `source` on `threads` threads into `out`; it must succeed.
+pub async fn report(source: &SourceSpec, out: &Path, threads: usize) -> RunOutcome {
+    run(source, out, &options(threads)).await.unwrap()
+}
+
+/// `posts` as a Parquet snapshot of `files` files, reported on as many threads into
+/// `reports/`: the folder, and the run's outcome.
+pub async fn report_parquet(posts: &[PostRecord], files: usize) -> (Scratch, RunOutcome) {
+    let scratch = Scratch::new();
+    let source = scratch.parquet(posts, files);
+    let outcome = report(&source, &scratch.join("reports"), files).await;
+    (scratch, outcome)
 }
 
 pub fn options(threads: usize) -> RunOptions {

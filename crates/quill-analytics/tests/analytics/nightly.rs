@@ -5,14 +5,14 @@ use std::process::Command;
 use quill_analytics::nightly::dated_dir;
 use quill_domain::clock::unix_micros;
 
-use crate::fixtures::{assert_same_csvs, expected_dir, names, traps, write_parquet};
+use crate::fixtures::{Scratch, assert_same_csvs, expected_dir, names, traps};
 
 #[test]
 fn a_nightly_run_writes_todays_folder_and_a_rerun_replaces_it() {
-    let root = tempfile::tempdir().unwrap();
-    let snap = root.path().join("snap");
-    write_parquet(&snap, &traps(), 1);
-    let reports = root.path().join("reports");
+    let scratch = Scratch::new();
+    scratch.parquet(&traps(), 1);
+    let snap = scratch.join("snap");
+    let reports = scratch.join("reports");
     std::fs::create_dir(&reports).unwrap();
     // A leftover of a killed run is cleaned up.
     std::fs::create_dir(reports.join(".2020-01-01.partial-1")).unwrap();

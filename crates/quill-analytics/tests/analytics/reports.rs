@@ -1,42 +1,26 @@
 //! Each report on hand-built data against hand-computed CSV files.
 
-use quill_analytics::{SourceSpec, run};
-
-use crate::fixtures::{assert_same_csvs, cuts, expected_dir, names, options, traps, write_parquet};
+use crate::fixtures::{
+    Scratch, assert_same_csvs, cuts, expected_dir, names, report_parquet, traps,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn traps_give_the_hand_computed_reports() {
-    let root = tempfile::tempdir().unwrap();
-    write_parquet(&root.path().join("snap"), &traps(), 2);
-    let out = root.path().join("reports");
-    let spec = SourceSpec::Parquet(root.path().join("snap"));
-    let outcome = run(&spec, &out, &options(2)).await.unwrap();
+    let (scratch, outcome) = report_parquet(&traps(), 2).await;
     assert_eq!(outcome.figures.rows, 9);
-    assert_same_csvs(&out, &expected_dir("traps"));
+    assert_same_csvs(&scratch.join("reports"), &expected_dir("traps"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cuts_and_ties_follow_the_report_orders() {
-    let root = tempfile::tempdir().unwrap();
-    write_parquet(&root.path().join("snap"), &cuts(), 3);
-    let out = root.path().join("reports");
-    let spec = SourceSpec::Parquet(root.path().join("snap"));
-    run(&spec, &out, &options(3)).await.unwrap();
-    assert_same_csvs(&out, &expected_dir("cuts"));
+    let (scratch, _) = report_parquet(&cuts(), 3).await;
+    assert_same_csvs(&scratch.join("reports"), &expected_dir("cuts"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_run_writes_csv_parquet_and_an_html_page() {
-    let root = tempfile::tempdir().unwrap();
-    write_parquet(&root.path().join("snap"), &traps(), 1);
-    let out = root.path().join("reports");
-    run(
-        &SourceSpec::Parquet(root.path().join("snap")),
-        &out,
-        &options(1),
-    )
-    .await
-    .unwrap();
+    let (scratch, _) = report_parquet(&traps(), 1).await;
+    let out = scratch.join("reports");
     let mut expected = vec!["index.html".to_owned()];
     for stem in [
         "r1_daily",
@@ -56,7 +40,7 @@ async fn a_run_writes_csv_parquet_and_an_html_page() {
     assert!(html.contains("rows scanned</th><td>9</td>"));
     assert!(html.contains("R4 Top 100 words"));
     // Nothing else is left beside the output.
-    assert_eq!(names(root.path()), ["reports", "snap"]);
+    assert_eq!(names(scratch.root()), ["reports", "snap"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -65,17 +49,8 @@ async fn report_parquet_files_hold_the_csv_rows() {
     use datafusion::arrow::datatypes::Int64Type;
     use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
-    let root = tempfile::tempdir().unwrap();
-    write_parquet(&root.path().join("snap"), &traps(), 1);
-    let out = root.path().join("reports");
-    run(
-        &SourceSpec::Parquet(root.path().join("snap")),
-        &out,
-        &options(1),
-    )
-    .await
-    .unwrap();
-    let file = std::fs::File::open(out.join("r4_top_words.parquet")).unwrap();
+    let (scratch, _) = report_parquet(&traps(), 1).await;
+    let file = std::fs::File::open(scratch.join("reports/r4_top_words.parquet")).unwrap();
     let batches: Vec<_> = ParquetRecordBatchReaderBuilder::try_new(file)
         .unwrap()
         .build()
@@ -90,12 +65,15 @@ async fn report_parquet_files_hold_the_csv_rows() {
 
 #[test]
 fn the_command_line_reports_progress_as_plain_lines_when_not_on_a_terminal() {
-    let root = tempfile::tempdir().unwrap();
-    let snap = root.path().join("snap");
-    write_parquet(&snap, &traps(), 2);
-    let out = root.path().join("reports");
+    let scratch = Scratch::new();
+    scratch.parquet(&traps(), 2);
+    let out = scratch.join("reports");
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_quill-analytics"))
-        .args(["run", "--source", &format!("parquet:{}", snap.display())])
+        .args([
+            "run",
+            "--source",
+            &format!("parquet:{}", scratch.join("snap").display()),
+        ])
         .args(["--out", out.to_str().unwrap(), "--threads", "2"])
         .output()
         .unwrap();

@@ -1,11 +1,9 @@
 //! The SQL form of the reports (`sql/datafusion_reports.sql`, what Ballista would run), run
 //! by DataFusion's SQL engine, agrees with the one-pass reports byte for byte.
 
+use crate::fixtures::{Scratch, cuts, report, traps};
 use datafusion::arrow::util::display::array_value_to_string;
 use datafusion::prelude::{ParquetReadOptions, SessionContext};
-use quill_analytics::{SourceSpec, run};
-
-use crate::fixtures::{cuts, options, traps, write_parquet};
 
 /// `(name, query)` of each `-- name:` section of the SQL file.
 fn queries() -> Vec<(String, String)> {
@@ -25,15 +23,12 @@ fn queries() -> Vec<(String, String)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn datafusion_sql_matches_the_one_pass_reports() {
-    let root = tempfile::tempdir().unwrap();
-    let snap = root.path().join("snap");
+    let scratch = Scratch::new();
     let mut posts = traps();
     posts.extend(cuts());
-    write_parquet(&snap, &posts, 2);
-    let out = root.path().join("reports");
-    run(&SourceSpec::Parquet(snap.clone()), &out, &options(2))
-        .await
-        .unwrap();
+    let out = scratch.join("reports");
+    report(&scratch.parquet(&posts, 2), &out, 2).await;
+    let snap = scratch.join("snap");
 
     let ctx = SessionContext::new();
     ctx.register_parquet(

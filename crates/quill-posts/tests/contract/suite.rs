@@ -40,6 +40,31 @@ fn everything(limit: usize) -> PageQuery {
     }
 }
 
+/// Stores Alice's post `p{i}` under each `(i, id)`, in the order given.
+async fn insert_numbered(store: &impl PostStore, posts: impl IntoIterator<Item = (usize, PostId)>) {
+    for (i, id) in posts {
+        store
+            .insert(post(ALICE, id, &format!("p{i}")))
+            .await
+            .expect("insert");
+    }
+}
+
+/// Alice's whole timeline, page by page of at most `limit` posts: the ids as listed.
+async fn every_page(store: &impl PostStore, limit: usize) -> Vec<PostId> {
+    let mut seen = Vec::new();
+    let mut query = everything(limit);
+    loop {
+        let page = store.list(ALICE, query).await.expect("list");
+        assert!(page.posts.len() <= limit);
+        seen.extend(page.posts.iter().map(|p| p.id));
+        match page.next {
+            Some(next) => query.before = Some(next),
+            None => return seen,
+        }
+    }
+}
+
 // 2026-01-31T23:59:59Z, 2026-02-01T00:00:00Z, 2026-03-15T12:00:00Z
 const JAN_31_LAST_SECOND: u64 = 1_769_903_999;
 const FEB_1: u64 = 1_769_904_000;
@@ -99,41 +124,18 @@ pub async fn a_timeline_pages_newest_first_across_months(store: &impl PostStore)
         id_at(MAR_15 + 1, 0, 1),
     ];
     // Insert out of order: the store, not the insert order, decides the order.
-    for (i, id) in ids.iter().enumerate().rev() {
-        store
-            .insert(post(ALICE, *id, &format!("p{i}")))
-            .await
-            .expect("insert");
-    }
-    let mut seen = Vec::new();
-    let mut query = everything(2);
-    loop {
-        let page = store.list(ALICE, query).await.expect("list");
-        assert!(page.posts.len() <= 2);
-        seen.extend(page.posts.iter().map(|p| p.id));
-        match page.next {
-            Some(next) => query.before = Some(next),
-            None => break,
-        }
-    }
+    insert_numbered(store, ids.iter().copied().enumerate().rev()).await;
     let newest_first: Vec<PostId> = ids.iter().rev().copied().collect();
-    assert_eq!(seen, newest_first);
+    assert_eq!(every_page(store, 2).await, newest_first);
 }
 
 pub async fn a_timeline_stays_within_its_months(store: &impl PostStore) {
-    for (i, id) in [
+    let ids = [
         id_at(JAN_31_LAST_SECOND, 0, 1),
         id_at(FEB_1, 0, 1),
         id_at(MAR_15, 0, 1),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        store
-            .insert(post(ALICE, id, &format!("p{i}")))
-            .await
-            .expect("insert");
-    }
+    ];
+    insert_numbered(store, ids.into_iter().enumerate()).await;
     let february_only = PageQuery {
         before: None,
         limit: 10,
@@ -170,22 +172,8 @@ pub async fn timelines_never_mix_users(store: &impl PostStore) {
 
 pub async fn posts_of_one_tick_are_all_listed_once(store: &impl PostStore) {
     let same_tick: Vec<PostId> = (1..=4).map(|node| id_at(FEB_1, 0, node)).collect();
-    for (i, id) in same_tick.iter().enumerate() {
-        store
-            .insert(post(ALICE, *id, &format!("p{i}")))
-            .await
-            .expect("insert");
-    }
-    let mut seen = Vec::new();
-    let mut query = everything(1);
-    loop {
-        let page = store.list(ALICE, query).await.expect("list");
-        seen.extend(page.posts.iter().map(|p| p.id));
-        match page.next {
-            Some(next) => query.before = Some(next),
-            None => break,
-        }
-    }
+    insert_numbered(store, same_tick.iter().copied().enumerate()).await;
+    let mut seen = every_page(store, 1).await;
     seen.sort();
     let mut expected = same_tick;
     expected.sort();
@@ -195,12 +183,7 @@ pub async fn posts_of_one_tick_are_all_listed_once(store: &impl PostStore) {
 /// More posts in one month than a driver page holds: every one is listed once, in order.
 pub async fn a_long_month_is_read_page_by_page(store: &impl PostStore) {
     let ids: Vec<PostId> = (0..250).map(|i| id_at(FEB_1, i * 10, 1)).collect();
-    for (i, id) in ids.iter().enumerate() {
-        store
-            .insert(post(ALICE, *id, &format!("p{i}")))
-            .await
-            .expect("insert");
-    }
+    insert_numbered(store, ids.iter().copied().enumerate()).await;
     let first = store.list(ALICE, everything(240)).await.expect("list");
     assert_eq!(first.posts.len(), 240);
     let rest = store

@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, TestApp, spawn_app};
+use quill_test_support::{PASSWORD, TestApp, spawn_app};
 
 async fn call(
     app: &TestApp,
@@ -33,11 +33,16 @@ async fn post(app: &TestApp, path: &str, token: Option<&str>, body: Value) -> (u
     call(app, Method::POST, path, token, Some(body)).await
 }
 
-/// Writes a post the way a script should: with a post token fetched first.
-async fn publish(app: &TestApp, token: &str, title: &str, body: &str) -> (u16, Value) {
+/// `POST /api/v1/post-tokens`, which must succeed: the token a new post needs.
+async fn post_token(app: &TestApp, token: &str) -> Value {
     let (status, issued) = call(app, Method::POST, "/api/v1/post-tokens", Some(token), None).await;
     assert_eq!(status, 201);
-    let new = json!({ "title": title, "body": body, "post_token": issued["post_token"] });
+    issued["post_token"].clone()
+}
+
+/// Writes a post the way a script should: with a post token fetched first.
+async fn publish(app: &TestApp, token: &str, title: &str, body: &str) -> (u16, Value) {
+    let new = json!({ "title": title, "body": body, "post_token": post_token(app, token).await });
     post(app, "/api/v1/posts", Some(token), new).await
 }
 
@@ -104,16 +109,8 @@ async fn api_pages_follow_the_cursor() {
 async fn a_retried_post_with_its_token_is_stored_once() {
     let app = spawn_app(&[]).await;
     let token = token_for(&app, "robot").await;
-    let (status, issued) = call(
-        &app,
-        Method::POST,
-        "/api/v1/post-tokens",
-        Some(&token),
-        None,
-    )
-    .await;
-    assert_eq!(status, 201);
-    let body = json!({ "title": "Once", "body": "b", "post_token": issued["post_token"] });
+    let body =
+        json!({ "title": "Once", "body": "b", "post_token": post_token(&app, &token).await });
     let (_, a) = post(&app, "/api/v1/posts", Some(&token), body.clone()).await;
     let (_, b) = post(&app, "/api/v1/posts", Some(&token), body).await;
     assert_eq!(a["id"], b["id"]);

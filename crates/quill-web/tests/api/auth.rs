@@ -1,6 +1,7 @@
 //! Logging in and out, sessions and their expiry, login throttling.
 
-use crate::helpers::{PASSWORD, spawn_app};
+use quill_test_support::http::page_saying;
+use quill_test_support::{PASSWORD, spawn_app};
 
 #[tokio::test]
 async fn logging_in_opens_the_timeline_under_a_new_session_key() {
@@ -23,13 +24,7 @@ async fn logging_in_opens_the_timeline_under_a_new_session_key() {
     // The signup session was replaced, not kept alongside: its cookie opens nothing.
     let user = app.stored_user("alice").await.expect("stored");
     assert_eq!(app.session_count(user.id).await, 1);
-    let replay = app
-        .stranger()
-        .get(app.url("/posts"))
-        .header("cookie", before_login)
-        .send()
-        .await
-        .expect("GET");
+    let replay = app.replay("/posts", &before_login).await;
     assert_eq!(replay.headers()["location"], "/login");
 }
 
@@ -37,23 +32,20 @@ async fn logging_in_opens_the_timeline_under_a_new_session_key() {
 async fn wrong_and_unknown_credentials_get_the_same_answer() {
     let app = spawn_app(&[]).await;
     app.sign_up("alice").await;
-    let (client, jar) = crate::helpers::browser_with_jar();
-    let stranger = crate::helpers::TestApp { client, jar, ..app };
+    let stranger = app.in_new_browser();
     for (username, password) in [
         ("alice", "not the password"),
         ("nobody", PASSWORD),
         ("x", "y"),
     ] {
         let response = stranger.log_in(username, password).await;
-        assert_eq!(response.status(), 401);
-        let page = response.text().await.expect("body");
-        assert!(page.contains("Wrong username or password."));
+        let page = page_saying(response, 401, "Wrong username or password.").await;
         assert!(
             !page.contains(password) || password == "y",
             "the password is not echoed"
         );
     }
-    assert_eq!(stranger.get("/posts").await.headers()["location"], "/login");
+    assert_eq!(stranger.redirect_of("/posts").await, "/login");
 }
 
 #[tokio::test]
@@ -71,13 +63,7 @@ async fn logging_out_ends_the_session_on_the_server() {
     assert!(app.get_html("/login").await.contains("You are logged out."));
     assert_eq!(app.session_count(user.id).await, 0);
 
-    let replay = app
-        .stranger()
-        .get(app.url("/posts"))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .expect("GET");
+    let replay = app.replay("/posts", &cookie).await;
     assert_eq!(replay.status(), 303, "an old cookie opens nothing");
     assert_eq!(replay.headers()["location"], "/login");
 }
@@ -86,9 +72,7 @@ async fn logging_out_ends_the_session_on_the_server() {
 async fn logout_is_post_only() {
     let app = spawn_app(&[]).await;
     app.sign_up("alice").await;
-    let response = app.get("/logout").await;
-    assert_eq!(response.status(), 405);
-    assert!(response.text().await.expect("body").contains("Not allowed"));
+    page_saying(app.get("/logout").await, 405, "Not allowed").await;
     assert_eq!(app.get("/posts").await.status(), 200, "still logged in");
 }
 
@@ -100,7 +84,7 @@ async fn an_idle_session_expires() {
     app.sign_up("alice").await;
     assert_eq!(app.get("/posts").await.status(), 200);
     tokio::time::sleep(std::time::Duration::from_millis(3100)).await;
-    assert_eq!(app.get("/posts").await.headers()["location"], "/login");
+    assert_eq!(app.redirect_of("/posts").await, "/login");
 }
 
 #[tokio::test]
@@ -113,18 +97,18 @@ async fn a_session_ends_at_its_absolute_lifetime_even_when_active() {
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     }
     tokio::time::sleep(std::time::Duration::from_millis(3000)).await;
-    assert_eq!(app.get("/posts").await.headers()["location"], "/login");
+    assert_eq!(app.redirect_of("/posts").await, "/login");
 }
 
 /// Logs in through `browser`, a browser of its own (cookies and all), on `app`.
 async fn log_in_from(
-    app: &crate::helpers::TestApp,
+    app: &quill_test_support::TestApp,
     browser: &reqwest::Client,
     username: &str,
     password: &str,
 ) -> reqwest::Response {
     let page = browser.get(app.url("/login")).send().await.expect("GET");
-    let csrf = crate::helpers::hidden(&page.text().await.expect("body"), "csrf_token");
+    let csrf = quill_test_support::html::hidden(&page.text().await.expect("body"), "csrf_token");
     browser
         .post(app.url("/login"))
         .form(&[

@@ -1,6 +1,7 @@
 //! Every state-changing form refuses a missing or foreign CSRF token, and stores nothing.
 
-use crate::helpers::{PASSWORD, hidden, spawn_app};
+use quill_test_support::http::{page, page_saying};
+use quill_test_support::{PASSWORD, hidden, spawn_app};
 
 #[tokio::test]
 async fn forms_without_a_valid_token_get_403_and_change_nothing() {
@@ -10,25 +11,13 @@ async fn forms_without_a_valid_token_get_403_and_change_nothing() {
         "forged-token",
         "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
     ] {
-        let response = app
-            .post_form(
-                "/signup",
-                &[
-                    ("username", "mallory"),
-                    ("password", PASSWORD),
-                    ("password_confirm", PASSWORD),
-                    ("csrf_token", token),
-                ],
-            )
-            .await;
-        assert_eq!(response.status(), 403);
-        assert!(
-            response
-                .text()
-                .await
-                .expect("body")
-                .contains("This form has expired or did not come from Quill.")
-        );
+        let response = app.sign_up_with_csrf("mallory", token).await;
+        page_saying(
+            response,
+            403,
+            "This form has expired or did not come from Quill.",
+        )
+        .await;
     }
     assert_eq!(app.user_count().await, 0);
 
@@ -59,27 +48,11 @@ async fn forms_without_a_valid_token_get_403_and_change_nothing() {
 async fn a_token_from_another_visitor_is_refused() {
     let app = spawn_app(&[]).await;
     // The attacker's own token, valid for the attacker's cookie only.
-    let attacker = app.stranger();
-    let page = attacker
-        .get(app.url("/signup"))
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("body");
-    let foreign = hidden(&page, "csrf_token");
-    let response = app
-        .post_form(
-            "/signup",
-            &[
-                ("username", "victim"),
-                ("password", PASSWORD),
-                ("password_confirm", PASSWORD),
-                ("csrf_token", &foreign),
-            ],
-        )
-        .await;
+    let foreign = hidden(
+        &page(&app.stranger(), &app.url("/signup")).await,
+        "csrf_token",
+    );
+    let response = app.sign_up_with_csrf("victim", &foreign).await;
     assert_eq!(response.status(), 403);
     assert_eq!(app.user_count().await, 0);
 }

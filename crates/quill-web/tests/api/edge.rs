@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, spawn_app};
+use quill_test_support::{PASSWORD, spawn_app};
 
 /// Unknown methods and paths count under closed labels: however many a client sends,
 /// the metrics page stays the size it was.

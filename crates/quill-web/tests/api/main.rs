@@ -6,7 +6,6 @@ mod auth;
 mod build;
 mod csrf;
 mod edge;
-mod helpers;
 mod operations;
 mod posts;
 mod process;

@@ -1,6 +1,8 @@
 //! Health, readiness, metrics, static files, error pages, request ids.
 
-use crate::helpers::spawn_app;
+use quill_test_support::html::link;
+use quill_test_support::http::{header, page_saying};
+use quill_test_support::{DataDir, TestApp, spawn_app};
 
 #[tokio::test]
 async fn health_and_readiness_answer() {
@@ -20,12 +22,7 @@ async fn metrics_count_requests_and_events_in_prometheus_format() {
     app.sign_up("alice").await;
     app.write_post("Counted", "one post").await;
     let response = app.get("/metrics").await;
-    assert!(
-        response.headers()["content-type"]
-            .to_str()
-            .expect("ascii")
-            .starts_with("text/plain; version=0.0.4")
-    );
+    assert!(header(&response, "content-type").starts_with("text/plain; version=0.0.4"));
     let text = response.text().await.expect("body");
     assert!(
         text.contains(
@@ -55,50 +52,27 @@ async fn gunzip(response: reqwest::Response) -> String {
 async fn static_files_are_cached_for_a_year_and_gzipped() {
     let app = spawn_app(&[]).await;
     let page = app.get_html("/login").await;
-    let start = page
-        .find("/static/quill.css?v=")
-        .expect("versioned stylesheet link");
-    let end = page[start..].find('"').expect("end") + start;
+    let stylesheet = link(&page, "/static/quill.css?v=");
     let response = app
-        .client
-        .get(app.url(&page[start..end]))
-        .header("accept-encoding", "gzip")
-        .send()
-        .await
-        .expect("GET");
+        .get_with(stylesheet, &[("accept-encoding", "gzip")])
+        .await;
     assert_eq!(response.status(), 200);
     assert_eq!(
         response.headers()["cache-control"],
         "public, max-age=31536000, immutable"
     );
     assert_eq!(response.headers()["content-encoding"], "gzip");
-    assert!(
-        response.headers()["content-type"]
-            .to_str()
-            .expect("ascii")
-            .starts_with("text/css")
-    );
-    let etag = response.headers()["etag"].clone();
+    assert!(header(&response, "content-type").starts_with("text/css"));
+    let etag = header(&response, "etag").to_owned();
     let css = gunzip(response).await;
     assert_eq!(css, include_str!("../../../../static/quill.css"));
-    let plain = app
-        .client
-        .get(app.url(&page[start..end]))
-        .send()
-        .await
-        .expect("GET");
+    let plain = app.get(stylesheet).await;
     assert!(!plain.headers().contains_key("content-encoding"));
     assert_eq!(
         plain.text().await.expect("body"),
         include_str!("../../../../static/quill.css")
     );
-    let revalidated = app
-        .client
-        .get(app.url(&page[start..end]))
-        .header("if-none-match", etag)
-        .send()
-        .await
-        .expect("GET");
+    let revalidated = app.get_with(stylesheet, &[("if-none-match", &etag)]).await;
     assert_eq!(revalidated.status(), 304);
 }
 
@@ -106,19 +80,10 @@ async fn static_files_are_cached_for_a_year_and_gzipped() {
 async fn pages_are_gzipped_for_browsers_that_take_it() {
     let app = spawn_app(&[]).await;
     let gzipped = app
-        .client
-        .get(app.url("/login"))
-        .header("accept-encoding", "gzip, deflate, br")
-        .send()
-        .await
-        .expect("GET");
+        .get_with("/login", &[("accept-encoding", "gzip, deflate, br")])
+        .await;
     assert_eq!(gzipped.headers()["content-encoding"], "gzip");
-    assert!(
-        gzipped.headers()["vary"]
-            .to_str()
-            .expect("ascii")
-            .contains("accept-encoding")
-    );
+    assert!(header(&gzipped, "vary").contains("accept-encoding"));
     let page = gunzip(gzipped).await;
     assert!(
         page.contains("<form method=\"post\" action=\"/login\""),
@@ -126,31 +91,24 @@ async fn pages_are_gzipped_for_browsers_that_take_it() {
     );
     let plain = app.get("/login").await;
     assert!(!plain.headers().contains_key("content-encoding"));
-    assert!(
-        plain
-            .text()
-            .await
-            .expect("body")
-            .contains("action=\"/login\"")
-    );
+    page_saying(plain, 200, "action=\"/login\"").await;
 }
 
 #[tokio::test]
 async fn unknown_pages_get_the_404_page_and_a_request_id() {
     let app = spawn_app(&[]).await;
     let response = app.get("/no/such/page").await;
-    assert_eq!(response.status(), 404);
     assert!(response.headers().contains_key("x-request-id"));
-    let page = response.text().await.expect("body");
-    assert!(page.contains("Page not found") && page.contains("Error 404"));
+    let page = page_saying(response, 404, "Page not found").await;
+    assert!(page.contains("Error 404"));
 }
 
 #[tokio::test]
 async fn the_front_page_sends_people_where_they_belong() {
     let app = spawn_app(&[]).await;
-    assert_eq!(app.get("/").await.headers()["location"], "/login");
+    assert_eq!(app.redirect_of("/").await, "/login");
     app.sign_up("alice").await;
-    assert_eq!(app.get("/").await.headers()["location"], "/posts");
+    assert_eq!(app.redirect_of("/").await, "/posts");
 }
 
 #[tokio::test]
@@ -164,7 +122,7 @@ async fn a_corrupt_stored_row_gets_the_500_page_not_a_crash() {
         .duration_since(std::time::UNIX_EPOCH)
         .expect("after 1970");
     let month = quill_domain::Month::from_unix_micros(now.as_micros() as i64);
-    let path = app.data_dir.path().join(quill_posts::embedded::FILE_NAME);
+    let path = app.data_dir().join(quill_posts::embedded::FILE_NAME);
     let mut conn = diesel::SqliteConnection::establish(&path.display().to_string()).expect("open");
     // A post id that is not a timeuuid: nothing Quill writes, so only damage puts it there.
     diesel::sql_query(format!(
@@ -176,9 +134,7 @@ async fn a_corrupt_stored_row_gets_the_500_page_not_a_crash() {
     .expect("insert a damaged row");
 
     let response = app.get("/posts").await;
-    assert_eq!(response.status(), 500);
-    let page = response.text().await.expect("body");
-    assert!(page.contains("Something went wrong on our side."));
+    page_saying(response, 500, "Something went wrong on our side.").await;
     assert_eq!(
         app.get("/healthz").await.status(),
         200,
@@ -193,8 +149,10 @@ async fn a_new_data_directory_and_its_secret_are_private_to_the_owner() {
 
     let parent = tempfile::tempdir().expect("dir");
     let data_dir = parent.path().join("fresh");
-    let dir = data_dir.display().to_string();
-    let _app = crate::helpers::spawn_app(&[("QUILL_DATA_DIR", dir.as_str())]).await;
+    let _app = TestApp::builder()
+        .data_dir(DataDir::At(data_dir.clone()))
+        .spawn()
+        .await;
     let mode = |path: &std::path::Path| {
         std::fs::metadata(path)
             .expect("metadata")

@@ -1,6 +1,7 @@
 //! Writing and reading posts: the timeline, paging, one post, double submits, privacy.
 
-use crate::helpers::{hidden, spawn_app};
+use quill_test_support::http::page_saying;
+use quill_test_support::{TestApp, hidden, spawn_app};
 
 #[tokio::test]
 async fn a_new_post_is_published_and_shown() {
@@ -73,15 +74,13 @@ async fn the_timeline_pages_newest_first_twenty_at_a_time() {
 async fn a_double_submit_makes_exactly_one_post() {
     let app = spawn_app(&[]).await;
     app.sign_up("alice").await;
-    let form = app.get_html("/posts/new").await;
-    let fields = [
-        ("title", "Only once"),
-        ("body", "Clicked twice"),
-        ("post_token", &hidden(&form, "post_token")),
-        ("csrf_token", &hidden(&form, "csrf_token")),
-    ];
-    let first = app.post_form("/posts/new", &fields).await;
-    let second = app.post_form("/posts/new", &fields).await;
+    let (post_token, csrf) = app.new_post_tokens().await;
+    let first = app
+        .submit_post("Only once", "Clicked twice", &post_token, &csrf)
+        .await;
+    let second = app
+        .submit_post("Only once", "Clicked twice", &post_token, &csrf)
+        .await;
     assert_eq!(first.headers()["location"], second.headers()["location"]);
     let user = app.stored_user("alice").await.expect("user");
     assert_eq!(app.stored_posts(user.id).await.len(), 1);
@@ -91,19 +90,9 @@ async fn a_double_submit_makes_exactly_one_post() {
 async fn a_resubmitted_token_never_overwrites_the_post() {
     let app = spawn_app(&[]).await;
     app.sign_up("alice").await;
-    let form = app.get_html("/posts/new").await;
-    let (post_token, csrf) = (hidden(&form, "post_token"), hidden(&form, "csrf_token"));
+    let (post_token, csrf) = app.new_post_tokens().await;
     for (title, body) in [("Original", "first text"), ("Changed", "second text")] {
-        app.post_form(
-            "/posts/new",
-            &[
-                ("title", title),
-                ("body", body),
-                ("post_token", &post_token),
-                ("csrf_token", &csrf),
-            ],
-        )
-        .await;
+        app.submit_post(title, body, &post_token, &csrf).await;
     }
     let user = app.stored_user("alice").await.expect("user");
     let stored = app.stored_posts(user.id).await;
@@ -121,26 +110,12 @@ async fn a_resubmitted_token_never_overwrites_the_post() {
 async fn a_form_without_a_valid_post_token_comes_back_unpublished() {
     let app = spawn_app(&[]).await;
     app.sign_up("alice").await;
-    let form = app.get_html("/posts/new").await;
-    let csrf = hidden(&form, "csrf_token");
+    let (_, csrf) = app.new_post_tokens().await;
     let forged = "0c5c6e1a-0000-1000-8000-010203040506.c2lnbmF0dXJl";
     let response = app
-        .post_form(
-            "/posts/new",
-            &[
-                ("title", "Kept title"),
-                ("body", "Kept body"),
-                ("post_token", forged),
-                ("csrf_token", &csrf),
-            ],
-        )
+        .submit_post("Kept title", "Kept body", forged, &csrf)
         .await;
-    assert_eq!(response.status().as_u16(), 422);
-    let page = response.text().await.expect("page");
-    assert!(
-        page.contains("more than a day old or was not made for you"),
-        "{page}"
-    );
+    let page = page_saying(response, 422, "more than a day old or was not made for you").await;
     assert!(page.contains("Kept title") && page.contains("Kept body"));
     let user = app.stored_user("alice").await.expect("user");
     assert!(app.stored_posts(user.id).await.is_empty());
@@ -148,15 +123,7 @@ async fn a_form_without_a_valid_post_token_comes_back_unpublished() {
     let fresh = hidden(&page, "post_token");
     assert_ne!(fresh, forged);
     let published = app
-        .post_form(
-            "/posts/new",
-            &[
-                ("title", "Kept title"),
-                ("body", "Kept body"),
-                ("post_token", &fresh),
-                ("csrf_token", &csrf),
-            ],
-        )
+        .submit_post("Kept title", "Kept body", &fresh, &csrf)
         .await;
     assert_eq!(published.status().as_u16(), 303);
     assert_eq!(app.stored_posts(user.id).await.len(), 1);
@@ -182,10 +149,7 @@ async fn bad_posts_come_back_with_messages_and_nothing_is_stored() {
         ),
     ];
     for (title, body, message) in cases {
-        let response = app.write_post(title, body).await;
-        assert_eq!(response.status(), 422, "{message}");
-        let page = response.text().await.expect("body");
-        assert!(page.contains(message), "{message}");
+        let page = page_saying(app.write_post(title, body).await, 422, message).await;
         assert!(
             page.contains(&format!("value=\"{title}\"")),
             "the title typed comes back"
@@ -206,9 +170,7 @@ async fn another_users_post_is_not_found_like_a_missing_one() {
     app.log_out().await;
     app.sign_up("bob").await;
 
-    let theirs = app.get(&location).await;
-    assert_eq!(theirs.status(), 404);
-    let theirs = theirs.text().await.expect("body");
+    let theirs = page_saying(app.get(&location).await, 404, "Page not found").await;
     assert!(!theirs.contains("Only for alice"));
 
     let missing = app.get("/posts/5b6e2d8a-c8a1-11ee-8000-010203040506").await;
@@ -223,14 +185,7 @@ async fn a_malformed_cursor_is_a_clear_400() {
     let app = spawn_app(&[]).await;
     app.sign_up("alice").await;
     let response = app.get("/posts?before=yesterday").await;
-    assert_eq!(response.status(), 400);
-    assert!(
-        response
-            .text()
-            .await
-            .expect("body")
-            .contains("That page link is not valid.")
-    );
+    page_saying(response, 400, "That page link is not valid.").await;
 }
 
 #[tokio::test]
@@ -242,19 +197,7 @@ async fn posts_survive_a_restart_and_so_does_the_session() {
     let cookies = app.cookies();
     let data_dir = app.stop().await;
 
-    let app = crate::helpers::spawn_app_in(data_dir, &[]).await;
-    let page = app
-        .stranger()
-        .get(app.url("/posts"))
-        .header("cookie", cookies)
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("body");
-    assert!(
-        page.contains("Durable"),
-        "the session key and the post both persisted"
-    );
+    let app = TestApp::builder().data_dir(data_dir).spawn().await;
+    // The session key and the post both persisted.
+    page_saying(app.replay("/posts", &cookies).await, 200, "Durable").await;
 }

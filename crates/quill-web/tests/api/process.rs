@@ -1,24 +1,33 @@
 //! The `quill` binary as an operator runs it: configuration errors, SIGTERM.
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::Duration;
+
+use quill_test_support::ports::free_port;
+use quill_test_support::wait;
 
 fn quill() -> Command {
     Command::new(env!("CARGO_BIN_EXE_quill"))
 }
 
+/// Runs `quill`, which must exit with `code`; what it said on stderr.
+fn stderr_of(quill: &mut Command, code: i32) -> String {
+    let output = quill.output().expect("run quill");
+    assert_eq!(output.status.code(), Some(code), "{output:?}");
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
 #[test]
 fn a_bad_setting_stops_the_process_with_a_message_naming_it() {
     let dir = tempfile::tempdir().expect("dir");
-    let output = quill()
-        .env("QUILL_DATA_DIR", dir.path())
-        .env("QUILL_DB_POOL_SIZE", "many")
-        .output()
-        .expect("run quill");
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = stderr_of(
+        quill()
+            .env("QUILL_DATA_DIR", dir.path())
+            .env("QUILL_DB_POOL_SIZE", "many"),
+        2,
+    );
     assert!(
         stderr.contains("QUILL_DB_POOL_SIZE=\"many\" is not valid"),
         "{stderr}"
@@ -28,9 +37,7 @@ fn a_bad_setting_stops_the_process_with_a_message_naming_it() {
 /// clap's usage error: what was wrong, the usage line, and where the help is.
 #[test]
 fn an_unknown_command_prints_usage() {
-    let output = quill().arg("frobnicate").output().expect("run quill");
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = stderr_of(quill().arg("frobnicate"), 2);
     assert!(
         stderr.contains("unrecognized subcommand 'frobnicate'")
             && stderr.contains("Usage: quill [COMMAND]")
@@ -64,13 +71,10 @@ fn migrate_prepares_an_embedded_data_directory() {
 #[cfg(feature = "mysql")]
 #[test]
 fn db_commands_say_which_setting_they_need() {
-    let output = quill()
-        .env_remove("QUILL_DB_NODES")
-        .args(["db", "promote"])
-        .output()
-        .expect("run quill");
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = stderr_of(
+        quill().env_remove("QUILL_DB_NODES").args(["db", "promote"]),
+        1,
+    );
     assert!(stderr.contains("set QUILL_DB_NODES"), "{stderr}");
 }
 
@@ -80,16 +84,13 @@ fn db_commands_say_which_setting_they_need() {
 #[test]
 fn a_build_without_mysql_refuses_cluster_accounts_saying_how_to_get_them() {
     let dir = tempfile::tempdir().expect("dir");
-    let output = quill()
-        .env("QUILL_DATA_DIR", dir.path().join("data"))
-        .env(
+    let stderr = stderr_of(
+        quill().env("QUILL_DATA_DIR", dir.path().join("data")).env(
             "QUILL_DATABASE_URL",
             "mysql://quill:hunter22@127.0.0.1:3306/quill",
-        )
-        .output()
-        .expect("run quill");
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+        ),
+        2,
+    );
     assert!(
         stderr.contains("QUILL_DATABASE_URL is set")
             && stderr.contains("cargo build --release --features mysql")
@@ -98,21 +99,18 @@ fn a_build_without_mysql_refuses_cluster_accounts_saying_how_to_get_them() {
     );
     assert!(!dir.path().join("data").exists(), "nothing was created");
 
-    let output = quill().args(["db", "status"]).output().expect("run quill");
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = stderr_of(quill().args(["db", "status"]), 2);
     assert!(stderr.contains("--features mysql"), "{stderr}");
 }
 
 #[test]
 fn cql_migrate_says_which_setting_it_needs() {
-    let output = quill()
-        .env_remove("QUILL_CASSANDRA_NODES")
-        .args(["cql", "migrate"])
-        .output()
-        .expect("run quill");
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = stderr_of(
+        quill()
+            .env_remove("QUILL_CASSANDRA_NODES")
+            .args(["cql", "migrate"]),
+        1,
+    );
     assert!(
         stderr.contains("QUILL_CASSANDRA_NODES is not set"),
         "{stderr}"
@@ -124,19 +122,18 @@ fn cql_migrate_says_which_setting_it_needs() {
 #[test]
 fn an_unreachable_cassandra_stops_the_server_with_a_message() {
     let dir = tempfile::tempdir().expect("dir");
-    let output = quill()
-        .arg("serve")
-        .env("QUILL_DATA_DIR", dir.path())
-        .env("QUILL_BIND", "127.0.0.1:0")
-        .env(
-            "QUILL_CASSANDRA_NODES",
-            format!("127.0.0.1:{}", free_port()),
-        )
-        .env("QUILL_CASSANDRA_CONNECT_TIMEOUT_MS", "500")
-        .output()
-        .expect("run quill");
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = stderr_of(
+        quill()
+            .arg("serve")
+            .env("QUILL_DATA_DIR", dir.path())
+            .env("QUILL_BIND", "127.0.0.1:0")
+            .env(
+                "QUILL_CASSANDRA_NODES",
+                format!("127.0.0.1:{}", free_port()),
+            )
+            .env("QUILL_CASSANDRA_CONNECT_TIMEOUT_MS", "500"),
+        1,
+    );
     assert!(
         stderr.contains("connecting to QUILL_CASSANDRA_NODES")
             && stderr.contains("cannot connect to 127.0.0.1:"),
@@ -145,21 +142,15 @@ fn an_unreachable_cassandra_stops_the_server_with_a_message() {
     assert!(!dir.path().join(quill_posts::embedded::FILE_NAME).exists());
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port()
-}
-
+/// A connection to the `quill` starting on `port`, once it listens.
 fn connect(port: u16) -> TcpStream {
-    for _ in 0..100 {
-        if let Ok(stream) = TcpStream::connect(("127.0.0.1", port)) {
-            return stream;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("quill did not start listening on {port}");
+    let mut stream = None;
+    wait::until(&format!("quill to listen on {port}"), || {
+        stream = TcpStream::connect(("127.0.0.1", port)).ok();
+        Ok::<_, std::convert::Infallible>(stream.is_some())
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    stream.expect("connected")
 }
 
 /// Quill prints the address to open on a line of its own, in either log format; a

@@ -1,13 +1,15 @@
 //! The Security rules of docs/ARCHITECTURE.md that are about responses: headers, cookies, limits.
 
-use crate::helpers::{PASSWORD, spawn_app};
+use quill_test_support::api::log_in;
+use quill_test_support::http::{header, page_saying};
+use quill_test_support::spawn_app;
 
 #[tokio::test]
 async fn pages_carry_a_strict_csp_and_safety_headers() {
     let app = spawn_app(&[]).await;
     let response = app.get("/login").await;
     let headers = response.headers();
-    let csp = headers["content-security-policy"].to_str().expect("ascii");
+    let csp = header(&response, "content-security-policy");
     assert!(
         csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
         "{csp}"
@@ -62,17 +64,7 @@ async fn the_session_cookie_is_secure_behind_tls() {
 async fn the_database_holds_only_hashes_of_session_tokens() {
     let app = spawn_app(&[]).await;
     app.sign_up("alice").await;
-    let body: serde_json::Value = app
-        .client
-        .post(app.url("/api/v1/sessions"))
-        .json(&serde_json::json!({ "username": "alice", "password": PASSWORD }))
-        .send()
-        .await
-        .expect("POST")
-        .json()
-        .await
-        .expect("json");
-    let token = body["token"].as_str().expect("token").to_owned();
+    let token = log_in(&app.client, &app, "alice").await;
     assert!(token.len() >= 43, "at least 256 bits");
     let (raw, hashed) = (token.clone(), quill_accounts::sessions::token_hash(&token));
     let (raw_stored, hash_stored) = app
@@ -93,14 +85,7 @@ async fn an_oversized_body_gets_the_413_page_and_stores_nothing() {
     let app = spawn_app(&[("QUILL_MAX_BODY_BYTES", "4096")]).await;
     app.sign_up("alice").await;
     let response = app.write_post("Big", &"x".repeat(10_000)).await;
-    assert_eq!(response.status(), 413);
-    assert!(
-        response
-            .text()
-            .await
-            .expect("body")
-            .contains("more than Quill accepts")
-    );
+    page_saying(response, 413, "more than Quill accepts").await;
     let user = app.stored_user("alice").await.expect("user");
     assert!(app.stored_posts(user.id).await.is_empty());
 }
@@ -116,12 +101,5 @@ async fn a_malformed_form_is_a_clear_400() {
         .send()
         .await
         .expect("POST");
-    assert_eq!(response.status(), 400);
-    assert!(
-        response
-            .text()
-            .await
-            .expect("body")
-            .contains("Quill could not read that form.")
-    );
+    page_saying(response, 400, "Quill could not read that form.").await;
 }

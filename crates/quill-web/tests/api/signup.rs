@@ -1,6 +1,7 @@
 //! Signing up: the account is made, the person is logged in, bad input comes back.
 
-use crate::helpers::{PASSWORD, spawn_app};
+use quill_test_support::http::page_saying;
+use quill_test_support::{PASSWORD, spawn_app};
 
 #[tokio::test]
 async fn signing_up_logs_in_and_lands_on_an_empty_timeline() {
@@ -91,9 +92,7 @@ async fn bad_fields_come_back_with_messages_and_nothing_is_stored() {
                 ],
             )
             .await;
-        assert_eq!(response.status(), 422, "{username}/{password}");
-        let page = response.text().await.expect("body");
-        assert!(page.contains(message), "expected {message:?} in the page");
+        let page = page_saying(response, 422, message).await;
         assert!(
             page.contains(&format!("value=\"{username}\"")),
             "the username typed comes back"
@@ -107,36 +106,20 @@ async fn bad_fields_come_back_with_messages_and_nothing_is_stored() {
 async fn a_username_is_taken_whatever_its_case() {
     let app = spawn_app(&[]).await;
     app.sign_up("alice").await;
-    let other = app.stranger();
-    let csrf = crate::helpers::hidden(
-        &other
-            .get(app.url("/signup"))
-            .send()
-            .await
-            .expect("GET")
-            .text()
-            .await
-            .expect("body"),
-        "csrf_token",
-    );
+    // Someone else, in another browser.
+    let other = app.in_new_browser();
+    let csrf = other.csrf("/signup").await;
     let response = other
-        .post(app.url("/signup"))
-        .form(&[
-            ("username", "ALICE"),
-            ("password", "another fine password"),
-            ("password_confirm", "another fine password"),
-            ("csrf_token", &csrf),
-        ])
-        .send()
-        .await
-        .expect("POST");
-    assert_eq!(response.status(), 422);
-    assert!(
-        response
-            .text()
-            .await
-            .expect("body")
-            .contains("This username is taken.")
-    );
-    assert_eq!(app.user_count().await, 1);
+        .post_form(
+            "/signup",
+            &[
+                ("username", "ALICE"),
+                ("password", "another fine password"),
+                ("password_confirm", "another fine password"),
+                ("csrf_token", &csrf),
+            ],
+        )
+        .await;
+    page_saying(response, 422, "This username is taken.").await;
+    assert_eq!(other.user_count().await, 1);
 }

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use fantoccini::{Client, Locator};
 
-use crate::Server;
+use crate::http::Site;
+use crate::test_env;
 
 pub async fn fill(client: &Client, id: &str, text: &str) {
     client
@@ -30,10 +31,8 @@ pub async fn text_of(client: &Client, css: &str) -> String {
 /// Where screenshots go: `QUILL_TEST_SCREENSHOTS`, or `quill-screenshots` in the
 /// temporary directory.
 fn screenshot_dir() -> PathBuf {
-    let dir = std::env::var_os("QUILL_TEST_SCREENSHOTS").map_or_else(
-        || std::env::temp_dir().join("quill-screenshots"),
-        PathBuf::from,
-    );
+    let dir =
+        test_env::screenshots().unwrap_or_else(|| std::env::temp_dir().join("quill-screenshots"));
     std::fs::create_dir_all(&dir).expect("screenshot dir");
     dir
 }
@@ -65,7 +64,7 @@ pub async fn save_screenshot(client: &Client, name: &str) {
 
 /// Signs up as `username` on the sign-up page `client` shows, writes a post, finds it in
 /// the timeline (saving a screenshot of it), logs out, and checks the posts are closed.
-pub async fn sign_up_write_read_log_out(client: &Client, server: &Server, username: &str) {
+pub async fn sign_up_write_read_log_out(client: &Client, site: &impl Site, username: &str) {
     fill(client, "username", username).await;
     fill(client, "password", "analytical engine notes").await;
     fill(client, "password_confirm", "analytical engine notes").await;
@@ -118,10 +117,7 @@ pub async fn sign_up_write_read_log_out(client: &Client, server: &Server, userna
     .await;
     assert_eq!(client.current_url().await.expect("url").path(), "/login");
     assert_eq!(text_of(client, ".flash").await, "You are logged out.");
-    client
-        .goto(&server.url("/posts"))
-        .await
-        .expect("open posts");
+    client.goto(&site.url("/posts")).await.expect("open posts");
     assert_eq!(
         client.current_url().await.expect("url").path(),
         "/login",

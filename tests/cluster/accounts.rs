@@ -1,0 +1,162 @@
+//! Accounts on the cluster: both instances see one set of users, sessions and login
+//! throttle, on every server, and migrations run once however many instances start.
+
+use std::time::Duration;
+
+use diesel::{Connection, RunQueryDsl};
+use quill_test_support::api::{list_posts, log_in, me, post_token, sign_up};
+use quill_test_support::http::browser as client;
+use quill_test_support::topology::Topology;
+use quill_test_support::wait::eventually;
+use quill_test_support::{Cluster, PASSWORD};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn people_sign_up_log_in_and_post_through_both_instances() {
+    let Some(cluster) = Cluster::start(Topology::options()) else {
+        return;
+    };
+    let [a, b] = cluster.quills(&[]).await;
+    let http = client();
+
+    assert_eq!(
+        sign_up(&http, &a, "Ada").await.status(),
+        StatusCode::CREATED
+    );
+    let token = log_in(&http, &b, "ada").await;
+    let token_for_post = post_token(&http, &b, &token).await;
+    let created = http
+        .post(b.url("/api/v1/posts"))
+        .bearer_auth(&token)
+        .json(&json!({ "title": "On engines", "body": "Notes.", "post_token": token_for_post }))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(created.status(), StatusCode::CREATED);
+
+    // Instance A reads what B wrote, for the session B opened.
+    let listed = list_posts(&http, &a, &token, "/api/v1/posts").await;
+    assert_eq!(listed["posts"][0]["title"], "On engines");
+    let whoami: Value = me(&http, &a, &token).await.json().await.expect("json");
+    assert_eq!(whoami["username"], "ada");
+
+    // What the databases hold: one user and her session, on the primary and both
+    // replicas, the session under the token's hash only.
+    for node in 1..=3 {
+        eventually(&format!("db{node} has the session"), || {
+            cluster.count(
+                node,
+                "SELECT COUNT(*) FROM quill.sessions WHERE user_id IS NOT NULL",
+            ) == 1
+        })
+        .await;
+        assert_eq!(
+            cluster.sql(node, "SELECT username FROM quill.users"),
+            "ada",
+            "db{node}"
+        );
+        assert_eq!(
+            cluster.count(
+                node,
+                &format!("SELECT COUNT(*) FROM quill.sessions WHERE id = '{token}'")
+            ),
+            0,
+            "db{node} must not hold a live token"
+        );
+    }
+    // The read port reaches replicas, which refuse the application's writes.
+    let mut replica =
+        diesel::MysqlConnection::establish(cluster.urls().read.expose()).expect("read port");
+    let refused = diesel::sql_query("DELETE FROM users").execute(&mut replica);
+    assert!(
+        refused.is_err_and(|e| e.to_string().contains("read-only")),
+        "a replica took a write"
+    );
+    assert_eq!(cluster.count(1, "SELECT COUNT(*) FROM quill.users"), 1);
+
+    // The login throttle is one for the deployment: five wrong passwords through A,
+    // and B refuses the sixth attempt, right password and all.
+    for _ in 0..5 {
+        let wrong = http
+            .post(a.url("/api/v1/sessions"))
+            .json(&json!({ "username": "ada", "password": "not her password" }))
+            .send()
+            .await
+            .expect("log in");
+        assert_eq!(wrong.status(), StatusCode::BAD_REQUEST, "wrong password");
+    }
+    let refused = http
+        .post(b.url("/api/v1/sessions"))
+        .json(&json!({ "username": "ada", "password": PASSWORD }))
+        .send()
+        .await
+        .expect("log in");
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.headers().contains_key("retry-after"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_migrations_make_the_sqlite_schema_on_mysql() {
+    let Some(cluster) = Cluster::start(Topology::options()) else {
+        return;
+    };
+    // Four instances migrate a new database at once: one applies, the others find
+    // nothing to do, and none fails.
+    let urls = cluster.urls();
+    let runs = (0..4).map(|_| {
+        let db = quill_accounts::Db::connect_mysql(&urls, quill_sql_pool_size(), Duration::ZERO)
+            .expect("db");
+        tokio::spawn(async move { db.migrate().await })
+    });
+    let mut applied = Vec::new();
+    for run in runs.collect::<Vec<_>>() {
+        applied.push(run.await.expect("task").expect("migrate").len());
+    }
+    applied.sort_unstable();
+    assert_eq!(&applied[..3], [0, 0, 0], "{applied:?}");
+    assert!(applied[3] > 0, "{applied:?}");
+
+    let mysql = cluster.sql(
+        1,
+        "SELECT CONCAT(table_name, '.', column_name, ':', is_nullable) FROM information_schema.columns \
+         WHERE table_schema = 'quill' AND table_name IN ('users', 'sessions', 'login_failures') \
+         ",
+    );
+    let data_dir = tempfile::tempdir().expect("dir");
+    let conn =
+        quill_accounts::Db::open_sqlite(data_dir.path(), quill_sql_pool_size()).expect("sqlite");
+    let sqlite = conn
+        .read(|conn| {
+            #[derive(diesel::QueryableByName)]
+            struct Column {
+                #[diesel(sql_type = diesel::sql_types::Text)]
+                c: String,
+            }
+            let rows: Vec<Column> = diesel::sql_query(
+                "SELECT t.name || '.' || c.name || ':' || CASE WHEN c.\"notnull\" = 1 OR c.pk = 1 \
+                 THEN 'NO' ELSE 'YES' END AS c FROM sqlite_master t, pragma_table_info(t.name) c \
+                 WHERE t.name IN ('users', 'sessions', 'login_failures')",
+            )
+            .load(conn)
+            .map_err(quill_accounts::AccountsError::from)?;
+            Ok::<_, quill_accounts::AccountsError>(
+                rows.into_iter().map(|r| r.c).collect::<Vec<_>>(),
+            )
+        })
+        .await
+        .expect("sqlite columns");
+    let mut mysql: Vec<&str> = mysql.lines().collect();
+    let mut sqlite = sqlite;
+    mysql.sort_unstable();
+    sqlite.sort_unstable();
+    assert_eq!(mysql.len(), 13, "{mysql:?}");
+    assert_eq!(mysql, sqlite);
+}
+
+fn quill_sql_pool_size() -> quill_accounts::PoolSize {
+    quill_accounts::PoolSize {
+        connections: 2,
+        checkout_timeout: Duration::from_secs(5),
+    }
+}
