@@ -107,9 +107,29 @@ async fn round(
         // Not idempotent (a new session each time): nginx never resends it.
         let credentials = json!({ "username": writer.name, "password": PASSWORD });
         let request = http.post(nginx.url("/api/v1/sessions")).json(&credentials);
-        answer("log in", request.send().await, StatusCode::CREATED).await?;
+        let session = answer("log in", request.send().await, StatusCode::CREATED).await?;
+        // And out again: one person keeps at most fifty live sessions, and a fifty-first
+        // would end the one this writer holds.
+        let token = session["token"].as_str().unwrap_or_default();
+        let request = http
+            .delete(nginx.url("/api/v1/sessions/current"))
+            .bearer_auth(token);
+        answer_status("log out", request.send().await, StatusCode::NO_CONTENT)?;
     }
     Ok(())
+}
+
+/// A response with status `want` (and no body to read), or what went wrong with `what`.
+fn answer_status(
+    what: &str,
+    response: Result<reqwest::Response, reqwest::Error>,
+    want: StatusCode,
+) -> Result<(), String> {
+    match response {
+        Ok(response) if response.status() == want => Ok(()),
+        Ok(response) => Err(format!("{what}: {}", response.status())),
+        Err(e) => Err(format!("{what}: {e}")),
+    }
 }
 
 /// The JSON of a response with status `want`, or what went wrong with `what`.

@@ -67,20 +67,18 @@ pub fn insert(
     Ok(())
 }
 
+/// Deletes the user's sessions past the newest [`MAX_SESSIONS_PER_USER`], by primary
+/// key: concurrent logins of one user then lock only the rows they delete.
 fn end_oldest_past_cap(conn: &mut DbConn, user: i64) -> Result<(), DieselError> {
-    let newest: Vec<String> = sessions::table
+    let oldest: Vec<String> = sessions::table
         .filter(sessions::user_id.eq(user))
         .order((sessions::created_at.desc(), sessions::id.desc()))
-        .limit(MAX_SESSIONS_PER_USER)
+        .offset(MAX_SESSIONS_PER_USER)
+        .limit(1_000)
         .select(sessions::id)
         .load(conn)?;
-    if newest.len() as i64 == MAX_SESSIONS_PER_USER {
-        diesel::delete(
-            sessions::table
-                .filter(sessions::user_id.eq(user))
-                .filter(sessions::id.ne_all(newest)),
-        )
-        .execute(conn)?;
+    if !oldest.is_empty() {
+        diesel::delete(sessions::table.filter(sessions::id.eq_any(oldest))).execute(conn)?;
     }
     Ok(())
 }

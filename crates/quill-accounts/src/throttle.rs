@@ -181,29 +181,44 @@ impl LoginThrottle {
         let now = unix_secs();
         self.db
             .write(move |conn| {
-                conn.transaction(|conn| {
-                    let counters = lock(conn, [&scopes[0].0, &scopes[1].0], now)?;
-                    let counters = counters.map(|counter| counter.at(window, now));
-                    let wait = scopes
-                        .iter()
-                        .zip(counters)
-                        .filter_map(|((_, rule), counter)| refusal(*rule, counter, window, now))
-                        .max();
-                    if let Some(retry_after_secs) = wait {
-                        return Ok(Err(Throttled { retry_after_secs }));
+                let names = [scopes[0].0.as_str(), scopes[1].0.as_str()];
+                // A counter purged between its making and its lock is made again.
+                for _ in 0..2 {
+                    make(conn, names, now)?;
+                    let decided = conn.transaction(|conn| {
+                        let Some(counters) = lock(conn, names)? else {
+                            return Ok::<_, AccountsError>(None);
+                        };
+                        let counters = counters.map(|counter| counter.at(window, now));
+                        let wait = scopes
+                            .iter()
+                            .zip(counters)
+                            .filter_map(|((_, rule), counter)| refusal(*rule, counter, window, now))
+                            .max();
+                        if let Some(retry_after_secs) = wait {
+                            return Ok(Some(Err(Throttled { retry_after_secs })));
+                        }
+                        for (scope, counter) in names.iter().zip(counters) {
+                            diesel::update(login_failures::table.find(scope))
+                                .set((
+                                    login_failures::window_start.eq(counter.window_start),
+                                    login_failures::failures.eq(counter.failures.saturating_add(1)),
+                                    login_failures::last_attempt.eq(now),
+                                ))
+                                .execute(conn)?;
+                        }
+                        Ok(Some(Ok(())))
+                    })?;
+                    match decided {
+                        Some(Ok(())) => {
+                            let [(address, _), (account, _)] = scopes;
+                            return Ok(Ok(Admitted { account, address }));
+                        }
+                        Some(Err(throttled)) => return Ok(Err(throttled)),
+                        None => continue,
                     }
-                    for ((scope, _), counter) in scopes.iter().zip(counters) {
-                        diesel::update(login_failures::table.find(scope))
-                            .set((
-                                login_failures::window_start.eq(counter.window_start),
-                                login_failures::failures.eq(counter.failures.saturating_add(1)),
-                                login_failures::last_attempt.eq(now),
-                            ))
-                            .execute(conn)?;
-                    }
-                    let [(address, _), (account, _)] = scopes;
-                    Ok(Ok(Admitted { account, address }))
-                })
+                }
+                Err(AccountsError::from(diesel::result::Error::NotFound))
             })
             .await
     }
@@ -245,24 +260,15 @@ impl LoginThrottle {
     }
 }
 
-/// The counters of two scopes, made when missing and locked for the rest of the
-/// transaction, so that concurrent attempts take turns: on MySQL by the rows' locks, on
-/// SQLite by the write lock the first insert takes.
-fn lock(conn: &mut DbConn, scopes: [&str; 2], now: i64) -> QueryResult<[Counter; 2]> {
+/// Makes the counters of two scopes when missing, each in a statement of its own, so
+/// that no lock outlives it.
+fn make(conn: &mut DbConn, scopes: [&str; 2], now: i64) -> QueryResult<()> {
     #[cfg(feature = "mysql")]
-    const MYSQL: (&str, &str) = (
-        "INSERT IGNORE INTO login_failures (scope, window_start, failures, last_attempt) \
-         VALUES (?, ?, 0, 0)",
-        "SELECT scope, window_start, failures, last_attempt FROM login_failures \
-         WHERE scope IN (?, ?) FOR UPDATE",
-    );
-    const SQLITE: (&str, &str) = (
-        "INSERT OR IGNORE INTO login_failures (scope, window_start, failures, last_attempt) \
-         VALUES (?, ?, 0, 0)",
-        "SELECT scope, window_start, failures, last_attempt FROM login_failures \
-         WHERE scope IN (?, ?)",
-    );
-    let (insert, select) = match conn {
+    const MYSQL: &str = "INSERT IGNORE INTO login_failures \
+         (scope, window_start, failures, last_attempt) VALUES (?, ?, 0, 0)";
+    const SQLITE: &str = "INSERT OR IGNORE INTO login_failures \
+         (scope, window_start, failures, last_attempt) VALUES (?, ?, 0, 0)";
+    let insert = match conn {
         #[cfg(feature = "mysql")]
         DbConn::Mysql(_) => MYSQL,
         DbConn::Sqlite(_) => SQLITE,
@@ -273,6 +279,24 @@ fn lock(conn: &mut DbConn, scopes: [&str; 2], now: i64) -> QueryResult<[Counter;
             .bind::<BigInt, _>(now)
             .execute(conn)?;
     }
+    Ok(())
+}
+
+/// Locks the counters of two scopes for the rest of the transaction, so that concurrent
+/// attempts take turns: on MySQL with one `FOR UPDATE` statement, which locks the rows in
+/// index order (so two attempts never wait on each other in a cycle); on SQLite the
+/// accounts database has one writing connection. `None` when one was purged meanwhile.
+fn lock(conn: &mut DbConn, scopes: [&str; 2]) -> QueryResult<Option<[Counter; 2]>> {
+    #[cfg(feature = "mysql")]
+    const MYSQL: &str = "SELECT scope, window_start, failures, last_attempt \
+         FROM login_failures WHERE scope IN (?, ?) FOR UPDATE";
+    const SQLITE: &str = "SELECT scope, window_start, failures, last_attempt \
+         FROM login_failures WHERE scope IN (?, ?)";
+    let select = match conn {
+        #[cfg(feature = "mysql")]
+        DbConn::Mysql(_) => MYSQL,
+        DbConn::Sqlite(_) => SQLITE,
+    };
     let rows: Vec<Row> = diesel::sql_query(select)
         .bind::<Text, _>(scopes[0])
         .bind::<Text, _>(scopes[1])
@@ -281,9 +305,10 @@ fn lock(conn: &mut DbConn, scopes: [&str; 2], now: i64) -> QueryResult<[Counter;
         rows.iter()
             .find(|row| row.scope == scope)
             .map(|row| row.counter)
-            .ok_or(diesel::result::Error::NotFound)
     };
-    Ok([counter(scopes[0])?, counter(scopes[1])?])
+    Ok(counter(scopes[0])
+        .zip(counter(scopes[1]))
+        .map(|(a, b)| [a, b]))
 }
 
 #[cfg(test)]
