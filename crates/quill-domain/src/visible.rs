@@ -40,18 +40,21 @@ mod tests {
 
     #[test]
     fn only_fillers_and_zero_width_characters_show_nothing() {
-        for blank in [
-            "",
-            " \t\n",
-            "\u{200B}",
-            "\u{FEFF}\u{200B}",
-            "\u{3164}",
-            "\u{2800} \u{115F}",
-        ] {
-            assert!(!has_visible(blank), "{blank:?}");
-        }
-        for shown in ["a", "\u{200B}x", "日本", "🙂", "\u{3164}."] {
-            assert!(has_visible(shown), "{shown:?}");
+        let cases = [
+            ("", false),
+            (" \t\n", false),
+            ("\u{200B}", false),
+            ("\u{FEFF}\u{200B}", false),
+            ("\u{3164}", false),
+            ("\u{2800} \u{115F}", false),
+            ("a", true),
+            ("\u{200B}x", true),
+            ("日本", true),
+            ("🙂", true),
+            ("\u{3164}.", true),
+        ];
+        for (text, shows) in cases {
+            assert_eq!(has_visible(text), shows, "{text:?}");
         }
     }
 }

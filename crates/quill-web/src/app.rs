@@ -40,22 +40,24 @@ pub enum Failure {
     Internal(anyhow::Error),
 }
 
+impl Failure {
+    fn of(outage: bool, cause: anyhow::Error) -> Self {
+        if outage {
+            Self::Unavailable(cause)
+        } else {
+            Self::Internal(cause)
+        }
+    }
+}
+
 impl From<AccountsError> for Failure {
     fn from(e: AccountsError) -> Self {
-        if e.is_outage() {
-            Self::Unavailable(e.into())
-        } else {
-            Self::Internal(e.into())
-        }
+        Self::of(e.is_outage(), e.into())
     }
 }
 
 impl From<PostStoreError> for Failure {
     fn from(e: PostStoreError) -> Self {
-        if e.is_outage() {
-            Self::Unavailable(e.into())
-        } else {
-            Self::Internal(e.into())
-        }
+        Self::of(e.is_outage(), e.into())
     }
 }

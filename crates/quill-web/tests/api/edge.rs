@@ -2,9 +2,10 @@
 //! expect get plain answers and leave nothing behind.
 
 use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use quill_test_support::{PASSWORD, spawn_app};
+use quill_test_support::api::account;
+use quill_test_support::spawn_app;
 
 /// Unknown methods and paths count under closed labels: however many a client sends,
 /// the metrics page stays the size it was.
@@ -99,24 +100,7 @@ async fn a_method_a_route_does_not_take_gets_405_naming_those_it_does() {
 async fn every_api_answer_is_kept_out_of_caches() {
     let app = spawn_app(&[]).await;
     let client = app.stranger();
-    let creds = json!({ "username": "ada", "password": PASSWORD });
-    let signed_up = client
-        .post(app.url("/api/v1/users"))
-        .json(&creds)
-        .send()
-        .await
-        .expect("sign up");
-    assert_eq!(signed_up.status(), 201);
-    let session = client
-        .post(app.url("/api/v1/sessions"))
-        .json(&creds)
-        .send()
-        .await
-        .expect("log in");
-    let token = session.json::<Value>().await.expect("json")["token"]
-        .as_str()
-        .expect("token")
-        .to_owned();
+    let token = account(&client, &app, &app, "ada").await;
     let answers = [
         client.get(app.url("/api/v1/posts")).bearer_auth(&token),
         client.get(app.url("/api/v1/me")).bearer_auth(&token),
