@@ -144,9 +144,11 @@ fi
 
 # --- Dockerfile ----------------------------------------------------------------------
 
-# The build-context paths of COPY lines (not --from=stage).
+# The build-context paths of COPY lines (not --from=stage), except in quill-prebuilt,
+# whose context is a directory holding a built quill.
 dockerfile_sources() {
-    awk 'toupper($1) == "COPY" && $2 !~ /^--from=/ {
+    awk 'toupper($1) == "FROM" { prebuilt = ($NF == "quill-prebuilt") }
+        toupper($1) == "COPY" && $2 !~ /^--from=/ && !prebuilt {
         for (i = 2; i < NF; i++) if ($i !~ /^--/) print $i
     }' docker/Dockerfile
 }
