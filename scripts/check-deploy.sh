@@ -68,11 +68,11 @@ if ((${#compose[@]})); then
     check "a missing secret stops compose" refuses_missing_secret
 fi
 # Swarm validates compose.yml against docker/cli's v3 schema, which knows neither
-# depends_on conditions nor profiles; those live in compose.override.yml.
+# depends_on conditions, profiles nor dns_opt; those live in compose.override.yml.
 swarm_safe() {
-    ! grep -nE '^[[:space:]]+(depends_on|profiles|pull_policy):' compose.yml
+    ! grep -nE '^[[:space:]]+(depends_on|profiles|pull_policy|dns_opt):' compose.yml
 }
-check "compose.yml has no depends_on or profiles (docker stack deploy refuses them)" swarm_safe
+check "compose.yml has no depends_on, profiles or dns_opt (docker stack deploy refuses them)" swarm_safe
 env_example_complete() {
     local name missing=()
     # shellcheck disable=SC2013 # the names are words, one or more a line
