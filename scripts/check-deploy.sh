@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Checks the deployment files as far as a machine without a container engine can:
-#   - compose.yml (alone, as `docker stack deploy` reads it, and with
-#     compose.override.yml, as `docker compose` does) with .env.example, through
-#     `docker compose config` or docker-compose; compose.yml keeps out what Swarm's
-#     schema refuses;
+# Checks the deployment files as far as a machine without a container engine can
+# (scripts/compose-check.sh runs them under one):
+#   - compose.yml (alone, as `docker stack deploy` reads it, with compose.override.yml,
+#     as `docker compose` does, and with compose.check.yml too) with .env.example,
+#     through `docker compose config` or docker-compose; compose.yml keeps out what
+#     Swarm's schema refuses;
 #   - docker/nginx: the template rendered by render.sh with sample values (two
 #     upstream servers, and a QUILL_WEB_HOST that resolves) passes `nginx -t`;
 #   - docker/haproxy/haproxy.cfg passes `haproxy -c` with compose's addresses and
@@ -54,6 +55,20 @@ if ((${#compose[@]})); then
         "${compose[@]}" -f compose.yml --env-file .env.example config -q
     check "compose.yml + compose.override.yml with .env.example" \
         "${compose[@]}" -f compose.yml -f compose.override.yml --env-file .env.example config -q
+    check "... + compose.check.yml (the compose check's override)" \
+        "${compose[@]}" -f compose.yml -f compose.override.yml -f compose.check.yml \
+        --env-file .env.example config -q
+    # What compose.check.yml leaves out must be services, or it leaves out nothing.
+    leaves_out_services() {
+        local names name services
+        names=$(sed -n 's/^x-quill-check-leaves-out: *\[\(.*\)\]/\1/p' compose.check.yml | tr -d ' ' | tr ',' ' ')
+        [[ -n $names ]] || { echo "compose.check.yml has no x-quill-check-leaves-out"; return 1; }
+        services=$("${compose[@]}" -f compose.yml -f compose.override.yml --env-file .env.example config --services)
+        for name in $names; do
+            grep -qx "$name" <<<"$services" || { echo "no service $name"; return 1; }
+        done
+    }
+    check "compose.check.yml leaves out services that exist" leaves_out_services
     # A missing secret must stop compose, not start MariaDB without a password.
     refuses_missing_secret() {
         local out
@@ -186,7 +201,7 @@ check "the Dockerfile's Rust is rust-toolchain.toml's" toolchain_matches
 
 scripts=(docker/nginx/render.sh docker/nginx/entrypoint.sh docker/haproxy/check-mariadb
     docker/mariadb/bootstrap-sql.sh docker/mariadb/join-sql.sh docker/mariadb/entrypoint.sh
-    docker/mariadb/healthcheck scripts/check-deploy.sh scripts/lib.sh)
+    docker/mariadb/healthcheck scripts/check-deploy.sh scripts/compose-check.sh scripts/lib.sh)
 for script in "${scripts[@]}"; do
     case $(head -n 1 "$script") in
     *bash*) check "$script parses" bash -n "$script" ;;
