@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Checks the deployment files as far as a machine without a container engine can:
-#   - compose.yml (alone, as `docker stack deploy` reads it, and with
-#     compose.override.yml, as `docker compose` does) with .env.example, through
-#     `docker compose config` or docker-compose; compose.yml keeps out what Swarm's
-#     schema refuses;
+# Checks the deployment files as far as a machine without a container engine can
+# (scripts/compose-check.sh runs them under one):
+#   - compose.yml (alone, as `docker stack deploy` reads it, with compose.override.yml,
+#     as `docker compose` does, and with compose.check.yml too) with .env.example,
+#     through `docker compose config` or docker-compose; compose.yml keeps out what
+#     Swarm's schema refuses;
 #   - docker/nginx: the template rendered by render.sh with sample values (two
 #     upstream servers, and a QUILL_WEB_HOST that resolves) passes `nginx -t`;
 #   - docker/haproxy/haproxy.cfg passes `haproxy -c` with compose's addresses and
@@ -54,6 +55,20 @@ if ((${#compose[@]})); then
         "${compose[@]}" -f compose.yml --env-file .env.example config -q
     check "compose.yml + compose.override.yml with .env.example" \
         "${compose[@]}" -f compose.yml -f compose.override.yml --env-file .env.example config -q
+    check "... + compose.check.yml (the compose check's override)" \
+        "${compose[@]}" -f compose.yml -f compose.override.yml -f compose.check.yml \
+        --env-file .env.example config -q
+    # What compose.check.yml leaves out must be services, or it leaves out nothing.
+    leaves_out_services() {
+        local names name services
+        names=$(sed -n 's/^x-quill-check-leaves-out: *\[\(.*\)\]/\1/p' compose.check.yml | tr -d ' ' | tr ',' ' ')
+        [[ -n $names ]] || { echo "compose.check.yml has no x-quill-check-leaves-out"; return 1; }
+        services=$("${compose[@]}" -f compose.yml -f compose.override.yml --env-file .env.example config --services)
+        for name in $names; do
+            grep -qx "$name" <<<"$services" || { echo "no service $name"; return 1; }
+        done
+    }
+    check "compose.check.yml leaves out services that exist" leaves_out_services
     # A missing secret must stop compose, not start MariaDB without a password.
     refuses_missing_secret() {
         local out
@@ -68,11 +83,11 @@ if ((${#compose[@]})); then
     check "a missing secret stops compose" refuses_missing_secret
 fi
 # Swarm validates compose.yml against docker/cli's v3 schema, which knows neither
-# depends_on conditions nor profiles; those live in compose.override.yml.
+# depends_on conditions, profiles nor dns_opt; those live in compose.override.yml.
 swarm_safe() {
-    ! grep -nE '^[[:space:]]+(depends_on|profiles|pull_policy):' compose.yml
+    ! grep -nE '^[[:space:]]+(depends_on|profiles|pull_policy|dns_opt):' compose.yml
 }
-check "compose.yml has no depends_on or profiles (docker stack deploy refuses them)" swarm_safe
+check "compose.yml has no depends_on, profiles or dns_opt (docker stack deploy refuses them)" swarm_safe
 env_example_complete() {
     local name missing=()
     # shellcheck disable=SC2013 # the names are words, one or more a line
@@ -83,9 +98,14 @@ env_example_complete() {
     ((${#missing[@]} == 0)) || { echo "not in .env.example: ${missing[*]}"; return 1; }
 }
 check ".env.example sets every variable compose reads" env_example_complete
-# The image's entrypoint sources initdb.sh; executable, it would run without the
-# entrypoint's functions.
-check "docker/mariadb/initdb.sh is not executable" test ! -x docker/mariadb/initdb.sh
+# The MariaDB image runs these as they are in the repository (COPY keeps the mode).
+mariadb_scripts_executable() {
+    local file
+    for file in entrypoint.sh healthcheck bootstrap-sql.sh join-sql.sh; do
+        [[ -x docker/mariadb/$file ]] || { echo "docker/mariadb/$file is not executable"; return 1; }
+    done
+}
+check "docker/mariadb's scripts are executable" mariadb_scripts_executable
 
 # --- nginx ---------------------------------------------------------------------------
 
@@ -139,9 +159,11 @@ fi
 
 # --- Dockerfile ----------------------------------------------------------------------
 
-# The build-context paths of COPY lines (not --from=stage).
+# The build-context paths of COPY lines (not --from=stage), except in quill-prebuilt,
+# whose context is a directory holding a built quill.
 dockerfile_sources() {
-    awk 'toupper($1) == "COPY" && $2 !~ /^--from=/ {
+    awk 'toupper($1) == "FROM" { prebuilt = ($NF == "quill-prebuilt") }
+        toupper($1) == "COPY" && $2 !~ /^--from=/ && !prebuilt {
         for (i = 2; i < NF; i++) if ($i !~ /^--/) print $i
     }' docker/Dockerfile
 }
@@ -178,8 +200,8 @@ check "the Dockerfile's Rust is rust-toolchain.toml's" toolchain_matches
 # --- shell scripts -------------------------------------------------------------------
 
 scripts=(docker/nginx/render.sh docker/nginx/entrypoint.sh docker/haproxy/check-mariadb
-    docker/mariadb/bootstrap-sql.sh docker/mariadb/join-sql.sh docker/mariadb/initdb.sh
-    scripts/check-deploy.sh scripts/lib.sh)
+    docker/mariadb/bootstrap-sql.sh docker/mariadb/join-sql.sh docker/mariadb/entrypoint.sh
+    docker/mariadb/healthcheck scripts/check-deploy.sh scripts/compose-check.sh scripts/lib.sh)
 for script in "${scripts[@]}"; do
     case $(head -n 1 "$script") in
     *bash*) check "$script parses" bash -n "$script" ;;

@@ -7,6 +7,9 @@
 # the entrypoint exits with nginx's status.
 #
 # Settings: those of render.sh, with QUILL_NGINX_RUN_DIR holding nginx.conf as well.
+# The container's default gateway is added to QUILL_NGINX_HOST_ADDRS: on a compose
+# network it is the host, and requests to a published port from the host itself arrive
+# from it (Docker's userland proxy).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,6 +18,25 @@ conf=$run_dir/nginx.conf
 mkdir -p "$run_dir"
 
 log() { echo "entrypoint.sh: $*" >&2; }
+
+# The IPv4 default gateway, from the kernel's routing table (little-endian hex).
+gateway() {
+    while read -r _ destination hex _; do
+        [ "$destination" = 00000000 ] || continue
+        rest=${hex#??}
+        third=${rest%????}
+        rest=${hex#????}
+        second=${rest%??}
+        printf '%d.%d.%d.%d\n' "0x${hex#??????}" "0x$second" "0x$third" "0x${hex%??????}"
+        return 0
+    done </proc/net/route
+    return 1
+}
+if host=$(gateway); then
+    QUILL_NGINX_HOST_ADDRS="${QUILL_NGINX_HOST_ADDRS:-127.0.0.1 ::1} $host"
+    export QUILL_NGINX_HOST_ADDRS
+    log "requests from $host are the host's"
+fi
 
 nginx_pid=
 stopping=
@@ -48,10 +70,41 @@ nginx -t -q -e stderr -c "$conf"
 nginx -e stderr -c "$conf" -g 'daemon off;' &
 nginx_pid=$!
 
+# The addresses QUILL_WEB_HOST has now (getent's lines). The configuration is rendered
+# again only when they change: this runs every 5 s for as long as the container does,
+# so it starts one program, not the renderer's half dozen.
+addresses() {
+    [ -z "${QUILL_NGINX_SERVERS:-}" ] || return 0
+    getent ahostsv4 "${QUILL_WEB_HOST:-}" 2>/dev/null || true
+}
+# Whether getent's lines $1 and $2 hold the same addresses, in any order (Docker's DNS
+# answers a service's replicas in a new order each time).
+same_addresses() {
+    for word in $1; do
+        case $word in
+        *.*.*.*) case "
+$2" in *"
+$word "*) ;; *) return 1 ;; esac ;;
+        esac
+    done
+    for word in $2; do
+        case $word in
+        *.*.*.*) case "
+$1" in *"
+$word "*) ;; *) return 1 ;; esac ;;
+        esac
+    done
+}
+known=$(addresses)
 unresolved=
 while [ -z "$stopping" ] && kill -0 "$nginx_pid" 2>/dev/null; do
     pause
     [ -z "$stopping" ] || break
+    now=$(addresses)
+    if [ -n "$now" ] && same_addresses "$now" "$known"; then
+        continue
+    fi
+    known=$now
     if ! "$here/render.sh" "$conf.next" 2>/dev/null; then
         # No address (all replicas gone for a moment): keep the last known set.
         [ -n "$unresolved" ] || log "${QUILL_WEB_HOST:-web} does not resolve; keeping the current upstream"

@@ -7,6 +7,10 @@
 #   QUILL_NGINX_LISTEN, QUILL_NGINX_STATIC_ROOT, QUILL_NGINX_RUN_DIR   required
 #   QUILL_NGINX_PAGES_ROOT  nginx's own pages (unavailable.html); default: this
 #                           script's directory, where they ship
+#   QUILL_NGINX_HOST_ADDRS  the addresses requests from this host arrive from, space-
+#                         separated (default: 127.0.0.1 ::1; the container's entrypoint
+#                         adds its network's gateway): their X-Forwarded-For is
+#                         believed, and they may read /metrics
 #   QUILL_NGINX_SERVERS   the upstream's `server ...;` lines; when unset, one line per
 #                         IPv4 address of QUILL_WEB_HOST (sorted, unique) on
 #                         QUILL_WEB_PORT, so the compose service name `web` yields
@@ -46,6 +50,18 @@ for name in QUILL_NGINX_STATIC_ROOT QUILL_NGINX_RUN_DIR QUILL_NGINX_PAGES_ROOT; 
     esac
 done
 
+QUILL_NGINX_REAL_IP_FROM=
+QUILL_NGINX_HOST_ALLOW=
+for address in ${QUILL_NGINX_HOST_ADDRS:-127.0.0.1 ::1}; do
+    case $address in
+    *[!0-9A-Fa-f.:/]* | '') fail "QUILL_NGINX_HOST_ADDRS: $address is not an IP address" ;;
+    esac
+    QUILL_NGINX_REAL_IP_FROM="${QUILL_NGINX_REAL_IP_FROM:+$QUILL_NGINX_REAL_IP_FROM
+    }set_real_ip_from $address;"
+    QUILL_NGINX_HOST_ALLOW="${QUILL_NGINX_HOST_ALLOW:+$QUILL_NGINX_HOST_ALLOW
+            }allow $address;"
+done
+
 if [ -z "${QUILL_NGINX_SERVERS:-}" ]; then
     host=${QUILL_WEB_HOST:-}
     port=${QUILL_WEB_PORT:-}
@@ -70,10 +86,10 @@ case $QUILL_NGINX_SERVERS in
 esac
 
 export QUILL_NGINX_LISTEN QUILL_NGINX_STATIC_ROOT QUILL_NGINX_RUN_DIR QUILL_NGINX_SERVERS \
-    QUILL_NGINX_PAGES_ROOT
+    QUILL_NGINX_PAGES_ROOT QUILL_NGINX_REAL_IP_FROM QUILL_NGINX_HOST_ALLOW
 tmp=$out.tmp.$$
 trap 'rm -f "$tmp"' EXIT
 # shellcheck disable=SC2016 # the list names the variables; envsubst expands them
-envsubst '${QUILL_NGINX_LISTEN} ${QUILL_NGINX_STATIC_ROOT} ${QUILL_NGINX_RUN_DIR} ${QUILL_NGINX_SERVERS} ${QUILL_NGINX_PAGES_ROOT}' \
+envsubst '${QUILL_NGINX_LISTEN} ${QUILL_NGINX_STATIC_ROOT} ${QUILL_NGINX_RUN_DIR} ${QUILL_NGINX_SERVERS} ${QUILL_NGINX_PAGES_ROOT} ${QUILL_NGINX_REAL_IP_FROM} ${QUILL_NGINX_HOST_ALLOW}' \
     <"$template" >"$tmp"
 mv -f "$tmp" "$out"

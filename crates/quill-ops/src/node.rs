@@ -1,6 +1,8 @@
 //! One MariaDB server of the cluster: its HAProxy name, an administrator's URL, and
 //! the connection and query errors that name it.
 
+use std::net::ToSocketAddrs;
+
 use diesel::{Connection, MysqlConnection};
 use quill_domain::Secret;
 
@@ -21,6 +23,13 @@ pub struct BadNodeUrl(pub String);
 /// A server that could not be asked, or refused what it was asked.
 #[derive(Debug, thiserror::Error)]
 pub enum NodeError {
+    #[error("cannot look up {name}'s host {host}")]
+    Resolve {
+        name: String,
+        host: String,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("cannot connect to {name}")]
     Connect {
         name: String,
@@ -60,6 +69,18 @@ impl Node {
     }
 
     pub fn connect(&self) -> Result<MysqlConnection, NodeError> {
+        // The name first, once: MariaDB's client library spends half a minute on a
+        // name the resolver does not answer for (a stopped container's, on compose's
+        // internal network), where one lookup gives up in the resolver's own time.
+        if let Ok((host, port)) = self.address() {
+            (host.as_str(), port)
+                .to_socket_addrs()
+                .map_err(|source| NodeError::Resolve {
+                    name: self.name.clone(),
+                    host,
+                    source,
+                })?;
+        }
         MysqlConnection::establish(self.url.expose()).map_err(|source| NodeError::Connect {
             name: self.name.clone(),
             source,

@@ -28,6 +28,8 @@ pub enum PromoteError {
     PrimaryAlive(String),
     #[error("no database server is reachable")]
     NoCandidate,
+    #[error("still not answering after {secs} s: {names}")]
+    StillUnreachable { secs: u64, names: String },
     #[error("{name} did not apply the writes it received within {secs} s")]
     CatchUpTimeout { name: String, secs: u64 },
     #[error(transparent)]
@@ -118,6 +120,38 @@ pub fn promote(
         repointed,
         left_out,
     }))
+}
+
+/// Waits until every server answers, and HAProxy's runtime API when given, up to
+/// `patience` (`quill db promote --wait`): on a first start the servers come up in any
+/// order, and promoting before the first primary answers would promote an empty
+/// replica.
+pub fn wait_for_all(
+    nodes: &[Node],
+    haproxy: Option<&HaproxyAdmin>,
+    patience: Duration,
+) -> Result<(), PromoteError> {
+    let start = std::time::Instant::now();
+    loop {
+        let mut missing: Vec<String> = status(nodes)
+            .into_iter()
+            .filter(|n| n.unreachable.is_some())
+            .map(|n| n.name)
+            .collect();
+        if let Some(Err(_)) = haproxy.map(|h| h.query("show info")) {
+            missing.push("HAProxy's runtime API".to_owned());
+        }
+        if missing.is_empty() {
+            return Ok(());
+        }
+        if start.elapsed() >= patience {
+            return Err(PromoteError::StillUnreachable {
+                secs: patience.as_secs(),
+                names: missing.join(", "),
+            });
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
 }
 
 /// Stops `node` receiving from its (lost) primary and waits until it has applied

@@ -25,7 +25,9 @@ pub struct NodeStatus {
 
 #[derive(Debug, Clone)]
 pub struct ReplicaStatus {
+    /// The host and port it replicates from (`Master_Host`, `Master_Port`).
     pub source: String,
+    pub source_port: u16,
     pub io_running: bool,
     pub sql_running: bool,
     pub seconds_behind: Option<i64>,
@@ -49,23 +51,37 @@ impl NodeStatus {
     }
 }
 
-/// Asks every server for its role and position; an unreachable one says why.
+/// Asks every server for its role and position; an unreachable one says why. All at
+/// once, so a server that does not answer costs its timeout once, not once for each
+/// server after it.
 pub fn status(nodes: &[Node]) -> Vec<NodeStatus> {
-    nodes
-        .iter()
-        .map(|node| {
-            let asked = node
-                .connect()
-                .and_then(|mut conn| read_status(node, &mut conn));
-            asked.unwrap_or_else(|why| NodeStatus {
-                name: node.name.clone(),
-                unreachable: Some(why),
-                read_only: true,
-                replica: None,
-                position: GtidPos::default(),
+    std::thread::scope(|scope| {
+        let asking: Vec<_> = nodes
+            .iter()
+            .map(|node| {
+                scope.spawn(move || {
+                    node.connect()
+                        .and_then(|mut conn| read_status(node, &mut conn))
+                })
             })
-        })
-        .collect()
+            .collect();
+        asking
+            .into_iter()
+            .zip(nodes)
+            .map(|(asked, node)| {
+                let asked = asked
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                asked.unwrap_or_else(|why| NodeStatus {
+                    name: node.name.clone(),
+                    unreachable: Some(why),
+                    read_only: true,
+                    replica: None,
+                    position: GtidPos::default(),
+                })
+            })
+            .collect()
+    })
 }
 
 #[derive(QueryableByName)]
@@ -80,6 +96,8 @@ struct Variables {
 struct SlaveRow {
     #[diesel(sql_type = diesel::sql_types::Text, column_name = "Master_Host")]
     master_host: String,
+    #[diesel(sql_type = diesel::sql_types::Integer, column_name = "Master_Port")]
+    master_port: i32,
     #[diesel(sql_type = diesel::sql_types::Text, column_name = "Slave_IO_Running")]
     io_running: String,
     #[diesel(sql_type = diesel::sql_types::Text, column_name = "Slave_SQL_Running")]
@@ -110,6 +128,7 @@ pub(crate) fn read_status(
         read_only: vars.read_only != 0,
         replica: rows.into_iter().next().map(|row| ReplicaStatus {
             source: row.master_host,
+            source_port: u16::try_from(row.master_port).unwrap_or_default(),
             io_running: row.io_running == "Yes",
             sql_running: row.sql_running == "Yes",
             seconds_behind: row.seconds_behind,

@@ -24,6 +24,8 @@ mod cluster;
 pub mod html;
 #[cfg(feature = "app")]
 pub mod http;
+#[cfg(feature = "app")]
+pub mod load;
 pub mod ports;
 #[cfg(feature = "topology")]
 mod process;

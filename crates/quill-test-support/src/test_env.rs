@@ -23,6 +23,12 @@ pub fn cluster_root() -> Option<PathBuf> {
     var("QUILL_TEST_CLUSTER_ROOT").map(PathBuf::from)
 }
 
+/// `QUILL_TEST_COMPOSE_URL`: nginx of the compose stack `scripts/compose-check.sh`
+/// started, for tests/compose.rs.
+pub fn compose_url() -> Option<String> {
+    var("QUILL_TEST_COMPOSE_URL")
+}
+
 /// `QUILL_TEST_LOG`: show Quill's logs in tests.
 pub fn show_logs() -> bool {
     var("QUILL_TEST_LOG").is_some()

@@ -64,7 +64,19 @@ pub enum DbCommand {
     ///
     /// Repoints the other replicas at it and moves HAProxy's write backend
     /// (QUILL_HAPROXY_ADMIN). With a writable primary up it changes nothing.
-    Promote,
+    Promote {
+        /// First wait up to SECS for every server (and HAProxy) to answer: a first
+        /// start, where they come up in any order
+        #[arg(long, value_name = "SECS")]
+        wait: Option<u64>,
+    },
+    /// Keep making a restarted primary writable again, when nothing else changed
+    ///
+    /// Every server starts read-only. Every 2 s this looks at the servers, and when
+    /// every one answers, none is writable, and every replica still replicates from
+    /// the same server, makes that server writable again. It never promotes a replica
+    /// and never touches HAProxy. Runs until stopped.
+    Watch,
 }
 
 /// Runs a parsed command line; `quill` alone serves.
@@ -156,10 +168,27 @@ mod tests {
         assert!(matches!(
             parse(&["db", "promote"]),
             Ok(Cli {
-                command: Some(Command::Db(DbCommand::Promote))
+                command: Some(Command::Db(DbCommand::Promote { wait: None }))
             })
         ));
-        for bad in [&["frobnicate"][..], &["db"], &["db", "status", "now"]] {
+        assert!(matches!(
+            parse(&["db", "promote", "--wait", "120"]),
+            Ok(Cli {
+                command: Some(Command::Db(DbCommand::Promote { wait: Some(120) }))
+            })
+        ));
+        assert!(matches!(
+            parse(&["db", "watch"]),
+            Ok(Cli {
+                command: Some(Command::Db(DbCommand::Watch))
+            })
+        ));
+        for bad in [
+            &["frobnicate"][..],
+            &["db"],
+            &["db", "status", "now"],
+            &["db", "promote", "--wait", "soon"],
+        ] {
             assert!(parse(bad).is_err(), "{bad:?}");
         }
     }
@@ -173,6 +202,7 @@ mod tests {
             &["cql", "migrate", "--help"],
             &["db", "status", "--help"],
             &["db", "promote", "--help"],
+            &["db", "watch", "--help"],
         ] {
             let help = parse(args).expect_err("help");
             assert_eq!(help.kind(), ErrorKind::DisplayHelp, "{args:?}");

@@ -81,8 +81,33 @@ impl Db {
         work(&mut replica).or_else(|_| {
             tracing::warn!("read failed on a replica; reading from the primary");
             replica.mark_broken();
+            drop(replica);
             self.on_primary(work)
+                .or_else(|on_primary| self.read_replica_again(work, on_primary))
         })
+    }
+
+    /// With the primary away as well (a failover under way), the replicas are all there
+    /// is. The connection that failed may only have been one HAProxy cut when the
+    /// servers behind the read port changed, and the pool may hold more such: each one
+    /// that fails is dropped and the next tried, until one answers or a fresh one fails
+    /// too. Then the primary's error stands.
+    fn read_replica_again<T, E>(
+        &self,
+        work: &impl Fn(&mut DbConn) -> Result<T, E>,
+        on_primary: E,
+    ) -> Result<T, E> {
+        // The idle connections, then one the pool opens: at most one more than it holds.
+        for _ in 0..=self.read.max_size() {
+            let Ok(mut replica) = self.read.get() else {
+                break;
+            };
+            match work(&mut replica) {
+                Ok(found) => return Ok(found),
+                Err(_) => replica.mark_broken(),
+            }
+        }
+        Err(on_primary)
     }
 }
 

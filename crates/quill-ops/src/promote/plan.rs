@@ -78,6 +78,7 @@ mod tests {
             read_only,
             replica: replica.then(|| ReplicaStatus {
                 source: "db1".into(),
+                source_port: 3306,
                 io_running: false,
                 sql_running: true,
                 seconds_behind: None,

@@ -83,6 +83,7 @@ mod tests {
                 read_only: true,
                 replica: Some(ReplicaStatus {
                     source: "db1".into(),
+                    source_port: 3306,
                     io_running: false,
                     sql_running: true,
                     seconds_behind: None,
