@@ -460,8 +460,8 @@ async fn a_stopped_primary_fails_writes_fast_and_promotion_brings_them_back() {
         "the old primary comes back read-only"
     );
     step(&format!("{old} is back, read-only"));
-    // Long enough for db-watch (every 2 s) and HAProxy's checks to have a say.
-    for i in 0..10 {
+    // Long enough for db-watch (every 5 s) and HAProxy's checks to have a say.
+    for i in 0..14 {
         assert_eq!(
             sign_up_status(&nginx, &fresh(&format!("after{i}"))).await,
             StatusCode::CREATED
