@@ -87,7 +87,13 @@ start_engine() {
         >"$QUILL_DOCKER_ROOT/dockerd.log" 2>&1 </dev/null 9>&- &
     local pid=$!
     for _ in $(seq 1 300); do
-        docker info >/dev/null 2>&1 && return 0
+        if docker info >/dev/null 2>&1; then
+            # Its log says why it did not start, if it does not; once it runs, it would
+            # name the registry of every pull that fails, and is kept nowhere (dockerd
+            # writes on into the removed file).
+            rm -f "$QUILL_DOCKER_ROOT/dockerd.log"
+            return 0
+        fi
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.2
     done
@@ -198,8 +204,12 @@ make_base_image() {
     command -v debootstrap >/dev/null || apt_install debootstrap || die "debootstrap cannot be installed"
     root=$QUILL_DOCKER_ROOT/rootfs
     rm -rf "$root"
-    debootstrap --variant=minbase bookworm "$root" "$mirror" >"$QUILL_DOCKER_ROOT/debootstrap.log" 2>&1 ||
-        { tail -n 20 "$QUILL_DOCKER_ROOT/debootstrap.log" >&2; die "debootstrap failed"; }
+    # Its log names the mirror: shown when it fails, kept nowhere.
+    local out=$QUILL_DOCKER_ROOT/debootstrap.log status=0
+    debootstrap --variant=minbase bookworm "$root" "$mirror" >"$out" 2>&1 || status=$?
+    ((status == 0)) || tail -n 20 "$out" >&2
+    rm -f "$out"
+    ((status == 0)) || die "debootstrap failed"
     # The image's apt sources: the same mirrors, as the official image has them.
     security=$(source_of bookworm-security)
     updates=$(source_of bookworm-updates)
@@ -290,7 +300,9 @@ build_images() {
     for target in "${failed[@]}"; do
         tail -n 30 "$STATE/build-$target.log" >&2
     done
-    ((${#failed[@]} == 0)) || die "building ${failed[*]} failed (logs in $STATE)"
+    # apt's lines in them name the mirror: shown when a build fails, kept nowhere.
+    rm -f "$STATE"/build-*.log
+    ((${#failed[@]} == 0)) || die "building ${failed[*]} failed"
 }
 
 # --- the stack ---------------------------------------------------------------------------
