@@ -84,10 +84,16 @@ start_engine() {
     export DOCKER_HOST=unix://$QUILL_DOCKER_ROOT/docker.sock
     setsid dockerd --data-root "$QUILL_DOCKER_ROOT/data" --exec-root /run/quill-docker \
         --pidfile "$DOCKERD_PID_FILE" -H "$DOCKER_HOST" \
-        >"$QUILL_DOCKER_ROOT/dockerd.log" 2>&1 </dev/null &
+        >"$QUILL_DOCKER_ROOT/dockerd.log" 2>&1 </dev/null 9>&- &
     local pid=$!
     for _ in $(seq 1 300); do
-        docker info >/dev/null 2>&1 && return 0
+        if docker info >/dev/null 2>&1; then
+            # Its log says why it did not start, if it does not; once it runs, it would
+            # name the registry of every pull that fails, and is kept nowhere (dockerd
+            # writes on into the removed file).
+            rm -f "$QUILL_DOCKER_ROOT/dockerd.log"
+            return 0
+        fi
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.2
     done
@@ -198,8 +204,12 @@ make_base_image() {
     command -v debootstrap >/dev/null || apt_install debootstrap || die "debootstrap cannot be installed"
     root=$QUILL_DOCKER_ROOT/rootfs
     rm -rf "$root"
-    debootstrap --variant=minbase bookworm "$root" "$mirror" >"$QUILL_DOCKER_ROOT/debootstrap.log" 2>&1 ||
-        { tail -n 20 "$QUILL_DOCKER_ROOT/debootstrap.log" >&2; die "debootstrap failed"; }
+    # Its log names the mirror: shown when it fails, kept nowhere.
+    local out=$QUILL_DOCKER_ROOT/debootstrap.log status=0
+    debootstrap --variant=minbase bookworm "$root" "$mirror" >"$out" 2>&1 || status=$?
+    ((status == 0)) || tail -n 20 "$out" >&2
+    rm -f "$out"
+    ((status == 0)) || die "debootstrap failed"
     # The image's apt sources: the same mirrors, as the official image has them.
     security=$(source_of bookworm-security)
     updates=$(source_of bookworm-updates)
@@ -290,7 +300,9 @@ build_images() {
     for target in "${failed[@]}"; do
         tail -n 30 "$STATE/build-$target.log" >&2
     done
-    ((${#failed[@]} == 0)) || die "building ${failed[*]} failed (logs in $STATE)"
+    # apt's lines in them name the mirror: shown when a build fails, kept nowhere.
+    rm -f "$STATE"/build-*.log
+    ((${#failed[@]} == 0)) || die "building ${failed[*]} failed"
 }
 
 # --- the stack ---------------------------------------------------------------------------
@@ -459,14 +471,39 @@ start_chromedriver() {
         apt_install chromium chromium-driver || die "chromium and chromedriver cannot be installed"
     local port
     port=$(free_port)
-    setsid chromedriver --port="$port" --allowed-ips=127.0.0.1 >"$STATE/chromedriver.log" 2>&1 &
+    setsid chromedriver --port="$port" --allowed-ips=127.0.0.1 >"$STATE/chromedriver.log" 2>&1 9>&- &
     PIDS+=($!)
     wait_for_port "$port" "$STATE/chromedriver.log" || die "chromedriver did not start"
     export QUILL_TEST_WEBDRIVER=http://127.0.0.1:$port
 }
 
 FAILED=()
+# One check of tests/compose.rs: says ok or FAIL with its output, and keeps the stack's
+# logs of a failure.
+run_check() {
+    local check=$1 start=$SECONDS
+    if cargo test --locked -q -p quill-e2e --test compose -- --ignored --exact "$check" \
+        >"$STATE/check.log" 2>&1; then
+        printf 'compose-check: ok:   %s (%d s)\n' "$check" $((SECONDS - start))
+    else
+        printf 'compose-check: FAIL: %s (%d s)\n' "$check" $((SECONDS - start))
+        sed 's/^/    /' "$STATE/check.log"
+        FAILED+=("$check")
+        compose logs --no-color --timestamps >"$STATE/logs-$check.txt" 2>&1 || true
+        echo "    the stack's logs: $STATE/logs-$check.txt"
+    fi
+}
+
 run_checks() {
+    start_chromedriver
+    export QUILL_TEST_COMPOSE_URL=$URL QUILL_TEST_REQUIRE_BROWSER=1
+    export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/var/tmp/quill-target}
+    log "building the checks (tests/compose.rs)"
+    cargo test --locked -p quill-e2e --test compose --no-run >&2 ||
+        { FAILED+=("building tests/compose.rs"); return; }
+    # First: it waits until replication has settled, so the stack is idle after it.
+    run_check replication_is_healthy
+
     local permille
     log "idle: the whole stack's CPU over 30 s (health checks included)"
     permille=$(idle_cpu 30)
@@ -474,17 +511,10 @@ run_checks() {
         $((permille / 10)) $((permille % 10))
     ((permille < 50)) || FAILED+=("idle CPU ${permille} per mille, not under 5 %")
 
-    start_chromedriver
-    export QUILL_TEST_COMPOSE_URL=$URL QUILL_TEST_REQUIRE_BROWSER=1
-    export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/var/tmp/quill-target}
-    log "building the checks (tests/compose.rs)"
-    cargo test --locked -p quill-e2e --test compose --no-run >&2 ||
-        { FAILED+=("building tests/compose.rs"); return; }
     # One at a time, in this order: each breaks the stack a way, and the last leaves a
     # promoted replica.
-    local check start
+    local check
     for check in \
-        replication_is_healthy \
         a_person_signs_up_writes_reads_and_logs_out_in_chromium \
         the_host_reads_metrics_and_its_proxys_clients_keep_their_addresses \
         a_new_web_replica_takes_requests_within_10_s \
@@ -492,21 +522,21 @@ run_checks() {
         logged_in_reads_are_answered_while_every_replica_is_stopped \
         a_restarted_primary_takes_writes_again_within_30_s_without_a_person \
         a_stopped_primary_fails_writes_fast_and_promotion_brings_them_back; do
-        start=$SECONDS
-        if cargo test --locked -q -p quill-e2e --test compose -- --ignored --exact "$check" \
-            >"$STATE/check.log" 2>&1; then
-            printf 'compose-check: ok:   %s (%d s)\n' "$check" $((SECONDS - start))
-        else
-            printf 'compose-check: FAIL: %s (%d s)\n' "$check" $((SECONDS - start))
-            sed 's/^/    /' "$STATE/check.log"
-            FAILED+=("$check")
-            compose logs --no-color --timestamps >"$STATE/logs-$check.txt" 2>&1 || true
-            echo "    the stack's logs: $STATE/logs-$check.txt"
-        fi
+        run_check "$check"
     done
 }
 
 # --- main ------------------------------------------------------------------------------
+
+# One stack per QUILL_DOCKER_ROOT: a second check waits for the first (`up` leaves its
+# stack to whoever comes next, which replaces it).
+lock() {
+    mkdir -p "$QUILL_DOCKER_ROOT"
+    exec 9>"$QUILL_DOCKER_ROOT/check.lock"
+    flock -n 9 && return 0
+    log "another compose check runs on $QUILL_DOCKER_ROOT; waiting for it"
+    flock 9
+}
 
 PHASES=()
 phase() {
@@ -553,6 +583,7 @@ use_engine_of_up() {
 
 case ${1:-all} in
 up)
+    lock
     prepare
     phase up stack_up
     log "phases: ${PHASES[*]}"
@@ -560,6 +591,7 @@ up)
     echo "$URL"
     ;;
 down)
+    lock
     use_engine_of_up
     find_compose
     if [[ -f $STATE/compose.yml ]]; then
@@ -576,6 +608,7 @@ compose)
     compose "$@"
     ;;
 all)
+    lock
     TEARDOWN=1
     trap cleanup EXIT
     trap 'exit 130' INT TERM

@@ -57,10 +57,13 @@ fn run(command: &mut Command) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+fn script() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/compose-check.sh")
+}
+
 /// `docker compose ARGS` on the check's stack.
 fn compose(args: &[&str]) -> String {
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/compose-check.sh");
-    run(Command::new(script).arg("compose").args(args))
+    run(Command::new(script()).arg("compose").args(args))
 }
 
 fn docker(args: &[&str]) -> String {
@@ -303,7 +306,26 @@ async fn a_web_container_killed_under_write_load_fails_no_request() {
     compose(&["up", "-d", "--no-deps", "web"]);
 }
 
-/// Defect 1 of issue 11: the read port's fallback to the primary.
+/// What HAProxy's read port answers `SELECT @@read_only` with (asked from inside the
+/// HAProxy container, as its health checks ask), or `None` when it reaches no server.
+fn read_port_read_only() -> Option<String> {
+    let out = Command::new(script())
+        .args(["compose", "exec", "-T", "haproxy", "sh", "-c"])
+        .arg(
+            "MYSQL_PWD=$QUILL_DB_MONITOR_PASSWORD mariadb --no-defaults --protocol=tcp \
+             --connect-timeout=2 -h 127.0.0.1 -P 3307 -u quill_monitor -N -B \
+             -e 'SELECT @@read_only'",
+        )
+        .output()
+        .expect("compose exec");
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+/// Defect 1 of issue 11: the read port's fallback to the primary. Quill falls back to
+/// the primary by itself when a read finds no replica, so its answers alone would not
+/// show it: the read port itself must reach the primary.
 #[tokio::test]
 #[ignore = "scripts/compose-check.sh runs it against the compose stack"]
 async fn logged_in_reads_are_answered_while_every_replica_is_stopped() {
@@ -345,6 +367,14 @@ async fn logged_in_reads_are_answered_while_every_replica_is_stopped() {
             Some(StatusCode::OK),
             "a read, replicas stopped"
         );
+    }
+    let start = Instant::now();
+    while read_port_read_only().as_deref() != Some("0") {
+        assert!(
+            start.elapsed() < PATIENCE,
+            "HAProxy's read port never reached the primary with the replicas stopped"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
     }
 
     let mut start_again = vec!["start"];
@@ -460,8 +490,8 @@ async fn a_stopped_primary_fails_writes_fast_and_promotion_brings_them_back() {
         "the old primary comes back read-only"
     );
     step(&format!("{old} is back, read-only"));
-    // Long enough for db-watch (every 2 s) and HAProxy's checks to have a say.
-    for i in 0..10 {
+    // Long enough for db-watch (every 5 s) and HAProxy's checks to have a say.
+    for i in 0..14 {
         assert_eq!(
             sign_up_status(&nginx, &fresh(&format!("after{i}"))).await,
             StatusCode::CREATED

@@ -72,7 +72,7 @@ pub enum DbCommand {
     },
     /// Keep making a restarted primary writable again, when nothing else changed
     ///
-    /// Every server starts read-only. Every 2 s this looks at the servers, and when
+    /// Every server starts read-only. Every 5 s this looks at the servers, and when
     /// every one answers, none is writable, and every replica still replicates from
     /// the same server, makes that server writable again. It never promotes a replica
     /// and never touches HAProxy. Runs until stopped.
