@@ -4,6 +4,10 @@
 //! carries `csrf_token` = HMAC(key, cookie value). A cross-site page can neither read the
 //! cookie nor forge the HMAC, so a POST whose token does not match is refused with 403.
 //! This needs no server-side state, so the login form is covered before any session.
+//!
+//! A form sent from another site is refused as well, whatever token it carries, when the
+//! browser says so: `Sec-Fetch-Site: cross-site`, or else an `Origin` whose host is not
+//! the one the request was sent to.
 
 use std::future::{Ready, ready};
 
@@ -29,6 +33,8 @@ struct Seed(String);
 pub struct Csrf {
     seed: String,
     secrets: web::Data<Secrets>,
+    /// The browser says the request comes from another site.
+    cross_site: bool,
 }
 
 impl Csrf {
@@ -39,6 +45,9 @@ impl Csrf {
 
     /// Refuses a submitted token that was not issued for this visitor.
     pub fn verify(&self, submitted: &str) -> Result<(), Problem> {
+        if self.cross_site {
+            return Err(Problem::Forbidden);
+        }
         let signature = URL_SAFE_NO_PAD
             .decode(submitted.trim())
             .map_err(|_| Problem::Forbidden)?;
@@ -62,12 +71,48 @@ impl FromRequest for Csrf {
         let seed = req.extensions().get::<Seed>().map(|seed| seed.0.clone());
         let secrets = req.app_data::<web::Data<Secrets>>().cloned();
         ready(match (seed, secrets) {
-            (Some(seed), Some(secrets)) => Ok(Self { seed, secrets }),
+            (Some(seed), Some(secrets)) => Ok(Self {
+                seed,
+                secrets,
+                cross_site: cross_site(req),
+            }),
             _ => Err(PageError(Problem::Internal(anyhow::anyhow!(
                 "CSRF middleware or secrets missing"
             )))),
         })
     }
+}
+
+/// Whether the browser says `req` comes from another site: `Sec-Fetch-Site` when it
+/// sends one, else an `Origin` whose host differs from the `Host` it was sent to (ports
+/// aside: a proxy in front may pass the host without its port).
+fn cross_site(req: &HttpRequest) -> bool {
+    let header = |name| {
+        req.headers()
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+    };
+    if let Some(site) = header("sec-fetch-site") {
+        return site.eq_ignore_ascii_case("cross-site");
+    }
+    let (Some(origin), Some(host)) = (header("origin"), header("host")) else {
+        return false;
+    };
+    if origin == "null" {
+        return false;
+    }
+    let hostname = |authority: &str| {
+        let authority = authority
+            .rsplit_once("://")
+            .map_or(authority, |(_, rest)| rest);
+        let end = if authority.starts_with('[') {
+            authority.find(']').map_or(authority.len(), |i| i + 1)
+        } else {
+            authority.find(':').unwrap_or(authority.len())
+        };
+        authority[..end].to_ascii_lowercase()
+    };
+    hostname(origin) != hostname(host)
 }
 
 /// Middleware: gives every visitor a CSRF seed cookie, reusing the one they have. The

@@ -56,3 +56,36 @@ async fn a_token_from_another_visitor_is_refused() {
     assert_eq!(response.status(), 403);
     assert_eq!(app.user_count().await, 0);
 }
+
+/// A form another site sends is refused whatever token it carries, when the browser
+/// says where it comes from (`Sec-Fetch-Site`, else `Origin`).
+#[tokio::test]
+async fn a_form_from_another_site_is_refused_even_with_a_good_token() {
+    let app = spawn_app(&[]).await;
+    app.sign_up("alice").await;
+    let csrf = app.csrf("/posts/new").await;
+    let host = app.url("").replace("http://", "");
+    for (header, value, refused) in [
+        ("sec-fetch-site", "cross-site", true),
+        ("origin", "https://evil.example", true),
+        ("sec-fetch-site", "same-origin", false),
+        ("origin", &format!("http://{host}"), false),
+    ] {
+        let response = app
+            .stranger()
+            .post(app.url("/logout"))
+            .header("cookie", app.cookies())
+            .header(header, value)
+            .form(&[("csrf_token", csrf.as_str())])
+            .send()
+            .await
+            .expect("POST");
+        let expected = if refused { 403 } else { 303 };
+        assert_eq!(response.status(), expected, "{header}: {value}");
+    }
+    assert_eq!(
+        app.redirect_of("/posts").await,
+        "/login",
+        "logged out at last"
+    );
+}
