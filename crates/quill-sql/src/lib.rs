@@ -17,12 +17,10 @@ use std::time::Duration;
 
 use diesel::Connection;
 use diesel::connection::SimpleConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
-
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
 use diesel::sqlite::SqliteConnection;
 
 pub type SqlitePool = Pool<ConnectionManager<SqliteConnection>>;
-pub type SqlitePooled = PooledConnection<ConnectionManager<SqliteConnection>>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SqlError {
