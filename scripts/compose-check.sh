@@ -478,16 +478,16 @@ start_chromedriver() {
 }
 
 FAILED=()
-# One check of tests/compose/: says ok or FAIL with its output, and keeps the stack's
-# logs of a failure.
+# One check of tests/compose/: says ok or FAIL (with its output), keeps its output
+# (check-NAME.log: what it measured too) and the stack's logs of a failure.
 run_check() {
-    local check=$1 start=$SECONDS
+    local check=$1 start=$SECONDS out=$STATE/check-$1.log
     if cargo test --locked -q -p quill-e2e --test compose -- --ignored --exact "$check" \
-        >"$STATE/check.log" 2>&1; then
+        --nocapture >"$out" 2>&1; then
         printf 'compose-check: ok:   %s (%d s)\n' "$check" $((SECONDS - start))
     else
         printf 'compose-check: FAIL: %s (%d s)\n' "$check" $((SECONDS - start))
-        sed 's/^/    /' "$STATE/check.log"
+        sed 's/^/    /' "$out"
         FAILED+=("$check")
         compose logs --no-color --timestamps >"$STATE/logs-$check.txt" 2>&1 || true
         echo "    the stack's logs: $STATE/logs-$check.txt"
