@@ -10,6 +10,7 @@ use actix_web::{FromRequest, HttpRequest};
 use quill_domain::{Month, UserId};
 
 use crate::app::CurrentUser;
+use crate::csrf;
 use crate::errors::{PageError, Problem};
 
 /// Session keys of a logged-in browser session.
@@ -55,18 +56,32 @@ impl CurrentUser {
         ])
     }
 
-    /// Logs `user` in on this browser session, under a new session key (no fixation).
-    pub fn start(session: &Session, user: &quill_accounts::User) -> Result<(), Problem> {
+    /// Logs `user` in on this browser session, under a new session key (no fixation)
+    /// with a new CSRF secret; the visitor's CSRF seed is renewed too.
+    pub fn start(req: &HttpRequest, user: &quill_accounts::User) -> Result<(), Problem> {
+        let session = req.get_session();
         session.clear();
         session.renew();
-        for (key, value) in Self::state_of(user) {
+        let mut state = Self::state_of(user);
+        state.insert(
+            csrf::SESSION_SECRET.to_owned(),
+            serde_json::Value::from(csrf::new_session_secret()).to_string(),
+        );
+        for (key, value) in state {
             let value: serde_json::Value =
                 serde_json::from_str(&value).map_err(|e| Problem::Internal(e.into()))?;
             session
                 .insert(key, value)
                 .map_err(|e| Problem::Internal(anyhow::anyhow!("{e}")))?;
         }
+        csrf::renew_seed(req);
         Ok(())
+    }
+
+    /// Logs this browser session out, server side too, and renews the CSRF seed.
+    pub fn end(req: &HttpRequest) {
+        req.get_session().purge();
+        csrf::renew_seed(req);
     }
 }
 

@@ -1,8 +1,7 @@
 //! `/signup`: make an account and land on the (empty) timeline, logged in.
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
@@ -44,9 +43,9 @@ pub async fn get(chrome: Chrome) -> Result<HttpResponse, PageError> {
 }
 
 pub async fn post(
+    req: HttpRequest,
     state: web::Data<AppState>,
     metrics: web::Data<Metrics>,
-    session: Session,
     csrf: Csrf,
     chrome: Chrome,
     form: web::Form<SignupForm>,
@@ -59,7 +58,7 @@ pub async fn post(
     };
     match accounts::sign_up(&state, &metrics, account).await? {
         SignUp::Created(user) => {
-            CurrentUser::start(&session, &user)?;
+            CurrentUser::start(&req, &user)?;
             Ok(Flash::SignedUp.redirect("/posts"))
         }
         SignUp::Refused(errors) => {
