@@ -1,8 +1,9 @@
 //! The Cassandra backend: `posts_by_user` through the scylla driver. One `Session` per
 //! process, statements prepared once at start, token-aware routing to a replica of each
 //! partition, explicit paging. The logic lives in pure, unit-tested modules (`config`,
-//! `cql`, `rows`, and `crate::timeline`); this file only talks to the driver.
+//! `cql`, `cluster`, `rows`, and `crate::timeline`); this file only talks to the driver.
 
+pub mod cluster;
 pub mod config;
 pub mod cql;
 mod rows;
@@ -10,6 +11,7 @@ mod rows;
 use std::fmt;
 use std::ops::ControlFlow;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use quill_domain::{Month, PostId, UserId};
 use scylla::client::execution_profile::ExecutionProfile;
@@ -18,7 +20,7 @@ use scylla::client::session_builder::SessionBuilder;
 use scylla::policies::load_balancing::DefaultPolicy;
 use scylla::response::PagingState;
 use scylla::statement::prepared::PreparedStatement;
-use scylla::statement::{Consistency as DriverConsistency, SerialConsistency};
+use scylla::statement::{Consistency as DriverConsistency, SerialConsistency, Statement};
 use scylla::value::{CqlTimeuuid, Row};
 
 pub use config::{CassandraConfig, CassandraConfigError, Consistency, Credentials, Replication};
@@ -34,6 +36,10 @@ const MONTHS_AT_ONCE: usize = 4;
 
 fn unavailable(what: &str, e: impl fmt::Display) -> PostStoreError {
     PostStoreError::Unavailable(format!("cassandra: {what}: {e}"))
+}
+
+fn misconfigured(what: impl fmt::Display) -> PostStoreError {
+    PostStoreError::Misconfigured(format!("cassandra: {what}"))
 }
 
 fn corrupt(what: &str, e: impl fmt::Display) -> PostStoreError {
@@ -76,10 +82,126 @@ pub async fn connect(config: &CassandraConfig) -> Result<Session, PostStoreError
         builder = builder.user(&login.username, login.password.expose());
     }
     let what = format!("cannot connect to {}", config.nodes.join(","));
-    tokio::time::timeout(config.connect_timeout * 2, builder.build())
+    let session = tokio::time::timeout(config.connect_timeout * 2, builder.build())
         .await
         .map_err(|_| unavailable(&what, "timed out"))?
-        .map_err(|e| unavailable(&what, e))
+        .map_err(|e| unavailable(&what, e))?;
+    if let Some(dc) = &config.datacenter {
+        let state = session.get_cluster_state();
+        let known = state
+            .get_nodes_info()
+            .iter()
+            .filter_map(|node| node.datacenter.as_deref());
+        cluster::check_datacenter(dc, known).map_err(misconfigured)?;
+    }
+    Ok(session)
+}
+
+/// Connects once `expected` nodes of the ring are up, trying for up to `within`: on a
+/// first start nodes join in any order, and a node bootstrapping with another restarts.
+pub async fn connect_to_ring(
+    config: &CassandraConfig,
+    expected: usize,
+    within: Duration,
+) -> Result<Session, PostStoreError> {
+    const EVERY: Duration = Duration::from_secs(5);
+    let deadline = Instant::now() + within;
+    let mut session = None;
+    loop {
+        let seen = match &session {
+            None => match connect(config).await {
+                Ok(connected) => {
+                    session = Some(connected);
+                    continue;
+                }
+                Err(e @ PostStoreError::Misconfigured(_)) => return Err(e),
+                Err(e) => e.to_string(),
+            },
+            Some(connected) => {
+                let up = match connected.refresh_metadata().await {
+                    Ok(()) => cluster::nodes_up(
+                        connected
+                            .get_cluster_state()
+                            .get_nodes_info()
+                            .iter()
+                            .map(|node| node.is_connected()),
+                    ),
+                    Err(e) => {
+                        tracing::info!(error = %e, "reading the ring");
+                        0
+                    }
+                };
+                if up >= expected {
+                    return session.ok_or_else(|| unavailable("the ring", "no session"));
+                }
+                format!("{up} of {expected} nodes are up")
+            }
+        };
+        if Instant::now() + EVERY > deadline {
+            return Err(unavailable(
+                &format!("waiting {} s for {expected} nodes", within.as_secs()),
+                seen,
+            ));
+        }
+        tracing::info!(%seen, expected, "waiting for the ring");
+        tokio::time::sleep(EVERY).await;
+    }
+}
+
+/// A schema statement: `schema_timeout`, longer than a request's.
+fn schema_statement(cql: &str, config: &CassandraConfig) -> Statement {
+    let mut statement = Statement::new(cql);
+    statement.set_request_timeout(Some(config.schema_timeout));
+    statement
+}
+
+/// Whether the cluster would put a new keyspace on tablets (a recent ScyllaDB).
+async fn tablets(
+    session: &Session,
+    config: &CassandraConfig,
+) -> Result<cql::Tablets, PostStoreError> {
+    let rows = session
+        .query_unpaged(schema_statement(cql::SCYLLA_KEYSPACES_COLUMNS, config), ())
+        .await
+        .map_err(|e| unavailable("reading system_schema", e))?
+        .into_rows_result()
+        .map_err(|e| corrupt("system_schema.columns", e))?;
+    let columns: Vec<(String,)> = rows
+        .rows::<(String,)>()
+        .map_err(|e| corrupt("system_schema.columns", e))?
+        .collect::<Result<_, _>>()
+        .map_err(|e| corrupt("system_schema.columns", e))?;
+    Ok(cql::Tablets::of_columns(
+        columns.iter().map(|(name,)| name.as_str()),
+    ))
+}
+
+/// Refuses a keyspace that a ScyllaDB put on tablets (made before Quill turned them off,
+/// or by hand): every post insert would fail there.
+async fn refuse_tablets_keyspace(
+    session: &Session,
+    config: &CassandraConfig,
+) -> Result<(), PostStoreError> {
+    let mut statement = schema_statement(cql::KEYSPACE_TABLETS, config);
+    statement.set_consistency(DriverConsistency::One);
+    let initial: Option<Option<i32>> = session
+        .query_unpaged(statement, (config.keyspace.as_str(),))
+        .await
+        .map_err(|e| unavailable("reading system_schema.scylla_keyspaces", e))?
+        .into_rows_result()
+        .map_err(|e| corrupt("system_schema.scylla_keyspaces", e))?
+        .maybe_first_row::<(Option<i32>,)>()
+        .map_err(|e| corrupt("system_schema.scylla_keyspaces", e))?
+        .map(|(initial,)| initial);
+    match initial {
+        Some(Some(_)) => Err(misconfigured(format!(
+            "keyspace {} uses tablets, and ScyllaDB has no lightweight transactions there \
+             (every post insert would fail): create it again with tablets off, as \
+             `quill cql migrate` does (see docs/DEPLOYMENT.md)",
+            config.keyspace
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// What `quill cql migrate` did.
@@ -99,7 +221,7 @@ pub async fn migrate(
     let ks = &config.keyspace;
     let ddl = |cql: String| async move {
         session
-            .query_unpaged(cql.as_str(), ())
+            .query_unpaged(schema_statement(&cql, config), ())
             .await
             .map_err(|e| unavailable(&cql, e))?;
         session
@@ -108,10 +230,14 @@ pub async fn migrate(
             .map_err(|e| unavailable("waiting for schema agreement", e))?;
         Ok::<_, PostStoreError>(())
     };
-    ddl(cql::create_keyspace(ks, &config.replication)).await?;
+    let tablets = tablets(session, config).await?;
+    ddl(cql::create_keyspace(ks, &config.replication, tablets)).await?;
+    if tablets == cql::Tablets::Supported {
+        refuse_tablets_keyspace(session, config).await?;
+    }
     ddl(cql::create_migrations_table(ks)).await?;
     let applied: Vec<i32> = session
-        .query_unpaged(cql::applied_versions(ks), ())
+        .query_unpaged(schema_statement(&cql::applied_versions(ks), config), ())
         .await
         .map_err(|e| unavailable("reading schema_migrations", e))?
         .into_rows_result()
@@ -121,10 +247,13 @@ pub async fn migrate(
         .map(|row| row.map(|(version,)| version))
         .collect::<Result<_, _>>()
         .map_err(|e| corrupt("schema_migrations", e))?;
-    let record = session
-        .prepare(cql::record_version(ks))
-        .await
-        .map_err(|e| unavailable("preparing schema_migrations", e))?;
+    let record = tokio::time::timeout(
+        config.schema_timeout,
+        session.prepare(cql::record_version(ks)),
+    )
+    .await
+    .map_err(|_| unavailable("preparing schema_migrations", "timed out"))?
+    .map_err(|e| unavailable("preparing schema_migrations", e))?;
     let mut done = Vec::new();
     for migration in cql::pending(&applied) {
         for statement in migration.statements {
@@ -142,19 +271,70 @@ pub async fn migrate(
     })
 }
 
-/// Posts in Cassandra. Cheap to clone: clones share the session.
+/// Posts in Cassandra. Cheap to clone: clones share the session and its runtime.
+///
+/// The driver runs on a multi-thread runtime of its own (`DRIVER_THREADS` threads): its
+/// connections' tasks and every statement live there, not on the caller's runtime, which
+/// for `quill serve` is one of actix's single-threaded worker runtimes.
 #[derive(Clone)]
 pub struct CassandraPostStore {
     inner: Arc<Inner>,
 }
 
+/// Threads of the driver's runtime.
+const DRIVER_THREADS: usize = 2;
+
 struct Inner {
+    runtime: DriverRuntime,
+    statements: Arc<Statements>,
+    read_deadline: Duration,
+}
+
+/// A runtime that may be dropped anywhere, also inside another runtime.
+struct DriverRuntime(Option<tokio::runtime::Runtime>);
+
+impl Drop for DriverRuntime {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.0.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+impl DriverRuntime {
+    fn start() -> Result<Self, PostStoreError> {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(DRIVER_THREADS)
+            .thread_name("cassandra-driver")
+            .enable_all()
+            .build()
+            .map(|runtime| Self(Some(runtime)))
+            .map_err(|e| unavailable("starting the driver's runtime", e))
+    }
+
+    /// Runs `work` on the driver's runtime and waits for it from any runtime.
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl Future<Output = Result<T, PostStoreError>> + Send + 'static,
+    ) -> Result<T, PostStoreError> {
+        let runtime = self
+            .0
+            .as_ref()
+            .ok_or_else(|| unavailable("the driver's runtime", "stopped"))?;
+        runtime
+            .spawn(work)
+            .await
+            .map_err(|e| unavailable("the driver's runtime", e))?
+    }
+}
+
+struct Statements {
     session: Session,
     insert: PreparedStatement,
     get: PreparedStatement,
     month: PreparedStatement,
     month_before: PreparedStatement,
-    ping: PreparedStatement,
+    sentinel: PreparedStatement,
 }
 
 impl fmt::Debug for CassandraPostStore {
@@ -164,24 +344,47 @@ impl fmt::Debug for CassandraPostStore {
 }
 
 impl CassandraPostStore {
-    /// Connects and prepares every statement. A keyspace without the schema is an error
-    /// that says to run `quill cql migrate`.
+    /// Starts the driver's runtime, connects on it and prepares every statement. A
+    /// keyspace without the schema is an error that says to run `quill cql migrate`.
     pub async fn connect(config: &CassandraConfig) -> Result<Self, PostStoreError> {
-        let session = connect(config).await?;
-        Self::with_session(session, &config.keyspace).await
+        let runtime = DriverRuntime::start()?;
+        let on_driver = config.clone();
+        let statements = runtime
+            .run(async move {
+                let session = connect(&on_driver).await?;
+                Statements::prepare(session, &on_driver).await
+            })
+            .await?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                runtime,
+                statements: Arc::new(statements),
+                read_deadline: config.read_deadline,
+            }),
+        })
     }
 
-    async fn with_session(session: Session, keyspace: &str) -> Result<Self, PostStoreError> {
+    /// Runs `work` with the statements on the driver's runtime.
+    async fn run<T, F>(&self, work: impl FnOnce(Arc<Statements>) -> F) -> Result<T, PostStoreError>
+    where
+        T: Send + 'static,
+        F: Future<Output = Result<T, PostStoreError>> + Send + 'static,
+    {
+        let statements = Arc::clone(&self.inner.statements);
+        self.inner.runtime.run(work(statements)).await
+    }
+}
+
+impl Statements {
+    async fn prepare(session: Session, config: &CassandraConfig) -> Result<Self, PostStoreError> {
+        let keyspace = &config.keyspace;
+        let what =
+            format!("preparing statements on keyspace {keyspace} (has `quill cql migrate` run?)");
         let prepare = async |cql: String| {
-            let mut statement = session.prepare(cql).await.map_err(|e| {
-                unavailable(
-                    &format!(
-                        "preparing statements on keyspace {keyspace} \
-                         (has `quill cql migrate` run?)"
-                    ),
-                    e,
-                )
-            })?;
+            let mut statement = tokio::time::timeout(config.schema_timeout, session.prepare(cql))
+                .await
+                .map_err(|_| unavailable(&what, "timed out"))?
+                .map_err(|e| unavailable(&what, e))?;
             // Reads, and inserts that are conditional on the id: all safe to retry.
             statement.set_is_idempotent(true);
             Ok::<_, PostStoreError>(statement)
@@ -191,16 +394,13 @@ impl CassandraPostStore {
         for statement in [&mut month, &mut month_before] {
             statement.set_page_size(PAGE_ROWS as i32);
         }
-        let inner = Inner {
+        Ok(Self {
             insert: prepare(cql::insert_post(keyspace)).await?,
             get: prepare(cql::select_post(keyspace)).await?,
-            ping: prepare("SELECT release_version FROM system.local".into()).await?,
+            sentinel: prepare(cql::sentinel(keyspace)).await?,
             month,
             month_before,
             session,
-        };
-        Ok(Self {
-            inner: Arc::new(inner),
         })
     }
 
@@ -218,20 +418,14 @@ impl CassandraPostStore {
         loop {
             let (result, next) = match before {
                 None => {
-                    self.inner
-                        .session
-                        .execute_single_page(
-                            &self.inner.month,
-                            (user.0, month.yyyymm(), limit),
-                            paging,
-                        )
+                    self.session
+                        .execute_single_page(&self.month, (user.0, month.yyyymm(), limit), paging)
                         .await
                 }
                 Some(cursor) => {
-                    self.inner
-                        .session
+                    self.session
                         .execute_single_page(
-                            &self.inner.month_before,
+                            &self.month_before,
                             (
                                 user.0,
                                 month.yyyymm(),
@@ -260,10 +454,7 @@ impl CassandraPostStore {
             }
         }
     }
-}
 
-impl PostStore for CassandraPostStore {
-    #[tracing::instrument(skip_all, fields(user = %post.user, post = %post.id))]
     async fn insert(&self, post: NewPost) -> Result<InsertOutcome, PostStoreError> {
         let values = (
             post.user.0,
@@ -273,9 +464,8 @@ impl PostStore for CassandraPostStore {
             post.body.as_str(),
         );
         let row: Row = self
-            .inner
             .session
-            .execute_unpaged(&self.inner.insert, values)
+            .execute_unpaged(&self.insert, values)
             .await
             .map_err(|e| unavailable("writing a post", e))?
             .into_rows_result()
@@ -289,7 +479,6 @@ impl PostStore for CassandraPostStore {
         })
     }
 
-    #[tracing::instrument(skip(self))]
     async fn get(&self, user: UserId, id: PostId) -> Result<Option<Post>, PostStoreError> {
         let values = (
             user.0,
@@ -297,9 +486,8 @@ impl PostStore for CassandraPostStore {
             CqlTimeuuid::from(*id.as_uuid()),
         );
         let row = self
-            .inner
             .session
-            .execute_unpaged(&self.inner.get, values)
+            .execute_unpaged(&self.get, values)
             .await
             .map_err(|e| unavailable("reading a post", e))?
             .into_rows_result()
@@ -310,7 +498,6 @@ impl PostStore for CassandraPostStore {
             .transpose()
     }
 
-    #[tracing::instrument(skip(self))]
     async fn list(&self, user: UserId, query: PageQuery) -> Result<Page, PostStoreError> {
         // One post more than the page shows, to know whether a next page exists.
         let wanted = query.limit + 1;
@@ -338,12 +525,56 @@ impl PostStore for CassandraPostStore {
         Ok(Page { posts, next })
     }
 
+    /// Reads the keyspace's first schema version at the store's consistency: fails when
+    /// that consistency cannot be met, or the keyspace was never migrated.
     async fn ping(&self) -> Result<(), PostStoreError> {
-        self.inner
+        let found = self
             .session
-            .execute_unpaged(&self.inner.ping, ())
+            .execute_unpaged(&self.sentinel, ())
             .await
-            .map_err(|e| unavailable("ping", e))?;
-        Ok(())
+            .map_err(|e| unavailable("ping", e))?
+            .into_rows_result()
+            .map_err(|e| corrupt("schema_migrations", e))?
+            .maybe_first_row::<(i32,)>()
+            .map_err(|e| corrupt("schema_migrations", e))?;
+        found.map(drop).ok_or_else(|| {
+            unavailable(
+                "ping",
+                "schema version 1 is not recorded: run `quill cql migrate`",
+            )
+        })
+    }
+}
+
+impl PostStore for CassandraPostStore {
+    #[tracing::instrument(skip_all, fields(user = %post.user, post = %post.id))]
+    async fn insert(&self, post: NewPost) -> Result<InsertOutcome, PostStoreError> {
+        self.run(|s| async move { s.insert(post).await }).await
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn get(&self, user: UserId, id: PostId) -> Result<Option<Post>, PostStoreError> {
+        self.run(|s| async move { s.get(user, id).await }).await
+    }
+
+    /// Bounded by `read_deadline` in all, however many months it walks.
+    #[tracing::instrument(skip(self))]
+    async fn list(&self, user: UserId, query: PageQuery) -> Result<Page, PostStoreError> {
+        let deadline = self.inner.read_deadline;
+        self.run(|s| async move {
+            tokio::time::timeout(deadline, s.list(user, query))
+                .await
+                .map_err(|_| {
+                    unavailable(
+                        "reading a timeline",
+                        format!("took longer than {} ms", deadline.as_millis()),
+                    )
+                })?
+        })
+        .await
+    }
+
+    async fn ping(&self) -> Result<(), PostStoreError> {
+        self.run(|s| async move { s.ping().await }).await
     }
 }

@@ -66,6 +66,10 @@ pub enum PostStoreError {
     Unavailable(String),
     #[error("corrupt post row: {0}")]
     Corrupt(String),
+    /// The store answers but cannot serve Quill as configured: a fix of the settings or
+    /// the cluster is needed, not a retry.
+    #[error("post store misconfigured: {0}")]
+    Misconfigured(String),
 }
 
 impl PostStoreError {

@@ -55,9 +55,18 @@ pub enum Command {
 pub enum CqlCommand {
     /// Create the keyspace and apply the schema versions it has not recorded
     ///
-    /// The keyspace is created as QUILL_CASSANDRA_REPLICATION says. Run it once per
-    /// deployment, before `serve`, not from every instance.
-    Migrate,
+    /// The keyspace is created as QUILL_CASSANDRA_REPLICATION says (on ScyllaDB, with
+    /// tablets off). Run it once per deployment, before `serve`, not from every
+    /// instance.
+    Migrate {
+        /// First wait until this many nodes of the ring are up: on a first start nodes
+        /// join in any order
+        #[arg(long, value_name = "N", default_value_t = 1)]
+        nodes: usize,
+        /// How long to wait for them, and for the first node to answer
+        #[arg(long, value_name = "SECS", default_value_t = 30)]
+        wait: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -117,7 +126,9 @@ pub fn run(cli: Cli) -> ExitCode {
     let outcome = match command {
         Command::Serve => serve(settings),
         Command::Migrate => migrate::accounts(settings),
-        Command::Cql(CqlCommand::Migrate) => migrate::cassandra(&settings),
+        Command::Cql(CqlCommand::Migrate { nodes, wait }) => {
+            migrate::cassandra(&settings, nodes, std::time::Duration::from_secs(wait))
+        }
         Command::Sessions(SessionsCommand::End { user, .. }) => {
             sessions::end(settings, user.as_deref())
         }
@@ -184,7 +195,16 @@ mod tests {
         assert!(matches!(
             parse(&["cql", "migrate"]),
             Ok(Cli {
-                command: Some(Command::Cql(CqlCommand::Migrate))
+                command: Some(Command::Cql(CqlCommand::Migrate { nodes: 1, wait: 30 }))
+            })
+        ));
+        assert!(matches!(
+            parse(&["cql", "migrate", "--nodes", "3", "--wait", "600"]),
+            Ok(Cli {
+                command: Some(Command::Cql(CqlCommand::Migrate {
+                    nodes: 3,
+                    wait: 600
+                }))
             })
         ));
         assert!(matches!(

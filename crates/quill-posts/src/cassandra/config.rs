@@ -28,6 +28,12 @@ pub struct CassandraConfig {
     pub connect_timeout: Duration,
     /// How long one statement may take, retries included.
     pub request_timeout: Duration,
+    /// How long a schema statement of `quill cql migrate` may take (a fresh, small node
+    /// can take longer than a request's timeout), and preparing statements at start.
+    pub schema_timeout: Duration,
+    /// How long reading one page of a timeline may take in all, however many months it
+    /// walks; past it the reader gets 503 and `Retry-After`.
+    pub read_deadline: Duration,
     /// For clusters with `PasswordAuthenticator`; `None` connects without logging in.
     pub credentials: Option<Credentials>,
 }
@@ -60,7 +66,8 @@ impl CassandraConfig {
     pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(2);
 
     /// The defaults of everything but the nodes: keyspace `quill`, LOCAL_QUORUM, three
-    /// replicas in every datacenter, 5 s to connect and 2 s per statement.
+    /// replicas in every datacenter, 5 s to connect, 2 s per statement, 60 s per schema
+    /// statement and 5 s per timeline page.
     pub fn new(nodes: Vec<String>) -> Self {
         Self {
             nodes,
@@ -70,6 +77,8 @@ impl CassandraConfig {
             replication: Replication::NetworkTopology(vec![(None, 3)]),
             connect_timeout: Duration::from_secs(5),
             request_timeout: Self::REQUEST_TIMEOUT,
+            schema_timeout: Duration::from_secs(60),
+            read_deadline: Duration::from_secs(5),
             credentials: None,
         }
     }
@@ -110,6 +119,10 @@ impl CassandraConfig {
                 .unwrap_or(defaults.connect_timeout),
             request_timeout: millis("QUILL_CASSANDRA_TIMEOUT_MS")?
                 .unwrap_or(defaults.request_timeout),
+            schema_timeout: millis("QUILL_CASSANDRA_SCHEMA_TIMEOUT_MS")?
+                .unwrap_or(defaults.schema_timeout),
+            read_deadline: millis("QUILL_CASSANDRA_READ_DEADLINE_MS")?
+                .unwrap_or(defaults.read_deadline),
             credentials: credentials(&get)?,
             ..defaults
         }))
@@ -222,6 +235,8 @@ mod tests {
             ("QUILL_CASSANDRA_NODES", "a:9042"),
             ("QUILL_CASSANDRA_TIMEOUT_MS", "1500"),
             ("QUILL_CASSANDRA_CONNECT_TIMEOUT_MS", "700"),
+            ("QUILL_CASSANDRA_SCHEMA_TIMEOUT_MS", "120000"),
+            ("QUILL_CASSANDRA_READ_DEADLINE_MS", "3000"),
             ("QUILL_CASSANDRA_DC", " "),
         ])
         .expect("valid")
@@ -230,11 +245,15 @@ mod tests {
             (
                 given.request_timeout,
                 given.connect_timeout,
+                given.schema_timeout,
+                given.read_deadline,
                 given.datacenter
             ),
             (
                 Duration::from_millis(1500),
                 Duration::from_millis(700),
+                Duration::from_secs(120),
+                Duration::from_secs(3),
                 None
             )
         );
@@ -245,6 +264,8 @@ mod tests {
         for name in [
             "QUILL_CASSANDRA_TIMEOUT_MS",
             "QUILL_CASSANDRA_CONNECT_TIMEOUT_MS",
+            "QUILL_CASSANDRA_SCHEMA_TIMEOUT_MS",
+            "QUILL_CASSANDRA_READ_DEADLINE_MS",
         ] {
             assert_eq!(
                 config(&[("QUILL_CASSANDRA_NODES", "a:9042"), (name, "0")]),

@@ -34,8 +34,51 @@ pub fn pending(applied: &[i32]) -> impl Iterator<Item = &'static Migration> + '_
         .filter(move |m| !applied.contains(&m.version))
 }
 
-pub fn create_keyspace(keyspace: &str, replication: &Replication) -> String {
-    format!("CREATE KEYSPACE IF NOT EXISTS {keyspace} WITH replication = {replication}")
+/// Whether the cluster can put a keyspace on tablets, and so will unless told not to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tablets {
+    /// Cassandra, or a ScyllaDB without tablets: nothing to say.
+    Unknown,
+    /// A ScyllaDB with tablets, which recent releases turn on for new keyspaces.
+    Supported,
+}
+
+impl Tablets {
+    /// The columns of `system_schema.scylla_keyspaces` ([`SCYLLA_KEYSPACES_COLUMNS`]):
+    /// a ScyllaDB with tablets has `initial_tablets`; Cassandra has no such table.
+    pub fn of_columns<'a>(columns: impl IntoIterator<Item = &'a str>) -> Self {
+        if columns.into_iter().any(|c| c == "initial_tablets") {
+            Self::Supported
+        } else {
+            Self::Unknown
+        }
+    }
+}
+
+/// The columns of ScyllaDB's keyspace options table; no rows on Cassandra.
+pub const SCYLLA_KEYSPACES_COLUMNS: &str = "SELECT column_name FROM system_schema.columns \
+     WHERE keyspace_name = 'system_schema' AND table_name = 'scylla_keyspaces'";
+
+/// A keyspace's tablets setting on a ScyllaDB with tablets: `initial_tablets` is null
+/// when the keyspace uses vnodes.
+pub const KEYSPACE_TABLETS: &str =
+    "SELECT initial_tablets FROM system_schema.scylla_keyspaces WHERE keyspace_name = ?";
+
+/// The keyspace, created with tablets off where the cluster has them: ScyllaDB does not
+/// support lightweight transactions (Quill's `INSERT ... IF NOT EXISTS`) on tablets.
+pub fn create_keyspace(keyspace: &str, replication: &Replication, tablets: Tablets) -> String {
+    let create =
+        format!("CREATE KEYSPACE IF NOT EXISTS {keyspace} WITH replication = {replication}");
+    match tablets {
+        Tablets::Unknown => create,
+        Tablets::Supported => format!("{create} AND tablets = {{'enabled': false}}"),
+    }
+}
+
+/// The readiness read: a row `quill cql migrate` wrote, read at the store's consistency,
+/// so it fails when that consistency cannot be met.
+pub fn sentinel(keyspace: &str) -> String {
+    format!("SELECT version FROM {keyspace}.schema_migrations WHERE version = 1")
 }
 
 pub fn create_migrations_table(keyspace: &str) -> String {
@@ -144,7 +187,7 @@ mod tests {
     #[test]
     fn the_keyspace_is_created_with_its_replication() {
         assert_eq!(
-            create_keyspace("quill", &Replication::Simple(1)),
+            create_keyspace("quill", &Replication::Simple(1), Tablets::Unknown),
             "CREATE KEYSPACE IF NOT EXISTS quill WITH replication = \
              {'class': 'SimpleStrategy', 'replication_factor': 1}"
         );
@@ -152,6 +195,32 @@ mod tests {
             create_migrations_table("quill"),
             "CREATE TABLE IF NOT EXISTS quill.schema_migrations \
              (version int PRIMARY KEY, name text, applied_at timestamp)"
+        );
+    }
+
+    #[test]
+    fn on_a_scylladb_with_tablets_the_keyspace_is_made_without_them() {
+        let columns = ["keyspace_name", "initial_tablets", "storage_options"];
+        assert_eq!(Tablets::of_columns(columns), Tablets::Supported);
+        assert_eq!(Tablets::of_columns(["keyspace_name"]), Tablets::Unknown);
+        assert_eq!(Tablets::of_columns([]), Tablets::Unknown, "Cassandra");
+        assert_eq!(
+            create_keyspace(
+                "quill",
+                &Replication::NetworkTopology(vec![(None, 3)]),
+                Tablets::Supported
+            ),
+            "CREATE KEYSPACE IF NOT EXISTS quill WITH replication = \
+             {'class': 'NetworkTopologyStrategy', 'replication_factor': 3} \
+             AND tablets = {'enabled': false}"
+        );
+    }
+
+    #[test]
+    fn readiness_reads_the_first_schema_version() {
+        assert_eq!(
+            sentinel("quill"),
+            "SELECT version FROM quill.schema_migrations WHERE version = 1"
         );
     }
 }

@@ -1,5 +1,7 @@
 //! `quill migrate` (the accounts database) and `quill cql migrate` (Cassandra).
 
+use std::time::Duration;
+
 use anyhow::Context;
 use quill_accounts::Db;
 use quill_accounts::PoolSize;
@@ -36,14 +38,15 @@ pub async fn accounts(settings: Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Creates the keyspace and applies the schema versions it has not recorded.
+/// Once `nodes` nodes of the ring are up (waiting up to `wait`), creates the keyspace
+/// and applies the schema versions it has not recorded.
 #[tokio::main(flavor = "current_thread")]
-pub async fn cassandra(settings: &Settings) -> anyhow::Result<()> {
+pub async fn cassandra(settings: &Settings, nodes: usize, wait: Duration) -> anyhow::Result<()> {
     let config = settings
         .cassandra
         .as_ref()
         .context("QUILL_CASSANDRA_NODES is not set: it names the Cassandra nodes to migrate")?;
-    let session = cassandra::connect(config).await?;
+    let session = cassandra::connect_to_ring(config, nodes, wait).await?;
     let migrated = cassandra::migrate(&session, config).await?;
     if migrated.applied.is_empty() {
         println!("keyspace {} is up to date", migrated.keyspace);

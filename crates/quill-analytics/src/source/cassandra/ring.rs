@@ -17,6 +17,16 @@ pub fn split_count(threads: usize, at_least: usize) -> usize {
     (2 * threads.max(1) + 1).max(at_least)
 }
 
+/// How long to wait before reading a failed page again the `attempt`-th time (1-based):
+/// 1, 2, 4, 8, ... s, at most 30 s.
+pub fn backoff(attempt: u32) -> std::time::Duration {
+    let secs = 1u64
+        .checked_shl(attempt.saturating_sub(1))
+        .unwrap_or(u64::MAX)
+        .min(30);
+    std::time::Duration::from_secs(secs)
+}
+
 /// The whole ring in `n` ranges of near-equal width.
 pub fn split_ring(n: usize) -> Vec<TokenRange> {
     split_range(i64::MIN, i64::MAX, n)
@@ -58,6 +68,13 @@ mod tests {
                 .sum();
             assert_eq!(covered, 1_i128 << 64);
         }
+    }
+
+    #[test]
+    fn a_failed_page_waits_longer_each_time_up_to_half_a_minute() {
+        let waits: Vec<u64> = (1..=7).map(|n| backoff(n).as_secs()).collect();
+        assert_eq!(waits, [1, 2, 4, 8, 16, 30, 30]);
+        assert_eq!(backoff(200).as_secs(), 30);
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! The Cassandra settings of the analytics job: the cluster, read by the one reader of
 //! the `QUILL_CASSANDRA_*` variables that `quill` uses too
-//! ([`CassandraConfig::from_lookup`]), and the scan's own `QUILL_CASSANDRA_PAGE_SIZE`
-//! and `QUILL_CASSANDRA_SPLITS`.
+//! ([`CassandraConfig::from_lookup`]), and the scan's own: `QUILL_CASSANDRA_PAGE_SIZE`,
+//! `_SPLITS`, `_SCAN_CONSISTENCY`, `_SCAN_CONCURRENCY` and `_SCAN_RETRIES`.
 
 use std::time::Duration;
 
 use quill_posts::CassandraConfig;
+use quill_posts::cassandra::Consistency;
 
 use crate::error::{AnalyticsError, Result};
 
@@ -19,10 +20,19 @@ pub struct CassandraSettings {
     /// `_KEYSPACE`, `_CONSISTENCY`, `_DC`, `_CONNECT_TIMEOUT_MS` and `_TIMEOUT_MS`
     /// (default [`SCAN_PAGE_TIMEOUT`]).
     pub cluster: CassandraConfig,
-    /// `QUILL_CASSANDRA_PAGE_SIZE`, rows per page, default 5000.
+    /// `QUILL_CASSANDRA_PAGE_SIZE`, rows per page, default 1000: bodies reach 80 KB,
+    /// and a page is held whole by the node that serves it.
     pub page_size: i32,
     /// `QUILL_CASSANDRA_SPLITS`, a floor on the number of token ranges, default 0.
     pub min_splits: usize,
+    /// `QUILL_CASSANDRA_SCAN_CONSISTENCY`, default LOCAL_ONE (as Spark's connector
+    /// reads): the web's `QUILL_CASSANDRA_CONSISTENCY` is for requests.
+    pub consistency: Consistency,
+    /// `QUILL_CASSANDRA_SCAN_CONCURRENCY`, token ranges read at once, default 4.
+    pub concurrency: usize,
+    /// `QUILL_CASSANDRA_SCAN_RETRIES`, how often a failed page is read again (after
+    /// 1, 2, 4, ... s, at most 30 s apart) before the run fails, default 5.
+    pub retries: u32,
 }
 
 impl CassandraSettings {
@@ -51,7 +61,7 @@ impl CassandraSettings {
                     }),
             }
         };
-        let page_size = number("QUILL_CASSANDRA_PAGE_SIZE", 5000)?;
+        let page_size = number("QUILL_CASSANDRA_PAGE_SIZE", 1000)?;
         let page_size = i32::try_from(page_size)
             .ok()
             .filter(|p| *p > 0)
@@ -60,10 +70,28 @@ impl CassandraSettings {
                 message: "must be 1..=2147483647".into(),
             })?;
         let min_splits = number("QUILL_CASSANDRA_SPLITS", 0)?;
+        let consistency = match get("QUILL_CASSANDRA_SCAN_CONSISTENCY") {
+            None => Consistency::LocalOne,
+            Some(raw) => Consistency::parse(&raw).map_err(|e| AnalyticsError::Setting {
+                name: "QUILL_CASSANDRA_SCAN_CONSISTENCY",
+                message: format!("{raw:?}: {e}"),
+            })?,
+        };
+        let concurrency = number("QUILL_CASSANDRA_SCAN_CONCURRENCY", 4)?;
+        if concurrency == 0 {
+            return Err(AnalyticsError::Setting {
+                name: "QUILL_CASSANDRA_SCAN_CONCURRENCY",
+                message: "must be at least 1".into(),
+            });
+        }
+        let retries = number("QUILL_CASSANDRA_SCAN_RETRIES", 5)?;
         Ok(Self {
             cluster,
             page_size,
             min_splits: usize::try_from(min_splits).unwrap_or(usize::MAX),
+            consistency,
+            concurrency: usize::try_from(concurrency).unwrap_or(usize::MAX),
+            retries: u32::try_from(retries).unwrap_or(u32::MAX),
         })
     }
 }
@@ -93,7 +121,9 @@ mod tests {
         assert_eq!(s.cluster.keyspace, "quill");
         assert_eq!(s.cluster.consistency, Consistency::LocalQuorum);
         assert_eq!(s.cluster.datacenter, None);
-        assert_eq!(s.page_size, 5000);
+        assert_eq!(s.page_size, 1000);
+        assert_eq!(s.consistency, Consistency::LocalOne);
+        assert_eq!((s.concurrency, s.retries), (4, 5));
     }
 
     #[test]
@@ -105,8 +135,13 @@ mod tests {
             ("QUILL_CASSANDRA_DC", "dc1"),
             ("QUILL_CASSANDRA_PAGE_SIZE", "100"),
             ("QUILL_CASSANDRA_SPLITS", "64"),
+            ("QUILL_CASSANDRA_SCAN_CONSISTENCY", "quorum"),
+            ("QUILL_CASSANDRA_SCAN_CONCURRENCY", "8"),
+            ("QUILL_CASSANDRA_SCAN_RETRIES", "0"),
         ]))
         .unwrap();
+        assert_eq!(s.consistency, Consistency::Quorum);
+        assert_eq!((s.concurrency, s.retries), (8, 0));
         assert_eq!(s.cluster.keyspace, "quill_test");
         assert_eq!(s.cluster.consistency, Consistency::LocalOne);
         assert_eq!(s.cluster.datacenter.as_deref(), Some("dc1"));
@@ -143,6 +178,17 @@ mod tests {
             ])
             .starts_with("setting QUILL_CASSANDRA_PAGE_SIZE")
         );
+        for (name, bad) in [
+            ("QUILL_CASSANDRA_SCAN_CONSISTENCY", "SOME"),
+            ("QUILL_CASSANDRA_SCAN_CONCURRENCY", "0"),
+            ("QUILL_CASSANDRA_SCAN_RETRIES", "-1"),
+        ] {
+            assert!(
+                message(&[("QUILL_CASSANDRA_NODES", "a"), (name, bad)])
+                    .starts_with(&format!("setting {name}")),
+                "{name}"
+            );
+        }
     }
 
     #[test]

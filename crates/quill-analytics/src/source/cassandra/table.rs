@@ -21,8 +21,9 @@ use scylla::response::PagingState;
 use scylla::response::query_result::QueryRowsResult;
 use scylla::statement::prepared::PreparedStatement;
 use scylla::value::CqlTimeuuid;
+use tokio::sync::Semaphore;
 
-use super::ring::{TokenRange, split_count, split_ring};
+use super::ring::{TokenRange, backoff, split_count, split_ring};
 use super::settings::CassandraSettings;
 use super::statement::{Columns, token_range_select};
 use crate::error::{AnalyticsError, Result};
@@ -104,24 +105,31 @@ impl TableProvider for CassandraTable {
             .prepare(cql)
             .await
             .map_err(|e| external(cassandra_error("preparing the scan", e)))?;
-        prepared.set_consistency(driver_consistency(self.settings.cluster.consistency));
+        prepared.set_consistency(driver_consistency(self.settings.consistency));
         prepared.set_page_size(self.settings.page_size);
+        // A read: the driver may retry it, and so does the scan, page by page.
+        prepared.set_is_idempotent(true);
         let partitions = TokenRanges {
             session: Arc::clone(&self.session),
             prepared,
             columns,
             ranges: self.ranges.clone(),
+            at_once: Arc::new(Semaphore::new(self.settings.concurrency)),
+            retries: self.settings.retries,
         };
         Ok(Arc::new(PostsScan::new(partitions, projection)))
     }
 }
 
-/// The token ranges of `posts_by_user`, one partition each, read page by page.
+/// The token ranges of `posts_by_user`, one partition each, read page by page: at most
+/// `at_once` ranges at a time, and a failed page read again up to `retries` times.
 pub struct TokenRanges {
     session: Arc<Session>,
     prepared: PreparedStatement,
     columns: Columns,
     ranges: Vec<TokenRange>,
+    at_once: Arc<Semaphore>,
+    retries: u32,
 }
 
 impl Partitions for TokenRanges {
@@ -149,13 +157,37 @@ impl Partitions for TokenRanges {
         let session = Arc::clone(&self.session);
         let prepared = self.prepared.clone();
         let (columns, projection) = (self.columns, projection.clone());
+        let (at_once, retries) = (Arc::clone(&self.at_once), self.retries);
         builder.spawn(async move {
+            let _turn = at_once
+                .acquire_owned()
+                .await
+                .map_err(|e| DataFusionError::Internal(e.to_string()))?;
             let mut paging = PagingState::start();
             loop {
-                let (result, next) = session
-                    .execute_single_page(&prepared, (range.start, range.end), paging)
-                    .await
-                    .map_err(|e| external(cassandra_error("reading posts_by_user", e)))?;
+                let mut attempt = 0;
+                let (result, next) = loop {
+                    match session
+                        .execute_single_page(&prepared, (range.start, range.end), paging.clone())
+                        .await
+                    {
+                        Ok(page) => break page,
+                        Err(e) if attempt < retries => {
+                            attempt += 1;
+                            tracing::warn!(
+                                error = %e, attempt, start = range.start,
+                                "reading a token range failed; reading the page again"
+                            );
+                            tokio::time::sleep(backoff(attempt)).await;
+                        }
+                        Err(e) => {
+                            return Err(external(cassandra_error(
+                                &format!("reading posts_by_user (tried {} times)", attempt + 1),
+                                e,
+                            )));
+                        }
+                    }
+                };
                 let rows = result
                     .into_rows_result()
                     .map_err(|e| external(cassandra_error("reading posts_by_user", e)))?;

@@ -10,7 +10,10 @@ use std::time::Duration;
 pub enum ValueError {
     #[error("lists no node")]
     NoNode,
-    #[error("a keyspace name is 1-48 letters, digits or _")]
+    #[error(
+        "a keyspace name is 1-48 letters, digits or _, starts with a letter, and is not a \
+         CQL reserved word"
+    )]
     Keyspace,
     #[error("expected ONE, QUORUM, LOCAL_QUORUM, LOCAL_ONE, ALL...")]
     Consistency,
@@ -41,11 +44,81 @@ pub fn parse_nodes(raw: &str) -> Result<Vec<String>, ValueError> {
     Ok(nodes)
 }
 
-/// Whether `name` is a valid unquoted CQL keyspace name (letters, digits, `_`, at most 48).
+/// CQL's reserved words (Cassandra 5.0's and ScyllaDB's), which an unquoted name
+/// cannot be.
+const RESERVED: &[&str] = &[
+    "add",
+    "allow",
+    "alter",
+    "and",
+    "apply",
+    "asc",
+    "authorize",
+    "batch",
+    "begin",
+    "between",
+    "by",
+    "columnfamily",
+    "create",
+    "default",
+    "delete",
+    "desc",
+    "describe",
+    "drop",
+    "entries",
+    "execute",
+    "from",
+    "full",
+    "grant",
+    "if",
+    "in",
+    "index",
+    "infinity",
+    "insert",
+    "into",
+    "is",
+    "keyspace",
+    "limit",
+    "materialized",
+    "mbean",
+    "mbeans",
+    "modify",
+    "nan",
+    "norecursive",
+    "not",
+    "null",
+    "of",
+    "on",
+    "or",
+    "order",
+    "primary",
+    "rename",
+    "replace",
+    "revoke",
+    "schema",
+    "select",
+    "set",
+    "table",
+    "to",
+    "token",
+    "truncate",
+    "unlogged",
+    "unset",
+    "update",
+    "use",
+    "using",
+    "view",
+    "where",
+    "with",
+];
+
+/// Whether `name` is a valid unquoted CQL keyspace name: at most 48 letters, digits and
+/// `_`, starting with a letter, and not a reserved word.
 pub fn is_keyspace_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 48
+    name.len() <= 48
+        && name.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && !RESERVED.iter().any(|word| word.eq_ignore_ascii_case(name))
 }
 
 pub fn parse_keyspace(raw: &str) -> Result<String, ValueError> {
@@ -178,7 +251,18 @@ mod tests {
     #[test]
     fn keyspace_names_cannot_carry_cql() {
         assert!(is_keyspace_name("quill_test_2"));
-        for bad in ["", "x;y", "quill.posts", "a b", &"k".repeat(49)] {
+        for bad in [
+            "",
+            "x;y",
+            "quill.posts",
+            "a b",
+            &"k".repeat(49),
+            "2024_posts",
+            "_quill",
+            "keyspace",
+            "Table",
+            "token",
+        ] {
             assert!(parse_keyspace(bad).is_err(), "{bad:?}");
         }
     }
