@@ -45,7 +45,7 @@ fn parse(account: &NewAccount<'_>) -> Result<(Username, Password), FieldErrors> 
     let username = Username::parse(account.username)
         .map_err(|e| errors.insert("username", e.to_string()))
         .ok();
-    let password = Password::parse_new(account.password)
+    let password = Password::parse_new(account.password, account.username)
         .map_err(|e| errors.insert("password", e.to_string()))
         .ok();
     if let (Some(password), Some(confirm)) = (&password, account.password_confirm)
