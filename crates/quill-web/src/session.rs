@@ -7,9 +7,10 @@ use std::future::{Ready, ready};
 use actix_session::{Session, SessionExt};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
+use quill_accounts::sessions;
 use quill_domain::{Month, UserId};
 
-use crate::app::CurrentUser;
+use crate::app::{Client, CurrentUser};
 use crate::errors::{PageError, Problem};
 
 /// Session keys of a logged-in browser session.
@@ -37,12 +38,19 @@ impl CurrentUser {
             id: UserId(id),
             username,
             since,
+            session: get::<String>(state, sessions::PUBLIC_ID_KEY),
         })
     }
 
-    /// The session state of a logged-in `user`, as `start` leaves it.
-    pub fn state_of(user: &quill_accounts::User) -> HashMap<String, String> {
-        HashMap::from([
+    /// The session state of a logged-in `user`, as `start` leaves it, with the client
+    /// it starts for (which the session store mirrors into columns of its own).
+    pub fn state_of(user: &quill_accounts::User, client: &Client) -> HashMap<String, String> {
+        let text = |value: &str| serde_json::Value::from(value).to_string();
+        let mut state = HashMap::from([
+            (
+                sessions::ADDRESS_KEY.to_owned(),
+                text(&client.address.to_string()),
+            ),
             (SESSION_USER_ID.to_owned(), user.id.0.to_string()),
             (
                 SESSION_USERNAME.to_owned(),
@@ -52,14 +60,22 @@ impl CurrentUser {
                 SESSION_SINCE.to_owned(),
                 user.since_month().yyyymm().to_string(),
             ),
-        ])
+        ]);
+        if let Some(agent) = &client.agent {
+            state.insert(sessions::AGENT_KEY.to_owned(), text(agent));
+        }
+        state
     }
 
     /// Logs `user` in on this browser session, under a new session key (no fixation).
-    pub fn start(session: &Session, user: &quill_accounts::User) -> Result<(), Problem> {
+    pub fn start(
+        session: &Session,
+        user: &quill_accounts::User,
+        client: &Client,
+    ) -> Result<(), Problem> {
         session.clear();
         session.renew();
-        for (key, value) in Self::state_of(user) {
+        for (key, value) in Self::state_of(user, client) {
             let value: serde_json::Value =
                 serde_json::from_str(&value).map_err(|e| Problem::Internal(e.into()))?;
             session

@@ -2,7 +2,7 @@
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
@@ -44,6 +44,7 @@ pub async fn get(chrome: Chrome) -> Result<HttpResponse, PageError> {
 }
 
 pub async fn post(
+    req: HttpRequest,
     state: web::Data<AppState>,
     metrics: web::Data<Metrics>,
     session: Session,
@@ -59,7 +60,7 @@ pub async fn post(
     };
     match accounts::sign_up(&state, &metrics, account).await? {
         SignUp::Created(user) => {
-            CurrentUser::start(&session, &user)?;
+            CurrentUser::start(&session, &user, &state.client(&req))?;
             Ok(Flash::SignedUp.redirect("/posts"))
         }
         SignUp::Refused(errors) => {
