@@ -97,6 +97,7 @@ async fn changing_the_password_ends_the_other_sessions_and_keeps_this_one() {
     let token = token_for(&app, "alice", "curl/8.11.0").await;
     let user = app.stored_user("alice").await.expect("stored");
     assert_eq!(app.session_count(user.id).await, 3);
+    let before = app.cookies();
 
     let response = change_password(&app, PASSWORD, NEW_PASSWORD, NEW_PASSWORD).await;
     assert_eq!(response.status(), 303);
@@ -116,6 +117,9 @@ async fn changing_the_password_ends_the_other_sessions_and_keeps_this_one() {
     let me = api::me(&http::script(), &app, &token).await;
     assert_eq!(me.status(), 401);
     assert_eq!(app.session_count(user.id).await, 1);
+    // ... under a new session key: the one it had before opens nothing.
+    let replay = app.replay("/posts", &before).await;
+    assert_eq!(replay.headers()["location"], "/login");
 
     // The old password opens nothing; the new one does.
     assert_eq!(api_login_status(&app, "alice", PASSWORD).await, 400);

@@ -1,5 +1,7 @@
-//! `/account/password`: change one's password; the other sessions end.
+//! `/account/password`: change one's password; the other sessions end, and this one
+//! goes on under a new session key.
 
+use actix_session::SessionExt;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -64,7 +66,12 @@ pub async fn post(
         confirm: Some(&form.new_password_confirm),
     };
     match password::change_password(&state, &user, attempt, change).await? {
-        ChangePassword::Changed { .. } => Ok(Flash::PasswordChanged.redirect("/account/sessions")),
+        ChangePassword::Changed { .. } => {
+            // Authenticated again: this browser goes on under a new session key, and
+            // the old one ends (ASVS 7.2.4), as at login.
+            req.get_session().renew();
+            Ok(Flash::PasswordChanged.redirect("/account/sessions"))
+        }
         ChangePassword::Refused(errors) => render_status(
             &PasswordPage { chrome, errors },
             StatusCode::UNPROCESSABLE_ENTITY,
