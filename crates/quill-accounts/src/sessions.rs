@@ -361,21 +361,24 @@ impl SqlSessionStore {
     }
 
     /// Records that an API token was used now: at most once a minute per token and
-    /// process, best effort (a read must keep working while the primary is away).
-    #[tracing::instrument(skip_all)]
-    pub async fn seen_token(&self, token: &str) {
+    /// process, in the background, so that no API request waits for the primary (or
+    /// fails, or moves its read floor) for the sake of the sessions list.
+    pub fn seen_token(&self, token: &str) {
         let id = token_hash(token);
         let now = unix_secs();
         if !self.due(&id, now) {
             return;
         }
-        let written = self
-            .db
-            .write(move |conn| seen(conn, &id, now).map_err(SqlError::from))
-            .await;
-        if let Err(error) = written {
-            tracing::warn!(%error, "session use not recorded");
-        }
+        let db = self.db.clone();
+        let write = async move {
+            let written = db
+                .write(move |conn| seen(conn, &id, now).map_err(SqlError::from))
+                .await;
+            if let Err(error) = written {
+                tracing::warn!(%error, "session use not recorded");
+            }
+        };
+        tokio::spawn(tracing::Instrument::in_current_span(write));
     }
 
     /// Whether this process last wrote session `id`'s expiry or use more than

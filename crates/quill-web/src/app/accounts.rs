@@ -169,7 +169,7 @@ pub async fn api_user(state: &AppState, token: &str) -> Result<Option<CurrentUse
     let session = state.sessions.load_token(token).await?;
     let user = session.as_ref().and_then(CurrentUser::of_state);
     if user.is_some() {
-        state.sessions.seen_token(token).await;
+        state.sessions.seen_token(token);
     }
     Ok(user)
 }
