@@ -207,7 +207,10 @@ mod tests {
         assert_eq!(parse("etirgueram", "marguerite").map(|_| ()), Ok(()));
         // The username inside words of their own is fine.
         assert!(parse("bob built a red shed", "bob").is_ok());
+        // The fixtures of scripts/bench.sh and the Django comparison's seed.
+        assert!(parse("benchmark password", "bench").is_ok());
         assert!(parse("bench-password-123", "bench").is_ok());
+        assert!(parse("bench-password-123", "writer").is_ok());
         assert!(parse("correct horse battery staple", "alice").is_ok());
     }
 
