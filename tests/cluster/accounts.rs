@@ -150,7 +150,7 @@ async fn concurrent_migrations_make_the_sqlite_schema_on_mysql() {
     let mut sqlite = sqlite;
     mysql.sort_unstable();
     sqlite.sort_unstable();
-    assert_eq!(mysql.len(), 13, "{mysql:?}");
+    assert_eq!(mysql.len(), 17, "{mysql:?}");
     assert_eq!(mysql, sqlite);
 }
 
