@@ -277,6 +277,18 @@ pub fn delete(conn: &mut DbConn, id_hash: &str) -> Result<(), DieselError> {
     Ok(())
 }
 
+/// Ends every session (browser and API) of `user`, or of every user; returns how many.
+pub fn end_all(conn: &mut DbConn, user: Option<UserId>) -> Result<usize, DieselError> {
+    match user {
+        Some(user) => {
+            diesel::delete(sessions::table.filter(sessions::user_id.eq(user.0))).execute(conn)
+        }
+        None => {
+            diesel::delete(sessions::table.filter(sessions::user_id.is_not_null())).execute(conn)
+        }
+    }
+}
+
 /// Deletes sessions that can no longer be used; returns how many.
 pub fn purge_expired(
     conn: &mut DbConn,

@@ -4,6 +4,7 @@
 
 mod db;
 mod migrate;
+mod sessions;
 
 use std::fmt::Display;
 use std::process::ExitCode;
@@ -35,6 +36,9 @@ pub enum Command {
     /// Cassandra's schema
     #[command(subcommand)]
     Cql(CqlCommand),
+    /// Users' sessions, for an operator
+    #[command(subcommand)]
+    Sessions(SessionsCommand),
     /// The MariaDB accounts cluster: roles, positions, failover
     #[cfg_attr(
         not(feature = "mysql"),
@@ -54,6 +58,21 @@ pub enum CqlCommand {
     /// The keyspace is created as QUILL_CASSANDRA_REPLICATION says. Run it once per
     /// deployment, before `serve`, not from every instance.
     Migrate,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SessionsCommand {
+    /// Log a user out everywhere (browser sessions and API tokens), or every user
+    ///
+    /// Takes effect at their next request, also while Quill runs.
+    End {
+        /// The user whose sessions end
+        #[arg(long, value_name = "USERNAME", required_unless_present = "all")]
+        user: Option<String>,
+        /// End every user's sessions
+        #[arg(long, conflicts_with = "user")]
+        all: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -99,6 +118,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Serve => serve(settings),
         Command::Migrate => migrate::accounts(settings),
         Command::Cql(CqlCommand::Migrate) => migrate::cassandra(&settings),
+        Command::Sessions(SessionsCommand::End { user, .. }) => {
+            sessions::end(settings, user.as_deref())
+        }
         #[cfg(feature = "mysql")]
         Command::Db(command) => db::run(command, &ops),
         #[cfg(not(feature = "mysql"))]
@@ -183,8 +205,28 @@ mod tests {
                 command: Some(Command::Db(DbCommand::Watch))
             })
         ));
+        assert!(matches!(
+            parse(&["sessions", "end", "--user", "ada"]),
+            Ok(Cli {
+                command: Some(Command::Sessions(SessionsCommand::End {
+                    user: Some(_),
+                    all: false
+                }))
+            })
+        ));
+        assert!(matches!(
+            parse(&["sessions", "end", "--all"]),
+            Ok(Cli {
+                command: Some(Command::Sessions(SessionsCommand::End {
+                    user: None,
+                    all: true
+                }))
+            })
+        ));
         for bad in [
             &["frobnicate"][..],
+            &["sessions", "end"],
+            &["sessions", "end", "--all", "--user", "ada"],
             &["db"],
             &["db", "status", "now"],
             &["db", "promote", "--wait", "soon"],
@@ -200,6 +242,7 @@ mod tests {
             &["serve", "--help"],
             &["migrate", "--help"],
             &["cql", "migrate", "--help"],
+            &["sessions", "end", "--help"],
             &["db", "status", "--help"],
             &["db", "promote", "--help"],
             &["db", "watch", "--help"],

@@ -1,16 +1,22 @@
-//! CSRF protection for forms: a signed double-submit token.
+//! CSRF protection for forms: a signed token bound to the session.
 //!
-//! Every visitor gets a random `quill_csrf` cookie (HttpOnly, SameSite=Lax); every form
-//! carries `csrf_token` = HMAC(key, cookie value). A cross-site page can neither read the
-//! cookie nor forge the HMAC, so a POST whose token does not match is refused with 403.
-//! This needs no server-side state, so the login form is covered before any session.
+//! Every form carries `csrf_token` = HMAC(key, what it is bound to):
+//! - a logged-in session's own random secret, made at login (the session state's
+//!   `csrf`), so a token works only with the session it was shown in, and a new login
+//!   gets a new one;
+//! - before login, the visitor's random `quill_csrf` cookie (HttpOnly, SameSite=Lax),
+//!   a pre-session seed, renewed at login and logout.
 //!
-//! A form sent from another site is refused as well, whatever token it carries, when the
-//! browser says so: `Sec-Fetch-Site: cross-site`, or else an `Origin` whose host is not
-//! the one the request was sent to.
+//! A cross-site page can neither read the session or the cookie nor forge the HMAC, so
+//! a POST whose token does not match is refused with 403. A form sent from another site
+//! is refused as well, whatever token it carries, when the browser says so:
+//! `Sec-Fetch-Site: cross-site`, or else an `Origin` whose host is not the one the
+//! request was sent to. The API authenticates with bearer tokens only and needs none of
+//! this.
 
 use std::future::{Ready, ready};
 
+use actix_session::SessionExt;
 use actix_web::body::MessageBody;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
@@ -25,22 +31,62 @@ use crate::secrets::Secrets;
 
 pub const COOKIE: &str = "quill_csrf";
 
+/// The session state key of a logged-in session's CSRF secret.
+pub const SESSION_SECRET: &str = "csrf";
+
 /// The visitor's CSRF seed (the cookie value), set by [`ensure_cookie`].
 #[derive(Clone)]
 struct Seed(String);
 
-/// Issues and checks CSRF tokens for the current visitor.
+/// Asks [`ensure_cookie`] for a new seed on this response (login, logout).
+struct RenewSeed;
+
+/// What a token is bound to.
+enum Binding {
+    /// A logged-in session's secret.
+    Session(String),
+    /// A visitor's seed, before login.
+    Visitor(String),
+}
+
+/// Issues and checks CSRF tokens for the current session or visitor.
 pub struct Csrf {
-    seed: String,
+    binding: Binding,
     secrets: web::Data<Secrets>,
     /// The browser says the request comes from another site.
     cross_site: bool,
 }
 
+/// A new random secret or seed: 256 bits, URL-safe base64 (43 characters).
+fn random() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// A new secret for a session that is logging in.
+pub fn new_session_secret() -> String {
+    random()
+}
+
+/// Gives the visitor a new seed with this response, so that tokens of the page before
+/// a login or logout are worth nothing after it.
+pub fn renew_seed(req: &HttpRequest) {
+    req.extensions_mut().insert(RenewSeed);
+}
+
 impl Csrf {
+    /// What the token signs: the binding's kind and value.
+    fn signed(&self) -> [&[u8]; 2] {
+        match &self.binding {
+            Binding::Session(secret) => [b"session", secret.as_bytes()],
+            Binding::Visitor(seed) => [b"visitor", seed.as_bytes()],
+        }
+    }
+
     /// The token to put in a form's hidden `csrf_token` field.
     pub fn token(&self) -> String {
-        URL_SAFE_NO_PAD.encode(self.secrets.csrf.sign(&[self.seed.as_bytes()]))
+        URL_SAFE_NO_PAD.encode(self.secrets.csrf.sign(&self.signed()))
     }
 
     /// Refuses a submitted token that was not issued for this visitor.
@@ -51,11 +97,7 @@ impl Csrf {
         let signature = URL_SAFE_NO_PAD
             .decode(submitted.trim())
             .map_err(|_| Problem::Forbidden)?;
-        if self
-            .secrets
-            .csrf
-            .verify(&[self.seed.as_bytes()], &signature)
-        {
+        if self.secrets.csrf.verify(&self.signed(), &signature) {
             Ok(())
         } else {
             Err(Problem::Forbidden)
@@ -68,19 +110,42 @@ impl FromRequest for Csrf {
     type Future = Ready<Result<Self, PageError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let seed = req.extensions().get::<Seed>().map(|seed| seed.0.clone());
         let secrets = req.app_data::<web::Data<Secrets>>().cloned();
-        ready(match (seed, secrets) {
-            (Some(seed), Some(secrets)) => Ok(Self {
-                seed,
+        ready(match (binding(req), secrets) {
+            (Ok(binding), Some(secrets)) => Ok(Self {
+                binding,
                 secrets,
                 cross_site: cross_site(req),
             }),
-            _ => Err(PageError(Problem::Internal(anyhow::anyhow!(
-                "CSRF middleware or secrets missing"
+            (Err(e), _) => Err(e),
+            (_, None) => Err(PageError(Problem::Internal(anyhow::anyhow!(
+                "secrets missing"
             )))),
         })
     }
+}
+
+/// The logged-in session's secret (made now for a session from before secrets were),
+/// else the visitor's seed.
+fn binding(req: &HttpRequest) -> Result<Binding, PageError> {
+    let session = req.get_session();
+    let logged_in = session.contains_key(quill_accounts::sessions::USER_ID_KEY);
+    if logged_in {
+        if let Ok(Some(secret)) = session.get::<String>(SESSION_SECRET) {
+            return Ok(Binding::Session(secret));
+        }
+        let secret = new_session_secret();
+        session
+            .insert(SESSION_SECRET, &secret)
+            .map_err(|e| Problem::Internal(anyhow::anyhow!("{e}")))?;
+        return Ok(Binding::Session(secret));
+    }
+    let seed = req.extensions().get::<Seed>().map(|seed| seed.0.clone());
+    seed.map(Binding::Visitor).ok_or_else(|| {
+        PageError(Problem::Internal(anyhow::anyhow!(
+            "CSRF middleware missing"
+        )))
+    })
 }
 
 /// Whether the browser says `req` comes from another site: `Sec-Fetch-Site` when it
@@ -118,7 +183,6 @@ fn cross_site(req: &HttpRequest) -> bool {
 /// Middleware: gives every visitor a CSRF seed cookie, reusing the one they have. The
 /// API authenticates with bearer tokens, not cookies, so it gets none.
 pub async fn ensure_cookie(
-    secure: bool,
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
@@ -131,19 +195,16 @@ pub async fn ensure_cookie(
         .filter(|v| v.len() == 43 && URL_SAFE_NO_PAD.decode(v).is_ok());
     let (seed, fresh) = match existing {
         Some(seed) => (seed, false),
-        None => {
-            let mut bytes = [0u8; 32];
-            rand::rng().fill_bytes(&mut bytes);
-            (URL_SAFE_NO_PAD.encode(bytes), true)
-        }
+        None => (random(), true),
     };
     req.extensions_mut().insert(Seed(seed.clone()));
     let mut res = next.call(req).await?;
-    if fresh {
+    let renew = res.request().extensions().contains::<RenewSeed>();
+    if fresh || renew {
+        let seed = if renew { random() } else { seed };
         let cookie = Cookie::build(COOKIE, seed)
             .path("/")
             .http_only(true)
-            .secure(secure)
             .same_site(SameSite::Lax)
             .finish();
         res.response_mut().add_cookie(&cookie)?;

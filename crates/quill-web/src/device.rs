@@ -30,7 +30,7 @@ fn verify(key: &MacKey, value: &str, account: &str) -> Option<String> {
 }
 
 /// A device cookie for `account`, keeping the browser's device id when it has one.
-pub fn cookie(key: &MacKey, account: &str, id: Option<String>, secure: bool) -> Cookie<'static> {
+pub fn cookie(key: &MacKey, account: &str, id: Option<String>) -> Cookie<'static> {
     let id = id.unwrap_or_else(|| {
         let mut bytes = [0u8; 16];
         rand::rng().fill_bytes(&mut bytes);
@@ -40,7 +40,6 @@ pub fn cookie(key: &MacKey, account: &str, id: Option<String>, secure: bool) -> 
     Cookie::build(COOKIE, format!("{id}.{signature}"))
         .path("/")
         .http_only(true)
-        .secure(secure)
         .same_site(SameSite::Lax)
         .max_age(time::Duration::days(MAX_AGE_DAYS))
         .finish()
@@ -53,7 +52,7 @@ mod tests {
     #[test]
     fn a_device_cookie_speaks_for_its_account_only() {
         let key = MacKey::for_tests([7; 32]);
-        let cookie = cookie(&key, "ada", None, false);
+        let cookie = cookie(&key, "ada", None);
         let id = verify(&key, cookie.value(), "ada").expect("signed for ada");
         assert_eq!(
             cookie.value().split_once('.').map(|(id, _)| id),
@@ -64,7 +63,7 @@ mod tests {
             verify(&MacKey::for_tests([8; 32]), cookie.value(), "ada"),
             None
         );
-        let kept = super::cookie(&key, "ada", Some(id.clone()), true);
+        let kept = super::cookie(&key, "ada", Some(id.clone()));
         assert_eq!(verify(&key, kept.value(), "ada"), Some(id));
         for forged in ["", "x", "abc.def", "abc."] {
             assert_eq!(verify(&key, forged, "ada"), None);

@@ -9,6 +9,7 @@ pub mod csrf;
 mod device;
 pub mod errors;
 pub mod flash;
+mod https;
 mod methods;
 pub mod metrics;
 pub mod page;

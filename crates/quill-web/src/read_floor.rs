@@ -27,7 +27,6 @@ pub const COOKIE: &str = "quill_after";
 const COOKIE_MAX_AGE_SECS: i64 = 300;
 
 pub async fn middleware(
-    cookie_secure: bool,
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
@@ -46,7 +45,6 @@ pub async fn middleware(
                 let cookie = Cookie::build(COOKIE, encode(key, &floor))
                     .path("/")
                     .http_only(true)
-                    .secure(cookie_secure)
                     .same_site(SameSite::Lax)
                     .max_age(time::Duration::seconds(COOKIE_MAX_AGE_SECS))
                     .finish();

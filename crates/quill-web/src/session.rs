@@ -11,6 +11,7 @@ use quill_accounts::sessions;
 use quill_domain::{Month, UserId};
 
 use crate::app::{Client, CurrentUser};
+use crate::csrf;
 use crate::errors::{PageError, Problem};
 
 /// Session keys of a logged-in browser session.
@@ -67,22 +68,37 @@ impl CurrentUser {
         state
     }
 
-    /// Logs `user` in on this browser session, under a new session key (no fixation).
+    /// Logs `user`, coming from `client`, in on this browser session, under a new
+    /// session key (no fixation) with a new CSRF secret; the visitor's CSRF seed is
+    /// renewed too.
     pub fn start(
-        session: &Session,
+        req: &HttpRequest,
         user: &quill_accounts::User,
         client: &Client,
     ) -> Result<(), Problem> {
+        let session = req.get_session();
         session.clear();
         session.renew();
-        for (key, value) in Self::state_of(user, client) {
+        let mut state = Self::state_of(user, client);
+        state.insert(
+            csrf::SESSION_SECRET.to_owned(),
+            serde_json::Value::from(csrf::new_session_secret()).to_string(),
+        );
+        for (key, value) in state {
             let value: serde_json::Value =
                 serde_json::from_str(&value).map_err(|e| Problem::Internal(e.into()))?;
             session
                 .insert(key, value)
                 .map_err(|e| Problem::Internal(anyhow::anyhow!("{e}")))?;
         }
+        csrf::renew_seed(req);
         Ok(())
+    }
+
+    /// Logs this browser session out, server side too, and renews the CSRF seed.
+    pub fn end(req: &HttpRequest) {
+        req.get_session().purge();
+        csrf::renew_seed(req);
     }
 }
 

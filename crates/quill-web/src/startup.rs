@@ -24,7 +24,7 @@ use crate::metrics::Metrics;
 use crate::secrets::Secrets;
 use crate::settings::Settings;
 use crate::state::AppState;
-use crate::{csrf, flash, methods, metrics, read_floor, request_id, routes};
+use crate::{csrf, flash, https, methods, metrics, read_floor, request_id, routes};
 
 /// The Content-Security-Policy: no inline script or style, nothing from elsewhere.
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
@@ -94,7 +94,6 @@ impl Application {
             throttle: throttle.clone(),
             session_idle_secs: settings.session.idle.as_secs() as i64,
             behind_proxy: settings.http.behind_proxy,
-            cookie_secure: settings.http.cookie_secure,
             node,
         });
         spawn_purge(sessions.clone(), throttle);
@@ -143,17 +142,18 @@ fn server(
 ) -> anyhow::Result<Server> {
     let metrics = web::Data::new(Metrics::default());
     let secrets = web::Data::new(secrets);
-    let (cookie_secure, idle, max_body) = (
-        settings.http.cookie_secure,
-        settings.session.idle,
-        settings.http.max_body_bytes,
-    );
+    let (idle, max_body) = (settings.session.idle, settings.http.max_body_bytes);
+    let transport = https::Transport {
+        always_https: settings.http.cookie_secure,
+        behind_proxy: settings.http.behind_proxy,
+    };
     let idle = actix_web::cookie::time::Duration::seconds(idle.as_secs() as i64);
     let server = HttpServer::new(move || {
         let session = SessionMiddleware::builder(sessions.clone(), secrets.cookie.clone())
             .cookie_name("quill_session".into())
             .cookie_http_only(true)
-            .cookie_secure(cookie_secure)
+            // `Secure` (and `__Host-`) over HTTPS: the https middleware decides.
+            .cookie_secure(false)
             .cookie_same_site(SameSite::Lax)
             .cookie_content_security(CookieContentSecurity::Private)
             .session_lifecycle(
@@ -184,13 +184,12 @@ fn server(
             }))
             .wrap(from_fn(methods::head_as_get))
             .wrap(session)
-            .wrap(from_fn(move |req, next| {
-                read_floor::middleware(cookie_secure, req, next)
-            }))
-            .wrap(from_fn(move |req, next| {
-                csrf::ensure_cookie(cookie_secure, req, next)
-            }))
+            .wrap(from_fn(read_floor::middleware))
+            .wrap(from_fn(csrf::ensure_cookie))
             .wrap(from_fn(flash::clear_after_display))
+            .wrap(from_fn(move |req, next| {
+                https::middleware(transport, req, next)
+            }))
             .wrap(
                 ErrorHandlers::new()
                     .handler(StatusCode::NOT_FOUND, render_bare_errors)
@@ -199,7 +198,7 @@ fn server(
                     .handler(StatusCode::BAD_REQUEST, render_bare_errors)
                     .handler(StatusCode::INTERNAL_SERVER_ERROR, render_bare_errors),
             )
-            .wrap(security_headers(cookie_secure))
+            .wrap(security_headers())
             .wrap(from_fn(compress::middleware))
             .wrap(from_fn(metrics::observe))
             .wrap(from_fn(request_id::echo))
@@ -212,19 +211,13 @@ fn server(
     Ok(server)
 }
 
-/// Headers on every response. Served over TLS (`QUILL_COOKIE_SECURE`), browsers are
-/// also told to come back over HTTPS only.
-fn security_headers(tls: bool) -> DefaultHeaders {
-    let headers = DefaultHeaders::new()
+/// Headers on every response (HSTS only over HTTPS: the https middleware adds it).
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
         .add((header::CONTENT_SECURITY_POLICY, CSP))
         .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .add((header::REFERRER_POLICY, "same-origin"))
-        .add((header::X_FRAME_OPTIONS, "DENY"));
-    if tls {
-        headers.add((header::STRICT_TRANSPORT_SECURITY, "max-age=31536000"))
-    } else {
-        headers
-    }
+        .add((header::X_FRAME_OPTIONS, "DENY"))
 }
 
 /// Brings the cluster's schema up to this build before serving. Asked of a replica

@@ -19,8 +19,6 @@ pub struct AppState {
     pub session_idle_secs: i64,
     /// Whether `X-Forwarded-For` from the peer tells the client's address.
     pub behind_proxy: bool,
-    /// Whether cookies Quill sets in handlers are marked `Secure`.
-    pub cookie_secure: bool,
     /// This process's timeuuid node id (random, multicast bit set as RFC 4122 asks).
     pub node: [u8; 6],
 }

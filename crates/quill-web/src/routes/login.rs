@@ -1,6 +1,5 @@
 //! `/login`: the login form.
 
-use actix_session::SessionExt;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -62,9 +61,9 @@ pub async fn post(
     };
     match accounts::log_in(&state, &metrics, attempt, &form.username, &form.password).await? {
         LogIn::Welcome(user) => {
-            CurrentUser::start(&req.get_session(), &user, &state.client(&req))?;
+            CurrentUser::start(&req, &user, &state.client(&req))?;
             let mut response = Flash::LoggedIn.redirect("/posts");
-            let device = device::cookie(&secrets.device, &account, device, state.cookie_secure);
+            let device = device::cookie(&secrets.device, &account, device);
             response
                 .add_cookie(&device)
                 .map_err(|e| Problem::Internal(e.into()))?;

@@ -1,9 +1,9 @@
 //! `POST /logout`: end the session, server side too.
 
-use actix_session::Session;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
+use crate::app::CurrentUser;
 use crate::csrf::Csrf;
 use crate::errors::PageError;
 use crate::flash::Flash;
@@ -15,11 +15,11 @@ pub struct LogoutForm {
 }
 
 pub async fn post(
-    session: Session,
+    req: HttpRequest,
     csrf: Csrf,
     form: web::Form<LogoutForm>,
 ) -> Result<HttpResponse, PageError> {
     csrf.verify(&form.csrf_token)?;
-    session.purge();
+    CurrentUser::end(&req);
     Ok(Flash::LoggedOut.redirect("/login"))
 }

@@ -1,6 +1,5 @@
 //! `/signup`: make an account and land on the (empty) timeline, logged in.
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -47,7 +46,6 @@ pub async fn post(
     req: HttpRequest,
     state: web::Data<AppState>,
     metrics: web::Data<Metrics>,
-    session: Session,
     csrf: Csrf,
     chrome: Chrome,
     form: web::Form<SignupForm>,
@@ -60,7 +58,7 @@ pub async fn post(
     };
     match accounts::sign_up(&state, &metrics, account).await? {
         SignUp::Created(user) => {
-            CurrentUser::start(&session, &user, &state.client(&req))?;
+            CurrentUser::start(&req, &user, &state.client(&req))?;
             Ok(Flash::SignedUp.redirect("/posts"))
         }
         SignUp::Refused(errors) => {

@@ -16,10 +16,11 @@ pub struct HttpSettings {
     pub max_body_bytes: usize,
     /// `QUILL_SHUTDOWN_SECS`: how long in-flight requests get to finish on SIGTERM.
     pub shutdown_timeout: Duration,
-    /// `QUILL_COOKIE_SECURE`: TLS terminates in front: mark cookies `Secure` and send
-    /// `Strict-Transport-Security`.
+    /// `QUILL_COOKIE_SECURE`: TLS always terminates in front, whatever the proxy says:
+    /// every request counts as HTTPS (`__Host-` cookies, `Strict-Transport-Security`).
     pub cookie_secure: bool,
-    /// `QUILL_BEHIND_PROXY`: trust the proxy's `X-Forwarded-For` for the client address.
+    /// `QUILL_BEHIND_PROXY`: trust the proxy's `X-Forwarded-For` for the client address
+    /// and its `X-Forwarded-Proto` for the scheme.
     pub behind_proxy: bool,
 }
 

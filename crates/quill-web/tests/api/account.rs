@@ -98,6 +98,7 @@ async fn changing_the_password_ends_the_other_sessions_and_keeps_this_one() {
     let user = app.stored_user("alice").await.expect("stored");
     assert_eq!(app.session_count(user.id).await, 3);
     let before = app.cookies();
+    let csrf_before = app.csrf("/account/sessions").await;
 
     let response = change_password(&app, PASSWORD, NEW_PASSWORD, NEW_PASSWORD).await;
     assert_eq!(response.status(), 303);
@@ -120,6 +121,11 @@ async fn changing_the_password_ends_the_other_sessions_and_keeps_this_one() {
     // ... under a new session key: the one it had before opens nothing.
     let replay = app.replay("/posts", &before).await;
     assert_eq!(replay.headers()["location"], "/login");
+    // ... and a new CSRF secret: a form shown before the change is refused after it.
+    let stale = app
+        .post_form("/account/sessions/others", &[("csrf_token", &csrf_before)])
+        .await;
+    assert_eq!(stale.status(), 403);
 
     // The old password opens nothing; the new one does.
     assert_eq!(api_login_status(&app, "alice", PASSWORD).await, 400);

@@ -7,6 +7,7 @@ mod auth;
 mod build;
 mod csrf;
 mod edge;
+mod https;
 mod operations;
 mod posts;
 mod process;

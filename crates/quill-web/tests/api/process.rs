@@ -241,3 +241,45 @@ fn sigterm_lets_in_flight_requests_finish() {
         "no longer listening"
     );
 }
+
+/// An operator logs one user out everywhere, then everyone, while Quill runs.
+#[tokio::test]
+async fn an_operator_ends_a_users_sessions_then_everyones() {
+    let app = quill_test_support::spawn_app(&[]).await;
+    app.sign_up("alice").await;
+    let alice = app.cookies();
+    let app = app.in_new_browser();
+    app.sign_up("bob").await;
+    let bob = app.cookies();
+    let end = |args: &[&str]| {
+        let output = quill()
+            .env("QUILL_DATA_DIR", app.data_dir())
+            .args(["sessions", "end"])
+            .args(args)
+            .output()
+            .expect("run quill");
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (code, _, stderr) = end(&["--user", "nobody"]);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("no user is called \"nobody\""), "{stderr}");
+
+    let (code, stdout, _) = end(&["--user", "Alice"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(stdout.trim(), "ended 1 sessions of alice");
+    assert_eq!(
+        app.replay("/posts", &alice).await.status(),
+        303,
+        "alice is out"
+    );
+    assert_eq!(app.replay("/posts", &bob).await.status(), 200, "bob is not");
+
+    let (code, stdout, _) = end(&["--all"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(stdout.trim(), "ended 1 sessions");
+    assert_eq!(app.replay("/posts", &bob).await.status(), 303, "bob is out");
+}

@@ -49,18 +49,6 @@ async fn the_session_cookie_is_http_only_and_same_site_lax() {
 }
 
 #[tokio::test]
-async fn the_session_cookie_is_secure_behind_tls() {
-    let app = spawn_app(&[("QUILL_COOKIE_SECURE", "true")]).await;
-    let response = app.sign_up("alice").await;
-    assert_eq!(
-        response.headers()["strict-transport-security"],
-        "max-age=31536000"
-    );
-    let cookie = session_cookie(&response);
-    assert!(cookie.contains("Secure"), "{cookie}");
-}
-
-#[tokio::test]
 async fn the_database_holds_only_hashes_of_session_tokens() {
     let app = spawn_app(&[]).await;
     app.sign_up("alice").await;

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use crate::app::password::{self, ChangePassword, PasswordChange};
 use crate::app::{CurrentUser, FieldErrors, accounts::Attempt};
-use crate::csrf::Csrf;
+use crate::csrf::{self, Csrf};
 use crate::device;
 use crate::errors::{PageError, Problem};
 use crate::flash::Flash;
@@ -67,9 +67,13 @@ pub async fn post(
     };
     match password::change_password(&state, &user, attempt, change).await? {
         ChangePassword::Changed { .. } => {
-            // Authenticated again: this browser goes on under a new session key, and
-            // the old one ends (ASVS 7.2.4), as at login.
-            req.get_session().renew();
+            // Authenticated again: this browser goes on under a new session key and
+            // CSRF secret, and the old key ends (ASVS 7.2.4), as at login.
+            let session = req.get_session();
+            session.renew();
+            session
+                .insert(csrf::SESSION_SECRET, csrf::new_session_secret())
+                .map_err(|e| Problem::Internal(anyhow::anyhow!("{e}")))?;
             Ok(Flash::PasswordChanged.redirect("/account/sessions"))
         }
         ChangePassword::Refused(errors) => render_status(
