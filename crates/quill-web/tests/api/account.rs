@@ -418,3 +418,27 @@ async fn the_api_changes_the_password_and_ends_every_other_session() {
         .expect("PUT");
     assert_eq!(anonymous.status(), 401);
 }
+
+/// Behind a trusted proxy (`QUILL_BEHIND_PROXY`), a session's address is the one the
+/// proxy reports, as the login throttle counts it.
+#[tokio::test]
+async fn behind_a_proxy_the_sessions_list_shows_the_address_it_reports() {
+    let app = spawn_app(&[("QUILL_BEHIND_PROXY", "true")]).await;
+    app.sign_up("alice").await;
+    let response = http::script()
+        .post(app.url("/api/v1/sessions"))
+        .header("x-forwarded-for", "198.51.100.7")
+        .json(&json!({ "username": "alice", "password": PASSWORD }))
+        .send()
+        .await
+        .expect("POST");
+    let token: Value = response.json().await.expect("json");
+    let token = token["token"].as_str().expect("token");
+    let (_, body) = sessions_json(&app, token).await;
+    let json: Value = serde_json::from_str(&body).expect("json");
+    let current = json["sessions"]
+        .as_array()
+        .and_then(|all| all.iter().find(|s| s["current"] == true))
+        .expect("the calling token");
+    assert_eq!(current["address"], "198.51.100.7", "{json}");
+}
