@@ -134,3 +134,58 @@ async fn the_login_form_works_with_the_keyboard_alone() {
     );
     client.close().await.expect("close");
 }
+
+/// The account pages on a 320-pixel screen, with no JavaScript: from the header to the
+/// sessions page ("this one" marked), to the password form, and back with the change
+/// confirmed.
+#[tokio::test]
+async fn a_person_changes_their_password_from_the_account_pages_on_a_small_screen() {
+    let Some((client, _quill)) = open(320, 640, "/signup").await else {
+        return;
+    };
+    fill(&client, "username", "hedy").await;
+    fill(&client, "password", "frequency hopping piano").await;
+    fill(&client, "password_confirm", "frequency hopping piano").await;
+    click_through(&client, Locator::Css("main button[type=submit]"), "p.empty").await;
+    click_through(&client, Locator::LinkText("Account"), "ul.sessions").await;
+    assert!(
+        text_of(&client, "li.session.current")
+            .await
+            .contains("this one")
+    );
+    let overflow = client
+        .execute(
+            "const e = document.documentElement; return e.scrollWidth - e.clientWidth;",
+            vec![],
+        )
+        .await
+        .expect("measure");
+    assert_eq!(
+        overflow.as_i64(),
+        Some(0),
+        "no horizontal scrolling at 320 px"
+    );
+    save_screenshot(&client, "sessions-320px.png").await;
+
+    click_through(
+        &client,
+        Locator::LinkText("Password"),
+        "input#current_password",
+    )
+    .await;
+    fill(&client, "current_password", "frequency hopping piano").await;
+    fill(&client, "new_password", "torpedo guidance patent").await;
+    fill(&client, "new_password_confirm", "torpedo guidance patent").await;
+    click_through(
+        &client,
+        Locator::Css("main button[type=submit]"),
+        "ul.sessions",
+    )
+    .await;
+    assert!(
+        text_of(&client, "p.flash")
+            .await
+            .contains("Your password is changed."),
+    );
+    client.close().await.expect("close");
+}

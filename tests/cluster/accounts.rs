@@ -150,7 +150,7 @@ async fn concurrent_migrations_make_the_sqlite_schema_on_mysql() {
     let mut sqlite = sqlite;
     mysql.sort_unstable();
     sqlite.sort_unstable();
-    assert_eq!(mysql.len(), 13, "{mysql:?}");
+    assert_eq!(mysql.len(), 17, "{mysql:?}");
     assert_eq!(mysql, sqlite);
 }
 
@@ -159,4 +159,104 @@ fn quill_sql_pool_size() -> quill_accounts::PoolSize {
         connections: 2,
         checkout_timeout: Duration::from_secs(5),
     }
+}
+
+/// The account API on MariaDB: the sessions list from the new columns, a password
+/// change that ends the other tokens in its transaction, and "end the others", across
+/// both instances (the client carries `quill_after`, so it reads its own writes).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_are_listed_and_ended_and_passwords_changed_on_mariadb() {
+    let Some(cluster) = Cluster::start(Topology::options()) else {
+        return;
+    };
+    let [a, b] = cluster.quills(&[]).await;
+    let http = client();
+    assert_eq!(
+        sign_up(&http, &a, "ada").await.status(),
+        StatusCode::CREATED
+    );
+    let login = |site: &quill_test_support::TestApp, agent: &'static str| {
+        let request = http
+            .post(site.url("/api/v1/sessions"))
+            .header("user-agent", agent)
+            .json(&json!({ "username": "ada", "password": PASSWORD }));
+        async move {
+            let body: Value = request
+                .send()
+                .await
+                .expect("log in")
+                .json()
+                .await
+                .expect("json");
+            body["token"].as_str().expect("token").to_owned()
+        }
+    };
+    let caller = login(&a, "curl/8.11.0").await;
+    let other = login(&b, "python-requests/2.32.3").await;
+    let third = login(&b, "curl/8.11.0").await;
+
+    let listed: Value = http
+        .get(b.url("/api/v1/sessions"))
+        .bearer_auth(&caller)
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
+    let sessions = listed["sessions"].as_array().expect("sessions");
+    assert_eq!(sessions.len(), 3, "{listed}");
+    assert_eq!(sessions[0]["current"], true, "{listed}");
+    assert_eq!(sessions[0]["browser"], "curl");
+    assert_eq!(sessions[0]["address"], "127.0.0.1");
+    assert!(
+        sessions.iter().any(|s| s["browser"] == "Python"),
+        "{listed}"
+    );
+    assert_eq!(
+        cluster.sql(
+            1,
+            "SELECT COUNT(*) FROM quill.sessions WHERE api AND agent LIKE 'curl/%'"
+        ),
+        "2"
+    );
+
+    let ended = http
+        .delete(a.url("/api/v1/sessions/others"))
+        .bearer_auth(&third)
+        .send()
+        .await
+        .expect("end others");
+    assert_eq!(ended.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        me(&http, &b, &caller).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        me(&http, &b, &other).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(me(&http, &b, &third).await.status(), StatusCode::OK);
+
+    let fourth = login(&a, "curl/8.11.0").await;
+    let changed = http
+        .put(b.url("/api/v1/me/password"))
+        .bearer_auth(&third)
+        .json(&json!({ "current_password": PASSWORD, "new_password": "difference engine notes" }))
+        .send()
+        .await
+        .expect("change password");
+    assert_eq!(changed.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        me(&http, &a, &fourth).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(me(&http, &a, &third).await.status(), StatusCode::OK);
+    assert_eq!(
+        cluster.count(
+            1,
+            "SELECT COUNT(*) FROM quill.sessions WHERE user_id IS NOT NULL"
+        ),
+        1
+    );
 }

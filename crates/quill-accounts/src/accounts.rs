@@ -1,8 +1,10 @@
 //! Signing up and logging in: the account operations the web layer calls.
 
-use quill_domain::{Password, Username};
+use diesel::Connection;
+use quill_domain::{Password, UserId, Username};
 use quill_sql::SqlError;
 
+use crate::sessions;
 use crate::users::{self, InsertUserError, User};
 use crate::{Db, HashingBusy, PasswordHasher};
 use quill_domain::clock::unix_secs;
@@ -124,6 +126,50 @@ impl Accounts {
                 .map_err(|e| LogInError::Other(AccountsError::from(e))),
             _ => Err(LogInError::InvalidCredentials),
         }
+    }
+}
+
+impl Accounts {
+    /// Whether `password` is the current password of user `id`. A user that is gone
+    /// costs a full hash too and matches nothing.
+    #[tracing::instrument(skip(self, password), fields(user = id.0))]
+    pub async fn verify_password(
+        &self,
+        id: UserId,
+        password: Password,
+    ) -> Result<bool, AccountsError> {
+        let stored = self
+            .db
+            .read_or_primary(move |conn| {
+                users::password_hash_of(conn, id).map_err(AccountsError::from)
+            })
+            .await?;
+        Ok(self.hasher.verify(password, stored).await?)
+    }
+
+    /// Sets user `id`'s password and, in the same transaction, ends every session of
+    /// theirs but `keep` (a public id, `sessions::public_id`): whoever else held one
+    /// held it with the old password. Returns how many sessions ended.
+    #[tracing::instrument(skip(self, password, keep), fields(user = id.0))]
+    pub async fn change_password(
+        &self,
+        id: UserId,
+        password: Password,
+        keep: &str,
+    ) -> Result<usize, AccountsError> {
+        let hash = self.hasher.hash(password).await?;
+        let keep = keep.to_owned();
+        self.db
+            .write(move |conn| {
+                conn.transaction(|conn| {
+                    if !users::set_password_hash(conn, id, &hash)? {
+                        return Err(diesel::result::Error::NotFound);
+                    }
+                    sessions::delete_others(conn, id, &keep)
+                })
+                .map_err(AccountsError::from)
+            })
+            .await
     }
 }
 

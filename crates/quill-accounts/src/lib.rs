@@ -15,6 +15,7 @@ pub mod users;
 pub use accounts::{Accounts, AccountsError, LogInError, SignUpError};
 pub use db::{Db, DbConn, MysqlUrls};
 pub use password::{HashingBusy, PasswordHasher, PasswordPolicy};
+pub use sessions::SessionInfo;
 pub use sessions::SqlSessionStore;
 pub use throttle::{Admitted, LoginThrottle, ThrottleLimits, Throttled};
 pub use users::User;

@@ -16,6 +16,10 @@ diesel::table! {
         state -> Text,
         created_at -> BigInt,
         expires_at -> BigInt,
+        last_seen_at -> BigInt,
+        agent -> Nullable<Text>,
+        address -> Nullable<Text>,
+        api -> Bool,
     }
 }
 

@@ -3,6 +3,15 @@
 //! The cookie carries a random token; the table's key is the token's SHA-256, so a
 //! leaked dump opens no session. A session ends at logout (deleted), after its idle TTL
 //! (`expires_at`), or at its absolute lifetime from `created_at`, whichever comes first.
+//!
+//! What the sessions page shows of a session comes in its state, like the user id: the
+//! web layer puts the client's User-Agent ([`AGENT_KEY`]), address ([`ADDRESS_KEY`]) and,
+//! for an API token, [`KIND_KEY`] = `"api"` in the state it starts, and the store
+//! mirrors them into columns when it stores the session. `last_seen_at` is written with
+//! the idle-expiry extension, at most once a minute, never in a write of its own. Each
+//! session is named by a public id ([`public_id`]), a short hash of the stored hash:
+//! it tells nothing about the token. The store adds it to the state it loads
+//! ([`PUBLIC_ID_KEY`]), so a request knows which of its user's sessions is its own.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -38,6 +47,40 @@ fn user_id_of(state: &HashMap<String, String>) -> Option<i64> {
     state.get(USER_ID_KEY).and_then(|v| v.parse().ok())
 }
 
+/// The state key of the client's User-Agent when the session started.
+pub const AGENT_KEY: &str = "agent";
+/// The state key of the client's address when the session started.
+pub const ADDRESS_KEY: &str = "address";
+/// The state key that says what kind of client holds the session: `"api"` for an API
+/// token; a browser session has none.
+pub const KIND_KEY: &str = "kind";
+/// The state key under which a loaded session carries its own public id.
+pub const PUBLIC_ID_KEY: &str = "sid";
+
+/// The longest User-Agent kept, in characters.
+const AGENT_MAX_CHARS: usize = 255;
+
+/// A state value, which actix-session keeps as JSON, read as a string.
+fn text_of(state: &HashMap<String, String>, key: &str) -> Option<String> {
+    serde_json::from_str::<String>(state.get(key)?).ok()
+}
+
+/// The client columns a session's state fills: agent, address, and whether it is an
+/// API token.
+fn client_of(state: &HashMap<String, String>) -> (Option<String>, Option<String>, bool) {
+    let agent = text_of(state, AGENT_KEY).map(|a| a.chars().take(AGENT_MAX_CHARS).collect());
+    let address = text_of(state, ADDRESS_KEY).filter(|a| a.len() <= 45);
+    let api = text_of(state, KIND_KEY).is_some_and(|kind| kind == "api");
+    (agent, address, api)
+}
+
+/// A session's public id: the first 16 hex digits of the SHA-256 of its stored id (the
+/// token's SHA-256). Shown in pages and the API; it opens nothing and helps guess
+/// nothing, since the stored id is itself a hash of a 64-character random token.
+pub fn public_id(id_hash: &str) -> String {
+    token_hash(id_hash)[..16].to_owned()
+}
+
 /// The most live sessions one user may have; a login past it ends the oldest.
 pub const MAX_SESSIONS_PER_USER: i64 = 50;
 
@@ -52,6 +95,7 @@ pub fn insert(
 ) -> Result<(), DieselError> {
     let state_json =
         serde_json::to_string(state).map_err(|e| DieselError::SerializationError(Box::new(e)))?;
+    let (agent, address, api) = client_of(state);
     diesel::insert_into(sessions::table)
         .values((
             sessions::id.eq(id_hash),
@@ -59,6 +103,10 @@ pub fn insert(
             sessions::state.eq(state_json),
             sessions::created_at.eq(now),
             sessions::expires_at.eq(now + ttl_secs),
+            sessions::last_seen_at.eq(now),
+            sessions::agent.eq(agent),
+            sessions::address.eq(address),
+            sessions::api.eq(api),
         ))
         .execute(conn)?;
     if let Some(user) = user_id_of(state) {
@@ -114,27 +162,114 @@ pub fn update(
 ) -> Result<bool, DieselError> {
     let state_json =
         serde_json::to_string(state).map_err(|e| DieselError::SerializationError(Box::new(e)))?;
+    let (agent, address, api) = client_of(state);
     let updated = diesel::update(sessions::table.find(id_hash))
         .filter(sessions::expires_at.gt(now))
         .set((
             sessions::user_id.eq(user_id_of(state)),
             sessions::state.eq(state_json),
             sessions::expires_at.eq(now + ttl_secs),
+            sessions::last_seen_at.eq(now),
+            sessions::agent.eq(agent),
+            sessions::address.eq(address),
+            sessions::api.eq(api),
         ))
         .execute(conn)?;
     Ok(updated == 1)
 }
 
-/// Pushes the idle expiry to `now + ttl_secs`, writing only when it moves by more than
-/// a minute.
+/// Pushes the idle expiry to `now + ttl_secs`, and the last use to `now`, writing only
+/// when the expiry moves by more than a minute.
 pub fn touch(conn: &mut DbConn, id_hash: &str, now: i64, ttl_secs: i64) -> Result<(), DieselError> {
     let expires_at = now + ttl_secs;
     diesel::update(sessions::table.find(id_hash))
         .filter(sessions::expires_at.gt(now))
         .filter(sessions::expires_at.lt(expires_at - TOUCH_GRANULARITY_SECS))
-        .set(sessions::expires_at.eq(expires_at))
+        .set((
+            sessions::expires_at.eq(expires_at),
+            sessions::last_seen_at.eq(now),
+        ))
         .execute(conn)?;
     Ok(())
+}
+
+/// Records an API token's use at `now` (its expiry never moves), writing only when the
+/// last recorded use is more than a minute old.
+pub fn seen(conn: &mut DbConn, id_hash: &str, now: i64) -> Result<(), DieselError> {
+    diesel::update(sessions::table.find(id_hash))
+        .filter(sessions::expires_at.gt(now))
+        .filter(sessions::last_seen_at.lt(now - TOUCH_GRANULARITY_SECS))
+        .set(sessions::last_seen_at.eq(now))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A live session as the sessions page shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionInfo {
+    /// [`public_id`] of the session.
+    pub id: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    /// The client's User-Agent when the session started, if it sent one.
+    pub agent: Option<String>,
+    /// The client's address when the session started.
+    pub address: Option<String>,
+    /// An API token rather than a browser's session.
+    pub api: bool,
+}
+
+type InfoRow = (String, i64, i64, Option<String>, Option<String>, bool);
+
+/// A user's live sessions, the most recently used first.
+pub fn list_for_user(
+    conn: &mut DbConn,
+    user: UserId,
+    now: i64,
+    absolute_secs: i64,
+) -> Result<Vec<SessionInfo>, DieselError> {
+    let rows: Vec<InfoRow> = sessions::table
+        .filter(sessions::user_id.eq(user.0))
+        .filter(sessions::expires_at.gt(now))
+        .filter(sessions::created_at.gt(now - absolute_secs))
+        .order((sessions::last_seen_at.desc(), sessions::created_at.desc()))
+        .select((
+            sessions::id,
+            sessions::created_at,
+            sessions::last_seen_at,
+            sessions::agent,
+            sessions::address,
+            sessions::api,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, created_at, last_seen_at, agent, address, api)| SessionInfo {
+                id: public_id(&id),
+                created_at,
+                last_seen_at: last_seen_at.max(created_at),
+                agent,
+                address,
+                api,
+            },
+        )
+        .collect())
+}
+
+/// Ends every session of `user` but the one whose public id is `keep`; returns how
+/// many ended. A user has at most [`MAX_SESSIONS_PER_USER`] sessions (and a few
+/// expired ones), so their ids are compared here rather than in SQL.
+pub fn delete_others(conn: &mut DbConn, user: UserId, keep: &str) -> Result<usize, DieselError> {
+    let ids: Vec<String> = sessions::table
+        .filter(sessions::user_id.eq(user.0))
+        .select(sessions::id)
+        .load(conn)?;
+    let others: Vec<String> = ids.into_iter().filter(|id| public_id(id) != keep).collect();
+    if others.is_empty() {
+        return Ok(0);
+    }
+    diesel::delete(sessions::table.filter(sessions::id.eq_any(others))).execute(conn)
 }
 
 pub fn delete(conn: &mut DbConn, id_hash: &str) -> Result<(), DieselError> {
@@ -218,6 +353,7 @@ impl SqlSessionStore {
         token: &str,
     ) -> Result<Option<HashMap<String, String>>, AccountsError> {
         let (id, absolute) = (token_hash(token), self.absolute_secs);
+        let sid = serde_json::Value::from(public_id(&id)).to_string();
         let loaded = self
             .db
             .read_or_primary(move |conn| {
@@ -229,8 +365,74 @@ impl SqlSessionStore {
                 tracing::warn!(%cause, "session not on the replicas, and the primary is unreachable");
                 Ok(None)
             }
-            other => Ok(other?),
+            other => Ok(other?.map(|mut state| {
+                state.insert(PUBLIC_ID_KEY.to_owned(), sid);
+                state
+            })),
         }
+    }
+
+    /// Records that an API token was used now: at most once a minute per token and
+    /// process, in the background, so that no API request waits for the primary (or
+    /// fails, or moves its read floor) for the sake of the sessions list.
+    pub fn seen_token(&self, token: &str) {
+        let id = token_hash(token);
+        let now = unix_secs();
+        if !self.due(&id, now) {
+            return;
+        }
+        let db = self.db.clone();
+        let write = async move {
+            let written = db
+                .write(move |conn| seen(conn, &id, now).map_err(SqlError::from))
+                .await;
+            if let Err(error) = written {
+                tracing::warn!(%error, "session use not recorded");
+            }
+        };
+        tokio::spawn(tracing::Instrument::in_current_span(write));
+    }
+
+    /// Whether this process last wrote session `id`'s expiry or use more than
+    /// `TOUCH_GRANULARITY_SECS` ago; if so, notes that it writes now.
+    fn due(&self, id: &str, now: i64) -> bool {
+        let Ok(mut touched) = self.touched.lock() else {
+            return true;
+        };
+        if touched
+            .get(id)
+            .is_some_and(|at| now - at < TOUCH_GRANULARITY_SECS)
+        {
+            return false;
+        }
+        if touched.len() >= TOUCHED_SWEEP_AT {
+            touched.retain(|_, at| now - *at < TOUCH_GRANULARITY_SECS);
+        }
+        touched.insert(id.to_owned(), now);
+        true
+    }
+
+    /// The live sessions of `user`, browser sessions and API tokens, the most recently
+    /// used first.
+    #[tracing::instrument(skip_all, fields(user = user.0))]
+    pub async fn list(&self, user: UserId) -> Result<Vec<SessionInfo>, AccountsError> {
+        let absolute = self.absolute_secs;
+        Ok(self
+            .db
+            .read(move |conn| {
+                list_for_user(conn, user, unix_secs(), absolute).map_err(SqlError::from)
+            })
+            .await?)
+    }
+
+    /// Ends every session of `user` but `keep` (a public id); returns how many ended.
+    #[tracing::instrument(skip_all, fields(user = user.0))]
+    pub async fn end_others(&self, user: UserId, keep: &str) -> Result<usize, AccountsError> {
+        let keep = keep.to_owned();
+        Ok(self
+            .db
+            .write(move |conn| delete_others(conn, user, &keep).map_err(SqlError::from))
+            .await?)
     }
 
     /// Opens a new session for `state` and returns its token.
@@ -324,17 +526,8 @@ impl SessionStore for SqlSessionStore {
     async fn update_ttl(&self, session_key: &SessionKey, ttl: &Duration) -> anyhow::Result<()> {
         let id = token_hash(session_key.as_ref());
         let (now, ttl_secs) = (unix_secs(), ttl.whole_seconds());
-        if let Ok(mut touched) = self.touched.lock() {
-            if touched
-                .get(&id)
-                .is_some_and(|at| now - at < TOUCH_GRANULARITY_SECS)
-            {
-                return Ok(());
-            }
-            if touched.len() >= TOUCHED_SWEEP_AT {
-                touched.retain(|_, at| now - *at < TOUCH_GRANULARITY_SECS);
-            }
-            touched.insert(id.clone(), now);
+        if !self.due(&id, now) {
+            return Ok(());
         }
         let touched = self
             .db

@@ -111,6 +111,30 @@ pub fn password_hash(
     Ok(find_by_username(conn, username)?.map(|row| row.password_hash))
 }
 
+/// The stored password hash of a user, by id.
+pub(crate) fn password_hash_of(
+    conn: &mut DbConn,
+    id: UserId,
+) -> Result<Option<String>, DieselError> {
+    users::table
+        .find(id.0)
+        .select(users::password_hash)
+        .first(conn)
+        .optional()
+}
+
+/// Replaces a user's password hash; `false` when there is no such user.
+pub(crate) fn set_password_hash(
+    conn: &mut DbConn,
+    id: UserId,
+    password_hash: &str,
+) -> Result<bool, DieselError> {
+    let updated = diesel::update(users::table.find(id.0))
+        .set(users::password_hash.eq(password_hash))
+        .execute(conn)?;
+    Ok(updated == 1)
+}
+
 /// A user by id.
 pub fn find(conn: &mut DbConn, id: UserId) -> Result<Option<User>, DieselError> {
     users::table

@@ -95,3 +95,107 @@ async fn a_user_keeps_at_most_fifty_sessions_the_oldest_ending_first() {
         .expect("sessions");
     assert_eq!(kept, (false, true, true, 50));
 }
+
+/// A user's id and a session state for them, with the client keys the web layer sets.
+fn client_state(
+    conn: &mut quill_accounts::DbConn,
+    name: &str,
+    now: i64,
+) -> Result<(quill_domain::UserId, HashMap<String, String>), SqlError> {
+    let username = quill_domain::Username::parse(name).expect("name");
+    let user = quill_accounts::users::insert(conn, &username, "hash", now)
+        .map_err(|e| SqlError::Migration(e.to_string()))?;
+    let state = HashMap::from([
+        (sessions::USER_ID_KEY.to_owned(), user.id.0.to_string()),
+        (
+            sessions::AGENT_KEY.to_owned(),
+            "\"Mozilla/5.0 Firefox/133.0\"".to_owned(),
+        ),
+        (sessions::ADDRESS_KEY.to_owned(), "\"127.0.0.7\"".to_owned()),
+    ]);
+    Ok((user.id, state))
+}
+
+#[tokio::test]
+async fn a_users_sessions_are_listed_with_their_client_and_a_public_id_only() {
+    let (db, _dir) = db();
+    let now = unix_secs();
+    let listed = db
+        .write(move |conn| {
+            let (ada, browser) = client_state(conn, "ada", now)?;
+            let (_, grace) = client_state(conn, "grace", now)?;
+            let mut api = browser.clone();
+            api.insert(sessions::KIND_KEY.to_owned(), "\"api\"".to_owned());
+            api.remove(sessions::AGENT_KEY);
+            sessions::insert(conn, &token_hash("browser"), &browser, now - 300, 3600)?;
+            sessions::insert(conn, &token_hash("api"), &api, now - 200, 3600)?;
+            sessions::insert(conn, &token_hash("expired"), &browser, now - 900, 60)?;
+            sessions::insert(conn, &token_hash("grace's"), &grace, now, 3600)?;
+            // The browser is used now: its idle expiry moves, and its last use with it.
+            sessions::touch(conn, &token_hash("browser"), now, 3600)?;
+            Ok::<_, SqlError>(sessions::list_for_user(conn, ada, now, 86_400)?)
+        })
+        .await
+        .expect("list");
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    let (browser, api) = (&listed[0], &listed[1]);
+    assert_eq!(browser.id, sessions::public_id(&token_hash("browser")));
+    assert_eq!(browser.id.len(), 16);
+    assert!(
+        !token_hash("browser").contains(&browser.id),
+        "not a prefix of the hash"
+    );
+    assert_eq!((browser.created_at, browser.last_seen_at), (now - 300, now));
+    assert_eq!(browser.agent.as_deref(), Some("Mozilla/5.0 Firefox/133.0"));
+    assert_eq!(browser.address.as_deref(), Some("127.0.0.7"));
+    assert!(!browser.api);
+    assert_eq!((api.created_at, api.last_seen_at), (now - 200, now - 200));
+    assert_eq!((api.agent.as_deref(), api.api), (None, true));
+}
+
+#[tokio::test]
+async fn ending_the_others_keeps_one_session_and_other_users_sessions() {
+    let (db, _dir) = db();
+    let now = unix_secs();
+    let left = db
+        .write(move |conn| {
+            let (ada, state) = client_state(conn, "ada", now)?;
+            let (_, grace) = client_state(conn, "grace", now)?;
+            for name in ["one", "two", "three"] {
+                sessions::insert(conn, &token_hash(name), &state, now, 3600)?;
+            }
+            sessions::insert(conn, &token_hash("grace's"), &grace, now, 3600)?;
+            let keep = sessions::public_id(&token_hash("two"));
+            let ended = sessions::delete_others(conn, ada, &keep)?;
+            Ok::<_, SqlError>((
+                ended,
+                sessions::exists(conn, &token_hash("one"))?,
+                sessions::exists(conn, &token_hash("two"))?,
+                sessions::exists(conn, &token_hash("three"))?,
+                sessions::exists(conn, &token_hash("grace's"))?,
+            ))
+        })
+        .await
+        .expect("end others");
+    assert_eq!(left, (2, false, true, false, true));
+}
+
+#[tokio::test]
+async fn an_api_tokens_use_is_recorded_at_most_once_a_minute() {
+    let (db, _dir) = db();
+    let now = unix_secs();
+    let seen = db
+        .write(move |conn| {
+            let (ada, state) = client_state(conn, "ada", now)?;
+            sessions::insert(conn, &token_hash("t"), &state, now - 200, 3600)?;
+            let mut last_seen = Vec::new();
+            for at in [now - 100, now - 50, now] {
+                sessions::seen(conn, &token_hash("t"), at)?;
+                last_seen.push(sessions::list_for_user(conn, ada, now, 86_400)?[0].last_seen_at);
+            }
+            Ok::<_, SqlError>(last_seen)
+        })
+        .await
+        .expect("seen");
+    assert_eq!(seen, [now - 100, now - 100, now]);
+}

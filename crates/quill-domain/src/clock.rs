@@ -3,6 +3,10 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+/// Formatting an instant given in Unix microseconds: `YYYY-MM-DD HH:MM UTC` for pages,
+/// RFC 3339 for the API.
+pub use crate::month::{format_rfc3339, format_utc_minutes};
+
 /// Seconds since the Unix epoch, now; the unit of every accounts timestamp.
 pub fn unix_secs() -> i64 {
     SystemTime::now()

@@ -5,12 +5,14 @@
 
 pub mod clock;
 mod month;
+mod password;
 mod post;
 mod secret;
 mod user;
 mod visible;
 
 pub use month::Month;
+pub use password::{Password, PasswordError, common_password_count};
 pub use post::{PostBody, PostBodyError, PostId, PostIdError, PostTitle, PostTitleError};
 pub use secret::Secret;
-pub use user::{Password, PasswordError, UserId, Username, UsernameError};
+pub use user::{UserId, Username, UsernameError};

@@ -66,7 +66,7 @@ pub(crate) fn civil_from_days(days: i64) -> (i32, u32, u32) {
 }
 
 /// Formats an instant as `YYYY-MM-DD HH:MM UTC` for pages.
-pub(crate) fn format_utc_minutes(micros: i64) -> String {
+pub fn format_utc_minutes(micros: i64) -> String {
     let (year, month, day) = civil_from_days(micros.div_euclid(MICROS_PER_DAY));
     let minute_of_day = micros.rem_euclid(MICROS_PER_DAY) / 60_000_000;
     format!(
@@ -77,7 +77,7 @@ pub(crate) fn format_utc_minutes(micros: i64) -> String {
 }
 
 /// Formats an instant as RFC 3339 with microseconds, e.g. `2024-02-29T23:59:59.999999Z`.
-pub(crate) fn format_rfc3339(micros: i64) -> String {
+pub fn format_rfc3339(micros: i64) -> String {
     let (year, month, day) = civil_from_days(micros.div_euclid(MICROS_PER_DAY));
     let of_day = micros.rem_euclid(MICROS_PER_DAY);
     let secs = of_day / 1_000_000;

@@ -1,10 +1,8 @@
-//! Users: ids, usernames and passwords.
+//! Users: ids and usernames (passwords are in `password.rs`).
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-
-use crate::Secret;
 
 /// A user's database id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -70,57 +68,6 @@ impl fmt::Display for Username {
     }
 }
 
-/// A new password: 10-128 characters, no composition rules, not a common password.
-/// Its `Debug` never shows the text.
-#[derive(Clone, Debug)]
-pub struct Password(Secret);
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum PasswordError {
-    #[error("Choose a password of at least {} characters.", Password::MIN)]
-    TooShort,
-    #[error("Choose a password of at most {} characters.", Password::MAX)]
-    TooLong,
-    #[error("This password is too common. Choose another one.")]
-    Common,
-}
-
-const COMMON_PASSWORDS: &str = include_str!("common-passwords.txt");
-
-impl Password {
-    pub const MIN: usize = 10;
-    pub const MAX: usize = 128;
-
-    /// Parses a password chosen at signup.
-    pub fn parse_new(raw: &str) -> Result<Self, PasswordError> {
-        let len = raw.chars().count();
-        if len < Self::MIN {
-            return Err(PasswordError::TooShort);
-        }
-        if len > Self::MAX {
-            return Err(PasswordError::TooLong);
-        }
-        let folded = raw.to_lowercase();
-        if COMMON_PASSWORDS.lines().any(|common| common == folded) {
-            return Err(PasswordError::Common);
-        }
-        Ok(Self(Secret::new(raw.to_owned())))
-    }
-
-    /// Wraps a password typed at login. Only the length cap applies, so that a login
-    /// never hashes an unbounded input; rules added later never lock out old accounts.
-    pub fn parse_login(raw: &str) -> Result<Self, PasswordError> {
-        if raw.chars().count() > Self::MAX {
-            return Err(PasswordError::TooLong);
-        }
-        Ok(Self(Secret::new(raw.to_owned())))
-    }
-
-    pub fn expose(&self) -> &str {
-        self.0.expose()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,37 +90,5 @@ mod tests {
         assert_eq!(Username::parse("al ice"), Err(UsernameError::BadCharacter));
         assert_eq!(Username::parse("alïce"), Err(UsernameError::BadCharacter));
         assert!(Username::parse(&"a".repeat(32)).is_ok());
-    }
-
-    #[test]
-    fn passwords_follow_length_rules_only() {
-        assert_eq!(
-            Password::parse_new("short").map(|_| ()),
-            Err(PasswordError::TooShort)
-        );
-        assert_eq!(
-            Password::parse_new(&"x".repeat(129)).map(|_| ()),
-            Err(PasswordError::TooLong)
-        );
-        assert!(Password::parse_new("correct horse battery").is_ok());
-        assert!(Password::parse_new("alllowercaseletters").is_ok());
-    }
-
-    #[test]
-    fn common_passwords_are_refused_whatever_their_case() {
-        assert_eq!(
-            Password::parse_new("1234567890").map(|_| ()),
-            Err(PasswordError::Common)
-        );
-        assert_eq!(
-            Password::parse_new("PASSWORD123").map(|_| ()),
-            Err(PasswordError::Common)
-        );
-    }
-
-    #[test]
-    fn password_debug_never_shows_the_text() {
-        let password = Password::parse_login("hunter2hunter2").map(|p| format!("{p:?}"));
-        assert_eq!(password, Ok("Password(<redacted>)".to_owned()));
     }
 }

@@ -8,9 +8,12 @@
 //! (`crate::errors`) answers with a 503 or a 500.
 
 pub mod accounts;
+pub mod password;
 pub mod posts;
+pub mod sessions;
 
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 
 use quill_accounts::AccountsError;
 use quill_domain::{Month, UserId};
@@ -26,6 +29,16 @@ pub struct CurrentUser {
     pub username: String,
     /// The month they signed up: their timeline starts there.
     pub since: Month,
+    /// The public id of the session the request came with (`sessions::public_id`).
+    pub session: Option<String>,
+}
+
+/// The client a session starts for, as the sessions page shows it.
+#[derive(Debug, Clone)]
+pub struct Client {
+    /// The `User-Agent` it sent, if any.
+    pub agent: Option<String>,
+    pub address: IpAddr,
 }
 
 /// Why a use case could not run to its end.

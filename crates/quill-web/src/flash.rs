@@ -17,14 +17,18 @@ pub enum Flash {
     LoggedIn,
     LoggedOut,
     Published,
+    PasswordChanged,
+    OthersEnded,
 }
 
 impl Flash {
-    const ALL: [Self; 4] = [
+    const ALL: [Self; 6] = [
         Self::SignedUp,
         Self::LoggedIn,
         Self::LoggedOut,
         Self::Published,
+        Self::PasswordChanged,
+        Self::OthersEnded,
     ];
 
     fn code(self) -> &'static str {
@@ -33,6 +37,8 @@ impl Flash {
             Self::LoggedIn => "logged-in",
             Self::LoggedOut => "logged-out",
             Self::Published => "published",
+            Self::PasswordChanged => "password-changed",
+            Self::OthersEnded => "others-ended",
         }
     }
 
@@ -42,6 +48,10 @@ impl Flash {
             Self::LoggedIn => "You are logged in.",
             Self::LoggedOut => "You are logged out.",
             Self::Published => "Your post is published.",
+            Self::PasswordChanged => {
+                "Your password is changed. Your other sessions have ended; this one goes on."
+            }
+            Self::OthersEnded => "Your other sessions have ended; this one goes on.",
         }
     }
 

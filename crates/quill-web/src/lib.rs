@@ -24,6 +24,7 @@ pub mod startup;
 pub mod state;
 pub mod static_files;
 pub mod telemetry;
+mod user_agent;
 
 pub use settings::Settings;
 pub use startup::Application;

@@ -1,5 +1,6 @@
 //! Routes, one module per page or resource; `configure` mounts them all.
 
+mod account;
 mod api;
 mod health;
 mod home;
@@ -25,6 +26,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(endpoint!("/signup", get => signup::get, post => signup::post))
         .service(endpoint!("/login", get => login::get, post => login::post))
         .service(endpoint!("/logout", post => logout::post))
+        .service(endpoint!("/account/password", get => account::password::get, post => account::password::post))
+        .service(endpoint!("/account/sessions", get => account::sessions::get))
+        .service(endpoint!("/account/sessions/others", post => account::sessions::end_others))
         .service(endpoint!("/posts", get => posts::list::get))
         .service(endpoint!("/posts/new", get => posts::new::get, post => posts::new::post))
         .service(endpoint!("/posts/{id}", get => posts::show::get))

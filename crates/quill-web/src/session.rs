@@ -7,9 +7,10 @@ use std::future::{Ready, ready};
 use actix_session::{Session, SessionExt};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
+use quill_accounts::sessions;
 use quill_domain::{Month, UserId};
 
-use crate::app::CurrentUser;
+use crate::app::{Client, CurrentUser};
 use crate::csrf;
 use crate::errors::{PageError, Problem};
 
@@ -38,12 +39,19 @@ impl CurrentUser {
             id: UserId(id),
             username,
             since,
+            session: get::<String>(state, sessions::PUBLIC_ID_KEY),
         })
     }
 
-    /// The session state of a logged-in `user`, as `start` leaves it.
-    pub fn state_of(user: &quill_accounts::User) -> HashMap<String, String> {
-        HashMap::from([
+    /// The session state of a logged-in `user`, as `start` leaves it, with the client
+    /// it starts for (which the session store mirrors into columns of its own).
+    pub fn state_of(user: &quill_accounts::User, client: &Client) -> HashMap<String, String> {
+        let text = |value: &str| serde_json::Value::from(value).to_string();
+        let mut state = HashMap::from([
+            (
+                sessions::ADDRESS_KEY.to_owned(),
+                text(&client.address.to_string()),
+            ),
             (SESSION_USER_ID.to_owned(), user.id.0.to_string()),
             (
                 SESSION_USERNAME.to_owned(),
@@ -53,16 +61,25 @@ impl CurrentUser {
                 SESSION_SINCE.to_owned(),
                 user.since_month().yyyymm().to_string(),
             ),
-        ])
+        ]);
+        if let Some(agent) = &client.agent {
+            state.insert(sessions::AGENT_KEY.to_owned(), text(agent));
+        }
+        state
     }
 
-    /// Logs `user` in on this browser session, under a new session key (no fixation)
-    /// with a new CSRF secret; the visitor's CSRF seed is renewed too.
-    pub fn start(req: &HttpRequest, user: &quill_accounts::User) -> Result<(), Problem> {
+    /// Logs `user`, coming from `client`, in on this browser session, under a new
+    /// session key (no fixation) with a new CSRF secret; the visitor's CSRF seed is
+    /// renewed too.
+    pub fn start(
+        req: &HttpRequest,
+        user: &quill_accounts::User,
+        client: &Client,
+    ) -> Result<(), Problem> {
         let session = req.get_session();
         session.clear();
         session.renew();
-        let mut state = Self::state_of(user);
+        let mut state = Self::state_of(user, client);
         state.insert(
             csrf::SESSION_SECRET.to_owned(),
             serde_json::Value::from(csrf::new_session_secret()).to_string(),

@@ -3,9 +3,12 @@
 use std::net::IpAddr;
 
 use actix_web::HttpRequest;
+use actix_web::http::header;
 use quill_accounts::{Accounts, LoginThrottle, SqlSessionStore};
 use quill_domain::PostId;
 use quill_posts::Posts;
+
+use crate::app::Client;
 
 pub struct AppState {
     pub accounts: Accounts,
@@ -23,6 +26,21 @@ pub struct AppState {
 impl AppState {
     pub fn new_post_id(&self) -> PostId {
         PostId::new_now(&self.node)
+    }
+
+    /// The client a request comes from: its `User-Agent` and address.
+    pub fn client(&self, req: &HttpRequest) -> Client {
+        let agent = req
+            .headers()
+            .get(header::USER_AGENT)
+            .and_then(|value| value.to_str().ok())
+            .map(str::trim)
+            .filter(|agent| !agent.is_empty())
+            .map(str::to_owned);
+        Client {
+            agent,
+            address: self.client_ip(req),
+        }
     }
 
     /// The client's address: the peer's, or the proxy's report of it when configured.

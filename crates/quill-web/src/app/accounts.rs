@@ -2,10 +2,10 @@
 
 use std::net::IpAddr;
 
-use quill_accounts::{LogInError, SignUpError, User};
+use quill_accounts::{LogInError, SignUpError, User, sessions};
 use quill_domain::{Password, Username};
 
-use super::{CurrentUser, Failure, FieldErrors};
+use super::{Client, CurrentUser, Failure, FieldErrors};
 use crate::metrics::{Event, Metrics};
 use crate::state::AppState;
 
@@ -45,7 +45,7 @@ fn parse(account: &NewAccount<'_>) -> Result<(Username, Password), FieldErrors> 
     let username = Username::parse(account.username)
         .map_err(|e| errors.insert("username", e.to_string()))
         .ok();
-    let password = Password::parse_new(account.password)
+    let password = Password::parse_new(account.password, account.username)
         .map_err(|e| errors.insert("password", e.to_string()))
         .ok();
     if let (Some(password), Some(confirm)) = (&password, account.password_confirm)
@@ -143,12 +143,18 @@ pub struct ApiSession {
     pub expires_in: i64,
 }
 
-/// Opens an API session for `user`, who has just logged in.
+/// Opens an API session for `user`, who has just logged in from `client`.
 #[tracing::instrument(skip_all, fields(user = user.id.0))]
-pub async fn open_api_session(state: &AppState, user: &User) -> Result<ApiSession, Failure> {
+pub async fn open_api_session(
+    state: &AppState,
+    user: &User,
+    client: &Client,
+) -> Result<ApiSession, Failure> {
+    let mut session = CurrentUser::state_of(user, client);
+    session.insert(sessions::KIND_KEY.to_owned(), "\"api\"".to_owned());
     let token = state
         .sessions
-        .create(CurrentUser::state_of(user), state.session_idle_secs)
+        .create(session, state.session_idle_secs)
         .await?;
     Ok(ApiSession {
         token,
@@ -156,11 +162,16 @@ pub async fn open_api_session(state: &AppState, user: &User) -> Result<ApiSessio
     })
 }
 
-/// The user a bearer token belongs to, if it opens a live session.
+/// The user a bearer token belongs to, if it opens a live session. Records the
+/// token's use (at most once a minute) for the sessions list.
 #[tracing::instrument(skip_all)]
 pub async fn api_user(state: &AppState, token: &str) -> Result<Option<CurrentUser>, Failure> {
     let session = state.sessions.load_token(token).await?;
-    Ok(session.as_ref().and_then(CurrentUser::of_state))
+    let user = session.as_ref().and_then(CurrentUser::of_state);
+    if user.is_some() {
+        state.sessions.seen_token(token);
+    }
+    Ok(user)
 }
 
 /// Ends the API session a token opens.

@@ -48,10 +48,10 @@ fn open(settings: &Settings) -> anyhow::Result<Db> {
             settings.accounts.causal_wait,
         )?);
     }
-    Ok(Db::open_sqlite(&settings.data_dir, pool).with_context(|| {
+    Db::open_sqlite(&settings.data_dir, pool).with_context(|| {
         format!(
             "opening the accounts database in {}",
             settings.data_dir.display()
         )
-    })?)
+    })
 }

@@ -31,8 +31,10 @@ pub struct Credentials {
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(endpoint!("/users", post => users::create))
         .service(endpoint!("/me", get => users::me))
-        .service(endpoint!("/sessions", post => sessions::create))
+        .service(endpoint!("/me/password", put => users::change_password))
+        .service(endpoint!("/sessions", get => sessions::list, post => sessions::create))
         .service(endpoint!("/sessions/current", delete => sessions::delete))
+        .service(endpoint!("/sessions/others", delete => sessions::end_others))
         .service(endpoint!("/posts", get => posts::list, post => posts::create))
         .service(endpoint!("/post-tokens", post => posts::token))
         .service(endpoint!("/posts/{id}", get => posts::get));

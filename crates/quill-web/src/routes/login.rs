@@ -61,7 +61,7 @@ pub async fn post(
     };
     match accounts::log_in(&state, &metrics, attempt, &form.username, &form.password).await? {
         LogIn::Welcome(user) => {
-            CurrentUser::start(&req, &user)?;
+            CurrentUser::start(&req, &user, &state.client(&req))?;
             let mut response = Flash::LoggedIn.redirect("/posts");
             let device = device::cookie(&secrets.device, &account, device);
             response

@@ -58,7 +58,7 @@ pub async fn post(
     };
     match accounts::sign_up(&state, &metrics, account).await? {
         SignUp::Created(user) => {
-            CurrentUser::start(&req, &user)?;
+            CurrentUser::start(&req, &user, &state.client(&req))?;
             Ok(Flash::SignedUp.redirect("/posts"))
         }
         SignUp::Refused(errors) => {

@@ -1,6 +1,7 @@
 //! Integration tests: each starts Quill on port 0 with its own temporary data directory
 //! and drives it over HTTP, checking what a user sees and what the stores hold.
 
+mod account;
 mod api;
 mod auth;
 mod build;

@@ -48,7 +48,7 @@ async fn passwords_are_stored_as_argon2id_at_the_owasp_floor() {
 async fn bad_fields_come_back_with_messages_and_nothing_is_stored() {
     let app = spawn_app(&[]).await;
     let csrf = app.csrf("/signup").await;
-    let cases: [(&str, &str, &str, &str); 5] = [
+    let cases: [(&str, &str, &str, &str); 7] = [
         (
             "al",
             PASSWORD,
@@ -72,6 +72,18 @@ async fn bad_fields_come_back_with_messages_and_nothing_is_stored() {
             "password123",
             "password123",
             "This password is too common. Choose another one.",
+        ),
+        (
+            "alice",
+            "Alice2024!",
+            "Alice2024!",
+            "This password is too close to your username.",
+        ),
+        (
+            "alice",
+            "80417729351",
+            "80417729351",
+            "A password of digits only is easy to guess.",
         ),
         (
             "alice",

@@ -1,4 +1,5 @@
-//! `POST /api/v1/sessions` (log in, get a token) and `DELETE /api/v1/sessions/current`.
+//! `POST /api/v1/sessions` (log in, get a token), `GET /api/v1/sessions` (one's
+//! sessions), `DELETE /api/v1/sessions/current` and `DELETE /api/v1/sessions/others`.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
@@ -7,6 +8,7 @@ use super::Credentials;
 use super::auth::ApiUser;
 use super::users::UserJson;
 use crate::app::accounts::{self, Attempt, LogIn};
+use crate::app::sessions::{self as my_sessions, SessionView};
 use crate::errors::{ApiError, Problem};
 use crate::metrics::Metrics;
 use crate::state::AppState;
@@ -32,7 +34,7 @@ pub async fn create(
                 return Err(Problem::BadRequest(accounts::wrong_credentials()).into());
             }
         };
-    let session = accounts::open_api_session(&state, &user).await?;
+    let session = accounts::open_api_session(&state, &user, &state.client(&req)).await?;
     Ok(HttpResponse::Created().json(json!({
         "token": session.token,
         "expires_in": session.expires_in,
@@ -42,5 +44,34 @@ pub async fn create(
 
 pub async fn delete(state: web::Data<AppState>, api: ApiUser) -> Result<HttpResponse, ApiError> {
     accounts::end_api_session(&state, &api.token).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The caller's live sessions, browser sessions and API tokens, by public id (never a
+/// token or its hash); the calling token is `"current": true`.
+pub async fn list(state: web::Data<AppState>, api: ApiUser) -> Result<HttpResponse, ApiError> {
+    let sessions = my_sessions::list(&state, &api.user).await?;
+    let json = |s: SessionView| {
+        json!({
+            "id": s.id,
+            "kind": if s.api { "api" } else { "browser" },
+            "browser": s.browser,
+            "address": s.address,
+            "created_at": s.created_rfc3339(),
+            "last_used_at": s.last_seen_rfc3339(),
+            "current": s.current,
+        })
+    };
+    Ok(HttpResponse::Ok().json(json!({
+        "sessions": sessions.into_iter().map(json).collect::<Vec<_>>(),
+    })))
+}
+
+/// Ends every session and token of the caller's but the calling token.
+pub async fn end_others(
+    state: web::Data<AppState>,
+    api: ApiUser,
+) -> Result<HttpResponse, ApiError> {
+    my_sessions::end_others(&state, &api.user).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,0 +1,4 @@
+//! `/account/...`: one's password and sessions.
+
+pub mod password;
+pub mod sessions;
