@@ -2,7 +2,10 @@
 //! runs. The Cassandra half is ignored (the test output lists it so, with the reason)
 //! unless run with `--ignored` against the cluster `QUILL_TEST_CASSANDRA_NODES` names
 //! (compose: `docker compose --profile test run --rm contract`; the test command does it
-//! when the variable is set), each test in a keyspace of its own.
+//! when the variable is set), each test in a keyspace of its own, one test at a time (a
+//! lock in the process; nextest's `cassandra` test group across processes), so keyspaces
+//! are not created and dropped in parallel. A keyspace is dropped when its test ends,
+//! also when it fails.
 
 mod suite;
 
@@ -23,15 +26,20 @@ fn embedded() -> (EmbeddedPostStore, tempfile::TempDir) {
     )
 }
 
-/// A keyspace of one test, migrated by `quill cql migrate`'s code, dropped after.
+/// One Cassandra test at a time in this process.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// A keyspace of one test, migrated by `quill cql migrate`'s code, dropped on `Drop`.
 struct TestKeyspace {
     session: Session,
     config: CassandraConfig,
     store: CassandraPostStore,
+    _turn: tokio::sync::MutexGuard<'static, ()>,
 }
 
 impl TestKeyspace {
     async fn create() -> Self {
+        let turn = ONE_AT_A_TIME.lock().await;
         let nodes = std::env::var("QUILL_TEST_CASSANDRA_NODES")
             .expect("the Cassandra half needs QUILL_TEST_CASSANDRA_NODES (host:port,...)");
         let mut config = CassandraConfig::new(cql::config::parse_nodes(&nodes).expect("nodes"));
@@ -51,15 +59,39 @@ impl TestKeyspace {
             session,
             config,
             store,
+            _turn: turn,
         }
     }
+}
 
-    async fn drop(self) {
-        let cql = format!("DROP KEYSPACE IF EXISTS {}", self.config.keyspace);
-        self.session
-            .query_unpaged(cql, ())
-            .await
-            .expect("drop keyspace");
+impl Drop for TestKeyspace {
+    /// Drops the keyspace from a thread of its own (a runtime cannot be blocked on from
+    /// inside the test's), over a connection of its own, also while a failed test
+    /// unwinds. A failure to drop is reported, not raised.
+    fn drop(&mut self) {
+        let config = self.config.clone();
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?;
+            runtime.block_on(async {
+                let session = cql::connect(&config).await.map_err(|e| e.to_string())?;
+                let drop = format!("DROP KEYSPACE IF EXISTS {}", config.keyspace);
+                session
+                    .query_unpaged(drop, ())
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!(
+                "could not drop keyspace {}: {dropped:?}",
+                self.config.keyspace
+            );
+        }
     }
 }
 
@@ -82,7 +114,6 @@ macro_rules! contract {
                 async fn $case() {
                     let keyspace = super::TestKeyspace::create().await;
                     super::suite::$case(&keyspace.store).await;
-                    keyspace.drop().await;
                 }
             )*
         }
@@ -127,5 +158,4 @@ async fn cassandra_migrations_are_recorded_and_run_once() {
         .collect::<Result<_, _>>()
         .expect("decoded");
     assert_eq!(versions, [(1, "posts_by_user".to_owned())]);
-    keyspace.drop().await;
 }

@@ -117,6 +117,26 @@ fn cql_migrate_says_which_setting_it_needs() {
     );
 }
 
+/// A keyspace name CQL would not take unquoted stops start-up, naming the setting,
+/// before any node is asked.
+#[test]
+fn a_keyspace_name_cql_cannot_take_stops_start_up() {
+    for bad in ["2026_posts", "_quill", "keyspace", "Select"] {
+        let stderr = stderr_of(
+            quill()
+                .env("QUILL_CASSANDRA_NODES", "127.0.0.1:9")
+                .env("QUILL_CASSANDRA_KEYSPACE", bad)
+                .args(["cql", "migrate"]),
+            2,
+        );
+        assert!(
+            stderr.contains(&format!("QUILL_CASSANDRA_KEYSPACE=\"{bad}\" is not valid"))
+                && stderr.contains("starts with a letter, and is not a CQL reserved word"),
+            "{stderr}"
+        );
+    }
+}
+
 /// With Cassandra configured but unreachable, the server does not start half-way: it
 /// stops, naming the setting, within the connect timeout.
 #[test]
