@@ -2,14 +2,15 @@
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
+use quill_accounts::Action;
 use serde::Deserialize;
 
 use crate::app::accounts::{self, NewAccount, SignUp};
 use crate::app::{CurrentUser, FieldErrors};
 use crate::csrf::Csrf;
-use crate::errors::PageError;
+use crate::errors::{PageError, Problem};
 use crate::flash::Flash;
 use crate::metrics::Metrics;
 use crate::page::{Chrome, render, render_status};
@@ -44,6 +45,7 @@ pub async fn get(chrome: Chrome) -> Result<HttpResponse, PageError> {
 }
 
 pub async fn post(
+    req: HttpRequest,
     state: web::Data<AppState>,
     metrics: web::Data<Metrics>,
     session: Session,
@@ -57,11 +59,17 @@ pub async fn post(
         password: &form.password,
         password_confirm: Some(&form.password_confirm),
     };
-    match accounts::sign_up(&state, &metrics, account).await? {
+    let address = state.client_ip(&req);
+    match accounts::sign_up(&state, &metrics, address, account).await? {
         SignUp::Created(user) => {
             CurrentUser::start(&session, &user)?;
             Ok(Flash::SignedUp.redirect("/posts"))
         }
+        SignUp::Limited(limited) => Err(Problem::RateLimited {
+            action: Action::SignUp,
+            limited,
+        }
+        .into()),
         SignUp::Refused(errors) => {
             let page = SignupPage {
                 chrome,

@@ -6,6 +6,7 @@ mod auth;
 mod build;
 mod csrf;
 mod edge;
+mod limits;
 mod operations;
 mod posts;
 mod process;
