@@ -33,6 +33,11 @@ cargo build --release -p quill-web --features mysql
 # which the login throttle would rightly slow (it counts a login until its password is
 # checked). The instances xtask starts inherit these.
 export QUILL_LOGIN_ACCOUNT_LIMIT=1000000 QUILL_LOGIN_ADDRESS_LIMIT=1000000
+# The POST /posts/new case takes $POST_TOKENS post tokens from one address beforehand,
+# far past the rate limit a deployment sets (quill-test-support's LOAD_TEST_LIMITS).
+export QUILL_SIGNUP_ADDRESS_LIMIT=1000000 QUILL_SIGNUP_TOTAL_LIMIT=1000000
+export QUILL_API_SESSION_ADDRESS_LIMIT=1000000 QUILL_API_SESSION_TOTAL_LIMIT=1000000
+export QUILL_POST_TOKEN_ADDRESS_LIMIT=1000000 QUILL_POST_TOKEN_TOTAL_LIMIT=1000000
 WORK=$(mktemp -d)
 PID=
 trap '[[ -n $PID ]] && kill $PID 2>/dev/null; wait $PID 2>/dev/null; [[ -d $WORK/cluster ]] && cargo xtask cluster down "$WORK/cluster"; rm -rf "$WORK"' EXIT
