@@ -127,17 +127,16 @@ async fn a_concurrent_burst_gets_no_more_than_the_limit() {
     assert_eq!(admitted, 15, "the total's 25 less the 10 before");
 }
 
+/// Timestamps are whole seconds, so a one-second window may end between two quick
+/// requests: this test only waits windows out (the refusals are the tests' above).
 #[tokio::test]
 async fn a_new_window_starts_from_zero_and_ended_windows_are_purged() {
-    let (l, _dir) = limiter(limit(2, 100, 1));
-    for _ in 0..2 {
-        admit(&l, Action::ApiSession, ADDR).await.expect("within");
-    }
-    assert!(admit(&l, Action::ApiSession, ADDR).await.is_err());
+    let (l, _dir) = limiter(limit(1, 100, 1));
+    admit(&l, Action::ApiSession, ADDR).await.expect("within");
     tokio::time::sleep(Duration::from_millis(2100)).await;
     admit(&l, Action::ApiSession, ADDR)
         .await
-        .expect("a new window");
+        .expect("a new window, counted from zero");
     tokio::time::sleep(Duration::from_millis(2100)).await;
     assert_eq!(l.purge_expired().await.expect("purge"), 2);
     admit(&l, Action::ApiSession, ADDR)
