@@ -57,6 +57,10 @@ pub fn new_post_token(state: &AppState, secrets: &Secrets, user: &CurrentUser) -
 /// A post token asked for on its own (`POST /api/v1/post-tokens`), from `address`:
 /// counted against the post-token rate limits first. A form's token comes with its page
 /// ([`new_post_token`]), as a page view.
+///
+/// Posts are not in the accounts database, and posting goes on while it has no primary
+/// (docs/ARCHITECTURE.md, "Without a primary"); so a token that cannot be counted then
+/// is issued uncounted rather than refused. A token alone makes nothing.
 #[tracing::instrument(skip_all, fields(user = user.id.0, %address))]
 pub async fn request_post_token(
     state: &AppState,
@@ -65,8 +69,13 @@ pub async fn request_post_token(
     user: &CurrentUser,
     address: IpAddr,
 ) -> Result<Result<String, Limited>, Failure> {
-    if let Some(limited) = rate_limit(state, metrics, Action::PostToken, address).await? {
-        return Ok(Err(limited));
+    match rate_limit(state, metrics, Action::PostToken, address).await {
+        Ok(None) => {}
+        Ok(Some(limited)) => return Ok(Err(limited)),
+        Err(Failure::Unavailable(cause)) => {
+            tracing::warn!(error = %format!("{cause:#}"), "post token issued uncounted");
+        }
+        Err(failure) => return Err(failure),
     }
     Ok(Ok(new_post_token(state, secrets, user)))
 }
