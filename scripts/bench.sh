@@ -33,11 +33,6 @@ cargo build --release -p quill-web --features mysql
 # which the login throttle would rightly slow (it counts a login until its password is
 # checked). The instances xtask starts inherit these.
 export QUILL_LOGIN_ACCOUNT_LIMIT=1000000 QUILL_LOGIN_ADDRESS_LIMIT=1000000
-# The POST /posts/new case takes $POST_TOKENS post tokens from one address beforehand,
-# far past the rate limit a deployment sets (quill-test-support's LOAD_TEST_LIMITS).
-export QUILL_SIGNUP_ADDRESS_LIMIT=1000000 QUILL_SIGNUP_TOTAL_LIMIT=1000000
-export QUILL_API_SESSION_ADDRESS_LIMIT=1000000 QUILL_API_SESSION_TOTAL_LIMIT=1000000
-export QUILL_POST_TOKEN_ADDRESS_LIMIT=1000000 QUILL_POST_TOKEN_TOTAL_LIMIT=1000000
 WORK=$(mktemp -d)
 PID=
 trap '[[ -n $PID ]] && kill $PID 2>/dev/null; wait $PID 2>/dev/null; [[ -d $WORK/cluster ]] && cargo xtask cluster down "$WORK/cluster"; rm -rf "$WORK"' EXIT
@@ -100,11 +95,12 @@ form_post login "username=bench&password=benchmark+password"
 TOKEN=$(curl -s "$BASE/api/v1/sessions" -H 'Content-Type: application/json' \
     -d '{"username":"bench","password":"benchmark password"}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
 # Every post needs a post token of its own (a reused one finds its post again and
-# stores nothing): a pool, handed out by the wrk threads in turn.
+# stores nothing): a pool, handed out by the wrk threads in turn. Taken from the form's
+# page, as a browser does: `POST /api/v1/post-tokens` is rate-limited, and counting
+# sixty thousand of them costs minutes on the cluster (docs/ARCHITECTURE.md).
 POST_TOKENS=${POST_TOKENS:-60000}
-seq "$POST_TOKENS" | sed "s|.*|$BASE/api/v1/post-tokens|" |
-    xargs -n 500 -P 4 curl -s -X POST -H "Authorization: Bearer $TOKEN" |
-    grep -o '"post_token":"[^"]*"' | cut -d'"' -f4 >"$WORK/post-tokens"
+seq "$POST_TOKENS" | sed "s|.*|$BASE/posts/new|" | xargs -n 500 -P 4 curl -s -b "$JAR" |
+    grep -o 'name="post_token" value="[^"]*"' | cut -d'"' -f4 >"$WORK/post-tokens"
 cat >"$WORK/post.lua" <<LUA
 local tokens = {}
 for line in io.lines("$WORK/post-tokens") do tokens[#tokens + 1] = line end

@@ -49,7 +49,7 @@ pub const PASSWORD: &str = "correct horse battery staple";
 /// hundreds of accounts, API logins and post tokens from 127.0.0.1, far past what a
 /// deployment lets one address do. `Cluster::quill` and the topology's `quill` processes
 /// start with these (a test's own settings still win); quill-web's suite and the limits'
-/// own tests keep Quill's defaults. scripts/bench.sh sets the same.
+/// own tests keep Quill's defaults. compose.check.yml sets the same for the compose check.
 pub const LOAD_TEST_LIMITS: [(&str, &str); 6] = [
     ("QUILL_SIGNUP_ADDRESS_LIMIT", "1000000"),
     ("QUILL_SIGNUP_TOTAL_LIMIT", "1000000"),
