@@ -99,6 +99,17 @@ async fn forty_concurrent_api_signups_from_one_address_make_ten_accounts() {
     }
 }
 
+/// The limit comes before the password is hashed, and a taken name is only found after
+/// hashing: over the limit, a taken name gets the 429, not the taken-name answer.
+#[tokio::test]
+async fn the_limit_is_checked_before_the_password_is_hashed() {
+    let app = spawn_app(&[("QUILL_SIGNUP_ADDRESS_LIMIT", "1")]).await;
+    let http = script();
+    assert_eq!(sign_up(&http, &app, "alice").await.status(), 201);
+    let again = sign_up(&http, &app, "alice").await;
+    api_refusal(again, "Too many accounts have been made from your network.").await;
+}
+
 /// Behind a proxy each client counts on its own address, and all of them together
 /// against the deployment's total.
 #[tokio::test]
