@@ -95,11 +95,12 @@ form_post login "username=bench&password=benchmark+password"
 TOKEN=$(curl -s "$BASE/api/v1/sessions" -H 'Content-Type: application/json' \
     -d '{"username":"bench","password":"benchmark password"}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
 # Every post needs a post token of its own (a reused one finds its post again and
-# stores nothing): a pool, handed out by the wrk threads in turn.
+# stores nothing): a pool, handed out by the wrk threads in turn. Taken from the form's
+# page, as a browser does: `POST /api/v1/post-tokens` is rate-limited, and counting
+# sixty thousand of them costs minutes on the cluster (docs/ARCHITECTURE.md).
 POST_TOKENS=${POST_TOKENS:-60000}
-seq "$POST_TOKENS" | sed "s|.*|$BASE/api/v1/post-tokens|" |
-    xargs -n 500 -P 4 curl -s -X POST -H "Authorization: Bearer $TOKEN" |
-    grep -o '"post_token":"[^"]*"' | cut -d'"' -f4 >"$WORK/post-tokens"
+seq "$POST_TOKENS" | sed "s|.*|$BASE/posts/new|" | xargs -n 500 -P 4 curl -s -b "$JAR" |
+    grep -o 'name="post_token" value="[^"]*"' | cut -d'"' -f4 >"$WORK/post-tokens"
 cat >"$WORK/post.lua" <<LUA
 local tokens = {}
 for line in io.lines("$WORK/post-tokens") do tokens[#tokens + 1] = line end

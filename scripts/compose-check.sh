@@ -10,7 +10,8 @@
 #
 # What runs: compose.yml + compose.override.yml + compose.check.yml, the last of which
 # changes only what cannot run here (see it): no Cassandra, so the web replicas keep
-# posts in the embedded store on their shared volume. Images are built from
+# posts in the embedded store on their shared volume; and the checks' load, all from
+# one address, gets rate limits to match. Images are built from
 # docker/Dockerfile (the quill image from a binary built on this machine: the
 # quill-prebuilt target), and debian:bookworm-slim is made with debootstrap from this
 # machine's apt sources when it cannot be pulled.

@@ -1,5 +1,6 @@
-//! Accounts on the cluster: both instances see one set of users, sessions and login
-//! throttle, on every server, and migrations run once however many instances start.
+//! Accounts on the cluster: both instances see one set of users, sessions, login
+//! throttle and rate limits, on every server, and migrations run once however many
+//! instances start.
 
 use std::time::Duration;
 
@@ -96,6 +97,56 @@ async fn people_sign_up_log_in_and_post_through_both_instances() {
     assert!(refused.headers().contains_key("retry-after"));
 }
 
+/// The rate limits are one for the deployment and counted atomically on MariaDB:
+/// forty concurrent sign-ups from one address, spread over both instances, with a limit
+/// of ten, make ten accounts; the rest are refused with 429.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn forty_concurrent_signups_over_both_instances_make_no_more_than_the_limit() {
+    let Some(cluster) = Cluster::start(Topology::options()) else {
+        return;
+    };
+    let servers = cluster
+        .quills(&[
+            ("QUILL_SIGNUP_ADDRESS_LIMIT", "10"),
+            ("QUILL_SIGNUP_TOTAL_LIMIT", "1000"),
+        ])
+        .await;
+    let burst: Vec<_> = (0..40)
+        .map(|i| {
+            let url = servers[i % 2].url("/api/v1/users");
+            tokio::spawn(async move {
+                let body = json!({ "username": format!("burst{i}"), "password": PASSWORD });
+                let response = client().post(url).json(&body).send().await.expect("POST");
+                (
+                    response.status(),
+                    response.headers().contains_key("retry-after"),
+                )
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for request in burst {
+        statuses.push(request.await.expect("task"));
+    }
+    let created = statuses
+        .iter()
+        .filter(|(status, _)| *status == StatusCode::CREATED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|(status, retry)| *status == StatusCode::TOO_MANY_REQUESTS && *retry)
+        .count();
+    assert_eq!((created, refused), (10, 30), "{statuses:?}");
+    assert_eq!(cluster.count(1, "SELECT COUNT(*) FROM quill.users"), 10);
+    assert_eq!(
+        cluster.sql(
+            1,
+            "SELECT requests FROM quill.rate_limits WHERE scope = 'signup:address:127.0.0.1'"
+        ),
+        "10"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_migrations_make_the_sqlite_schema_on_mysql() {
     let Some(cluster) = Cluster::start(Topology::options()) else {
@@ -120,7 +171,8 @@ async fn concurrent_migrations_make_the_sqlite_schema_on_mysql() {
     let mysql = cluster.sql(
         1,
         "SELECT CONCAT(table_name, '.', column_name, ':', is_nullable) FROM information_schema.columns \
-         WHERE table_schema = 'quill' AND table_name IN ('users', 'sessions', 'login_failures') \
+         WHERE table_schema = 'quill' \
+         AND table_name IN ('users', 'sessions', 'login_failures', 'rate_limits') \
          ",
     );
     let data_dir = tempfile::tempdir().expect("dir");
@@ -136,7 +188,7 @@ async fn concurrent_migrations_make_the_sqlite_schema_on_mysql() {
             let rows: Vec<Column> = diesel::sql_query(
                 "SELECT t.name || '.' || c.name || ':' || CASE WHEN c.\"notnull\" = 1 OR c.pk = 1 \
                  THEN 'NO' ELSE 'YES' END AS c FROM sqlite_master t, pragma_table_info(t.name) c \
-                 WHERE t.name IN ('users', 'sessions', 'login_failures')",
+                 WHERE t.name IN ('users', 'sessions', 'login_failures', 'rate_limits')",
             )
             .load(conn)
             .map_err(quill_accounts::AccountsError::from)?;
@@ -150,7 +202,7 @@ async fn concurrent_migrations_make_the_sqlite_schema_on_mysql() {
     let mut sqlite = sqlite;
     mysql.sort_unstable();
     sqlite.sort_unstable();
-    assert_eq!(mysql.len(), 17, "{mysql:?}");
+    assert_eq!(mysql.len(), 21, "{mysql:?}");
     assert_eq!(mysql, sqlite);
 }
 

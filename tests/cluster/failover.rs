@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use quill_ops::Outcome;
-use quill_test_support::api::{account, me, sign_up};
+use quill_test_support::api::{account, me, post_token, sign_up};
 use quill_test_support::http::browser as client;
 use quill_test_support::topology::Topology;
 use quill_test_support::wait::eventually;
@@ -91,6 +91,18 @@ async fn after_the_primary_dies_reads_go_on_and_promotion_brings_writes_back() {
             .status(),
         StatusCode::OK
     );
+
+    // Posting keeps working, posts not being in MariaDB: a post token's rate limit
+    // cannot be counted without a primary, and lets it through.
+    let token_for_post = post_token(&http, &a, &reader_token).await;
+    let created = http
+        .post(b.url("/api/v1/posts"))
+        .bearer_auth(&reader_token)
+        .json(&json!({ "title": "Still here", "body": "Posted.", "post_token": token_for_post }))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(created.status(), StatusCode::CREATED);
 
     // Writes get a clear 503: JSON from the API, the page from a form.
     let refused = sign_up(&http, &b, "latecomer").await;

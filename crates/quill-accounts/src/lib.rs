@@ -1,5 +1,6 @@
-//! Accounts: users and sessions over SQL with diesel, password hashing, and the
-//! actix-session `SessionStore` that keeps sessions in the same database.
+//! Accounts: users and sessions over SQL with diesel, password hashing, the
+//! actix-session `SessionStore` that keeps sessions in the same database, and the
+//! login throttle and rate limits counted there.
 //!
 //! Store functions take a connection; [`Accounts`] owns the pool and the hasher and runs
 //! every blocking call off the async workers.
@@ -7,6 +8,7 @@
 mod accounts;
 mod db;
 mod password;
+mod rate_limits;
 mod schema;
 pub mod sessions;
 mod throttle;
@@ -15,6 +17,7 @@ pub mod users;
 pub use accounts::{Accounts, AccountsError, LogInError, SignUpError};
 pub use db::{Db, DbConn, MysqlUrls};
 pub use password::{HashingBusy, PasswordHasher, PasswordPolicy};
+pub use rate_limits::{Action, Limited, LimitedBy, RateLimit, RateLimiter, RateLimits};
 pub use sessions::SessionInfo;
 pub use sessions::SqlSessionStore;
 pub use throttle::{Admitted, LoginThrottle, ThrottleLimits, Throttled};

@@ -24,7 +24,7 @@ diesel::table! {
 }
 
 diesel::joinable!(sessions -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(users, sessions, login_failures);
+diesel::allow_tables_to_appear_in_same_query!(users, sessions, login_failures, rate_limits);
 
 diesel::table! {
     login_failures (scope) {
@@ -32,5 +32,14 @@ diesel::table! {
         window_start -> BigInt,
         failures -> Integer,
         last_attempt -> BigInt,
+    }
+}
+
+diesel::table! {
+    rate_limits (scope) {
+        scope -> Text,
+        window_start -> BigInt,
+        window_end -> BigInt,
+        requests -> Integer,
     }
 }

@@ -66,11 +66,13 @@ impl Cluster {
         &self.topology
     }
 
-    /// A Quill instance in this process on the cluster, with `extra` settings.
+    /// A Quill instance in this process on the cluster, with the load tests' rate
+    /// limits ([`crate::LOAD_TEST_LIMITS`]) and `extra` settings.
     pub async fn quill(&self, extra: &[(&str, &str)]) -> TestApp {
         TestApp::builder()
             .vars(self.topology.settings().iter().cloned())
             .var("QUILL_DB_TIMEOUT_MS", "1000")
+            .vars(crate::LOAD_TEST_LIMITS)
             .vars(extra.iter().copied())
             .data_dir(DataDir::At(self.data_dir.path().to_owned()))
             .spawn()

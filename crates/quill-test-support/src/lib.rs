@@ -44,3 +44,17 @@ pub use http::{Endpoint, Site};
 
 /// Every test account's password, in the pages and in the API.
 pub const PASSWORD: &str = "correct horse battery staple";
+
+/// Rate limits for Quill under a test's load: the cluster and web-tier suites make
+/// hundreds of accounts, API logins and post tokens from 127.0.0.1, far past what a
+/// deployment lets one address do. `Cluster::quill` and the topology's `quill` processes
+/// start with these (a test's own settings still win); quill-web's suite and the limits'
+/// own tests keep Quill's defaults. compose.check.yml sets the same for the compose check.
+pub const LOAD_TEST_LIMITS: [(&str, &str); 6] = [
+    ("QUILL_SIGNUP_ADDRESS_LIMIT", "1000000"),
+    ("QUILL_SIGNUP_TOTAL_LIMIT", "1000000"),
+    ("QUILL_API_SESSION_ADDRESS_LIMIT", "1000000"),
+    ("QUILL_API_SESSION_TOTAL_LIMIT", "1000000"),
+    ("QUILL_POST_TOKEN_ADDRESS_LIMIT", "1000000"),
+    ("QUILL_POST_TOKEN_TOTAL_LIMIT", "1000000"),
+];

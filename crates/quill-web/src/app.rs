@@ -6,6 +6,10 @@
 //! request, call one use case, and render its outcome in their own way; they never call
 //! each other. A use case fails only with a [`Failure`], which the error policy
 //! (`crate::errors`) answers with a 503 or a 500.
+//!
+//! Use cases that make something a script could make in bulk (an account, an API
+//! session, a post token) first count it against the deployment's rate limits
+//! ([`rate_limit`]), before any other work.
 
 pub mod accounts;
 pub mod password;
@@ -15,9 +19,12 @@ pub mod sessions;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-use quill_accounts::AccountsError;
+use quill_accounts::{AccountsError, Action, Limited};
 use quill_domain::{Month, UserId};
 use quill_posts::PostStoreError;
+
+use crate::metrics::{Event, Metrics};
+use crate::state::AppState;
 
 /// A message per input field that needs another look, keyed by the field's name.
 pub type FieldErrors = BTreeMap<&'static str, String>;
@@ -61,6 +68,25 @@ impl Failure {
             Self::Internal(cause)
         }
     }
+}
+
+/// Counts one `action` from `address` against the rate limits, or says which refused
+/// it (and records the refusal).
+async fn rate_limit(
+    state: &AppState,
+    metrics: &Metrics,
+    action: Action,
+    address: IpAddr,
+) -> Result<Option<Limited>, Failure> {
+    let Err(limited) = state.limits.admit(action, address).await? else {
+        return Ok(None);
+    };
+    metrics.record(match action {
+        Action::SignUp => Event::SignUpLimited,
+        Action::ApiSession => Event::ApiSessionLimited,
+        Action::PostToken => Event::PostTokenLimited,
+    });
+    Ok(Some(limited))
 }
 
 impl From<AccountsError> for Failure {

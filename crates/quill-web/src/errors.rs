@@ -15,6 +15,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use askama::Template;
+use quill_accounts::{Action, Limited, LimitedBy};
 use serde::Serialize;
 
 use crate::app::Failure;
@@ -38,6 +39,9 @@ pub enum Problem {
     PayloadTooLarge,
     #[error("Too many attempts. Wait {retry_after_secs} seconds and try again.")]
     TooManyRequests { retry_after_secs: u64 },
+    /// A rate limit (per address or in all) refused an action that makes something.
+    #[error("{}", rate_limited(*.action, *.limited))]
+    RateLimited { action: Action, limited: Limited },
     #[error("Some fields need another look.")]
     Invalid(BTreeMap<&'static str, String>),
     #[error("Quill is busy or one of its stores is unreachable. Try again in a moment.")]
@@ -69,7 +73,9 @@ impl Problem {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooManyRequests { .. } | Self::RateLimited { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -85,7 +91,7 @@ impl Problem {
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::PayloadTooLarge => "payload_too_large",
-            Self::TooManyRequests { .. } => "too_many_requests",
+            Self::TooManyRequests { .. } | Self::RateLimited { .. } => "too_many_requests",
             Self::Invalid(_) => "invalid",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
@@ -100,7 +106,7 @@ impl Problem {
             Self::NotFound => "Page not found",
             Self::MethodNotAllowed => "Not allowed",
             Self::PayloadTooLarge => "Too large",
-            Self::TooManyRequests { .. } => "Slow down",
+            Self::TooManyRequests { .. } | Self::RateLimited { .. } => "Slow down",
             Self::Unavailable(_) => "Temporarily unavailable",
             Self::Internal(_) => "Something went wrong",
         }
@@ -117,9 +123,38 @@ impl Problem {
     fn retry_after(&self) -> Option<u64> {
         match self {
             Self::TooManyRequests { retry_after_secs } => Some(*retry_after_secs),
+            Self::RateLimited { limited, .. } => Some(limited.retry_after_secs),
             Self::Unavailable(_) => Some(1),
             _ => None,
         }
+    }
+}
+
+/// What a person is told when a rate limit refuses them: what, whose share ran out, and
+/// when to come back.
+fn rate_limited(action: Action, limited: Limited) -> String {
+    let what = match (action, limited.by) {
+        (Action::SignUp, LimitedBy::Address) => {
+            "Too many accounts have been made from your network."
+        }
+        (Action::SignUp, LimitedBy::Everyone) => "Quill is taking no more new accounts just now.",
+        (Action::ApiSession, LimitedBy::Address) => "Too many API logins from your network.",
+        (Action::ApiSession, LimitedBy::Everyone) => "Quill is taking no more API logins just now.",
+        (Action::PostToken, LimitedBy::Address) => "Too many post tokens from your network.",
+        (Action::PostToken, LimitedBy::Everyone) => {
+            "Quill is handing out no more post tokens just now."
+        }
+    };
+    format!("{what} Try again in {}.", wait(limited.retry_after_secs))
+}
+
+/// A wait as people say it: seconds up to a minute and a half, then whole minutes,
+/// rounded up.
+fn wait(secs: u64) -> String {
+    match secs {
+        1 => "1 second".to_owned(),
+        0..=90 => format!("{secs} seconds"),
+        _ => format!("{} minutes", secs.div_ceil(60)),
     }
 }
 
@@ -353,5 +388,32 @@ mod tests {
             "PageError(unavailable: reading the session: connection refused)"
         );
         assert_eq!(format!("{:?}", Problem::NotFound), "not_found");
+    }
+
+    #[test]
+    fn a_rate_limit_says_whose_share_ran_out_and_when_to_come_back() {
+        let problem = |action, by, retry_after_secs| {
+            Problem::RateLimited {
+                action,
+                limited: Limited {
+                    by,
+                    retry_after_secs,
+                },
+            }
+            .to_string()
+        };
+        assert_eq!(
+            problem(Action::SignUp, LimitedBy::Address, 3_541),
+            "Too many accounts have been made from your network. Try again in 60 minutes."
+        );
+        assert_eq!(
+            problem(Action::PostToken, LimitedBy::Everyone, 45),
+            "Quill is handing out no more post tokens just now. Try again in 45 seconds."
+        );
+        assert_eq!(
+            problem(Action::ApiSession, LimitedBy::Address, 1),
+            "Too many API logins from your network. Try again in 1 second."
+        );
+        assert_eq!(wait(91), "2 minutes");
     }
 }

@@ -24,6 +24,10 @@ pub enum Event {
     LogIn,
     LogInFailed,
     LogInThrottled,
+    /// A request refused by a rate limit (`quill_accounts::RateLimiter`).
+    SignUpLimited,
+    ApiSessionLimited,
+    PostTokenLimited,
     PostCreated,
     PostDuplicateSubmit,
 }
@@ -35,6 +39,9 @@ impl Event {
             Self::LogIn => "login",
             Self::LogInFailed => "login_failed",
             Self::LogInThrottled => "login_throttled",
+            Self::SignUpLimited => "signup_limited",
+            Self::ApiSessionLimited => "api_session_limited",
+            Self::PostTokenLimited => "post_token_limited",
             Self::PostCreated => "post_created",
             Self::PostDuplicateSubmit => "post_duplicate_submit",
         }

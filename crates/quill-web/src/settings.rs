@@ -1,22 +1,25 @@
 //! The one typed configuration of a Quill process, read from `QUILL_*` variables.
 //!
 //! One module per concern parses that concern's variables, each variable once:
-//! `http`, `session`, `login`, `accounts` (the accounts database), `cassandra` and
-//! `log`; the data directory and the master key are the process's own. Every setting
-//! has a default fit for `cargo run`; a malformed value stops the process with a
-//! message that names the variable and never shows a secret. Nothing else in this
-//! crate reads the environment. The `db` commands' settings are `quill-ops`'s.
+//! `http`, `session`, `login`, `accounts` (the accounts database), `limits` (the rate
+//! limits), `cassandra` and `log`; the data directory and the master key are the
+//! process's own. Every setting has a default fit for `cargo run`; a malformed value
+//! stops the process with a message that names the variable and never shows a secret.
+//! Nothing else in this crate reads the environment. The `db` commands' settings are
+//! `quill-ops`'s.
 
 mod accounts;
 mod cassandra;
 mod env;
 mod http;
+mod limits;
 mod log;
 mod login;
 mod session;
 
 use std::path::PathBuf;
 
+use quill_accounts::RateLimits;
 use quill_posts::CassandraConfig;
 
 pub use accounts::AccountsSettings;
@@ -39,6 +42,9 @@ pub struct Settings {
     pub session: SessionSettings,
     pub login: LoginSettings,
     pub accounts: AccountsSettings,
+    /// `QUILL_SIGNUP_*`, `QUILL_API_SESSION_*`, `QUILL_POST_TOKEN_*`: the rate limits
+    /// (`settings/limits.rs`).
+    pub limits: RateLimits,
     /// `QUILL_CASSANDRA_*`: posts in Cassandra (the cluster) instead of the embedded
     /// store in the data directory. Set by `QUILL_CASSANDRA_NODES`.
     pub cassandra: Option<CassandraConfig>,
@@ -68,6 +74,7 @@ impl Settings {
             session: SessionSettings::from_env(&env)?,
             login,
             accounts,
+            limits: limits::from_env(&env)?,
             cassandra: cassandra::from_env(&env)?,
             log: LogSettings::from_env(&env)?,
         })

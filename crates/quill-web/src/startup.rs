@@ -13,7 +13,7 @@ use actix_web::middleware::{DefaultHeaders, ErrorHandlers, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use quill_accounts::PoolSize;
-use quill_accounts::{Accounts, Db, LoginThrottle, PasswordHasher, SqlSessionStore};
+use quill_accounts::{Accounts, Db, LoginThrottle, PasswordHasher, RateLimiter, SqlSessionStore};
 use quill_posts::{CassandraPostStore, EmbeddedPostStore, Posts};
 use rand::RngCore;
 use tracing_actix_web::TracingLogger;
@@ -30,7 +30,7 @@ use crate::{csrf, flash, https, methods, metrics, read_floor, request_id, routes
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
                    form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
-/// How often expired sessions are purged.
+/// How often expired sessions, throttle counters and rate-limit windows are purged.
 const PURGE_EVERY: Duration = Duration::from_secs(600);
 
 pub struct Application {
@@ -84,6 +84,7 @@ impl Application {
         .await??;
         let sessions = SqlSessionStore::new(db.clone(), settings.session.absolute);
         let throttle = LoginThrottle::new(db.clone(), settings.login.throttle);
+        let limits = RateLimiter::new(db.clone(), settings.limits);
         let mut node = [0u8; 6];
         rand::rng().fill_bytes(&mut node);
         node[0] |= 0x01;
@@ -92,11 +93,12 @@ impl Application {
             posts,
             sessions: sessions.clone(),
             throttle: throttle.clone(),
+            limits: limits.clone(),
             session_idle_secs: settings.session.idle.as_secs() as i64,
             behind_proxy: settings.http.behind_proxy,
             node,
         });
-        spawn_purge(sessions.clone(), throttle);
+        spawn_purge(sessions.clone(), throttle, limits);
 
         let listener = TcpListener::bind(settings.http.bind)
             .with_context(|| format!("binding QUILL_BIND {}", settings.http.bind))?;
@@ -256,9 +258,9 @@ async fn migrate_if_pending(db: &Db) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Deletes expired sessions and ended throttle windows now and then, so the tables stay
-/// the size of live use.
-fn spawn_purge(sessions: SqlSessionStore, throttle: LoginThrottle) {
+/// Deletes expired sessions, ended throttle windows and ended rate-limit windows now
+/// and then, so the tables stay the size of live use.
+fn spawn_purge(sessions: SqlSessionStore, throttle: LoginThrottle, limits: RateLimiter) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(PURGE_EVERY);
         loop {
@@ -270,6 +272,9 @@ fn spawn_purge(sessions: SqlSessionStore, throttle: LoginThrottle) {
             }
             if let Err(e) = throttle.purge_expired().await {
                 tracing::warn!(error = %e, "purging ended login throttle windows failed");
+            }
+            if let Err(e) = limits.purge_expired().await {
+                tracing::warn!(error = %e, "purging ended rate-limit windows failed");
             }
         }
     });

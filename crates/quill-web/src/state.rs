@@ -1,10 +1,11 @@
-//! What handlers share: the stores, the session store, the login throttle.
+//! What handlers share: the stores, the session store, the login throttle, the rate
+//! limits.
 
 use std::net::IpAddr;
 
 use actix_web::HttpRequest;
 use actix_web::http::header;
-use quill_accounts::{Accounts, LoginThrottle, SqlSessionStore};
+use quill_accounts::{Accounts, LoginThrottle, RateLimiter, SqlSessionStore};
 use quill_domain::PostId;
 use quill_posts::Posts;
 
@@ -15,6 +16,8 @@ pub struct AppState {
     pub posts: Posts,
     pub sessions: SqlSessionStore,
     pub throttle: LoginThrottle,
+    /// Sign-ups, API sessions and post tokens per address and in all.
+    pub limits: RateLimiter,
     /// Idle lifetime of API tokens, the same as browser sessions'.
     pub session_idle_secs: i64,
     /// Whether `X-Forwarded-For` from the peer tells the client's address.

@@ -56,7 +56,9 @@ impl Topology {
                 .env("QUILL_BIND", format!("127.0.0.1:{port}"))
                 .env("QUILL_DATA_DIR", &data_dir)
                 .env("QUILL_BEHIND_PROXY", "true")
-                .env("QUILL_WORKERS", "2");
+                .env("QUILL_WORKERS", "2")
+                // The web-tier suite's and the benchmarks' load comes from one address.
+                .envs(crate::LOAD_TEST_LIMITS);
             let name = format!("web{n}");
             self.spawn(
                 &name,

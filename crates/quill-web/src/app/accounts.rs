@@ -1,11 +1,12 @@
-//! Account use cases: sign up, log in (throttled), and the API's bearer sessions.
+//! Account use cases: sign up (rate-limited), log in (throttled), and the API's bearer
+//! sessions (both).
 
 use std::net::IpAddr;
 
-use quill_accounts::{LogInError, SignUpError, User, sessions};
+use quill_accounts::{Action, Limited, LogInError, SignUpError, User, sessions};
 use quill_domain::{Password, Username};
 
-use super::{Client, CurrentUser, Failure, FieldErrors};
+use super::{Client, CurrentUser, Failure, FieldErrors, rate_limit};
 use crate::metrics::{Event, Metrics};
 use crate::state::AppState;
 
@@ -21,6 +22,8 @@ pub enum SignUp {
     Created(User),
     /// Nothing was created; each field says why.
     Refused(FieldErrors),
+    /// Nothing was created or hashed: a rate limit refused it.
+    Limited(Limited),
 }
 
 pub enum LogIn {
@@ -59,16 +62,23 @@ fn parse(account: &NewAccount<'_>) -> Result<(Username, Password), FieldErrors> 
     }
 }
 
-#[tracing::instrument(skip_all)]
+/// Makes an account from `address`. Fields are checked first (which costs nothing
+/// and makes nothing), then the sign-up is counted against the rate limits, and only
+/// then is the password hashed: a refused sign-up costs no hash.
+#[tracing::instrument(skip_all, fields(%address))]
 pub async fn sign_up(
     state: &AppState,
     metrics: &Metrics,
+    address: IpAddr,
     account: NewAccount<'_>,
 ) -> Result<SignUp, Failure> {
     let (username, password) = match parse(&account) {
         Ok(parsed) => parsed,
         Err(errors) => return Ok(SignUp::Refused(errors)),
     };
+    if let Some(limited) = rate_limit(state, metrics, Action::SignUp, address).await? {
+        return Ok(SignUp::Limited(limited));
+    }
     match state.accounts.sign_up(username, password).await {
         Ok(user) => {
             metrics.record(Event::SignUp);
@@ -138,28 +148,57 @@ pub async fn log_in(
 
 /// A bearer session of the API.
 pub struct ApiSession {
+    pub user: User,
     pub token: String,
     /// Seconds until the token expires unless used.
     pub expires_in: i64,
 }
 
-/// Opens an API session for `user`, who has just logged in from `client`.
-#[tracing::instrument(skip_all, fields(user = user.id.0))]
+pub enum ApiLogIn {
+    Opened(ApiSession),
+    WrongCredentials,
+    /// Too many failures for this account or address; nothing was checked.
+    Throttled {
+        retry_after_secs: u64,
+    },
+    /// Too many API sessions from this address or in all; nothing was checked.
+    Limited(Limited),
+}
+
+/// Logs in for a bearer token from `client`: counted against the API-session rate
+/// limits first, then as any login (the throttle, the password), then a session is
+/// opened.
+#[tracing::instrument(skip_all, fields(address = %attempt.address))]
 pub async fn open_api_session(
     state: &AppState,
-    user: &User,
+    metrics: &Metrics,
+    attempt: Attempt<'_>,
     client: &Client,
-) -> Result<ApiSession, Failure> {
-    let mut session = CurrentUser::state_of(user, client);
+    username: &str,
+    password: &str,
+) -> Result<ApiLogIn, Failure> {
+    let address = attempt.address;
+    if let Some(limited) = rate_limit(state, metrics, Action::ApiSession, address).await? {
+        return Ok(ApiLogIn::Limited(limited));
+    }
+    let user = match log_in(state, metrics, attempt, username, password).await? {
+        LogIn::Welcome(user) => user,
+        LogIn::WrongCredentials => return Ok(ApiLogIn::WrongCredentials),
+        LogIn::Throttled { retry_after_secs } => {
+            return Ok(ApiLogIn::Throttled { retry_after_secs });
+        }
+    };
+    let mut session = CurrentUser::state_of(&user, client);
     session.insert(sessions::KIND_KEY.to_owned(), "\"api\"".to_owned());
     let token = state
         .sessions
         .create(session, state.session_idle_secs)
         .await?;
-    Ok(ApiSession {
+    Ok(ApiLogIn::Opened(ApiSession {
+        user,
         token,
         expires_in: state.session_idle_secs,
-    })
+    }))
 }
 
 /// The user a bearer token belongs to, if it opens a live session. Records the

@@ -1,10 +1,13 @@
-//! Post use cases: publish under a post token, a page of one's timeline, one post.
+//! Post use cases: post tokens, publish under one, a page of one's timeline, one post.
 
+use std::net::IpAddr;
+
+use quill_accounts::{Action, Limited};
 use quill_domain::clock::unix_micros;
 use quill_domain::{Month, PostBody, PostId, PostTitle};
 use quill_posts::{InsertOutcome, NewPost, Page, PageQuery, Post, PostStore};
 
-use super::{CurrentUser, Failure, FieldErrors};
+use super::{CurrentUser, Failure, FieldErrors, rate_limit};
 use crate::metrics::{Event, Metrics};
 use crate::post_token;
 use crate::secrets::Secrets;
@@ -49,6 +52,32 @@ pub enum Publish {
 /// can only find its own post again.
 pub fn new_post_token(state: &AppState, secrets: &Secrets, user: &CurrentUser) -> String {
     post_token::issue(&secrets.post_token, user.id, state.new_post_id())
+}
+
+/// A post token asked for on its own (`POST /api/v1/post-tokens`), from `address`:
+/// counted against the post-token rate limits first. A form's token comes with its page
+/// ([`new_post_token`]), as a page view.
+///
+/// Posts are not in the accounts database, and posting goes on while it has no primary
+/// (docs/ARCHITECTURE.md, "Without a primary"); so a token that cannot be counted then
+/// is issued uncounted rather than refused. A token alone makes nothing.
+#[tracing::instrument(skip_all, fields(user = user.id.0, %address))]
+pub async fn request_post_token(
+    state: &AppState,
+    secrets: &Secrets,
+    metrics: &Metrics,
+    user: &CurrentUser,
+    address: IpAddr,
+) -> Result<Result<String, Limited>, Failure> {
+    match rate_limit(state, metrics, Action::PostToken, address).await {
+        Ok(None) => {}
+        Ok(Some(limited)) => return Ok(Err(limited)),
+        Err(Failure::Unavailable(cause)) => {
+            tracing::warn!(error = %format!("{cause:#}"), "post token issued uncounted");
+        }
+        Err(failure) => return Err(failure),
+    }
+    Ok(Ok(new_post_token(state, secrets, user)))
 }
 
 /// Parses a title and body, or gives a message per failing field.

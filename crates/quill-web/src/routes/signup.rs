@@ -3,12 +3,13 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
+use quill_accounts::Action;
 use serde::Deserialize;
 
 use crate::app::accounts::{self, NewAccount, SignUp};
 use crate::app::{CurrentUser, FieldErrors};
 use crate::csrf::Csrf;
-use crate::errors::PageError;
+use crate::errors::{PageError, Problem};
 use crate::flash::Flash;
 use crate::metrics::Metrics;
 use crate::page::{Chrome, render, render_status};
@@ -56,11 +57,17 @@ pub async fn post(
         password: &form.password,
         password_confirm: Some(&form.password_confirm),
     };
-    match accounts::sign_up(&state, &metrics, account).await? {
+    let address = state.client_ip(&req);
+    match accounts::sign_up(&state, &metrics, address, account).await? {
         SignUp::Created(user) => {
             CurrentUser::start(&req, &user, &state.client(&req))?;
             Ok(Flash::SignedUp.redirect("/posts"))
         }
+        SignUp::Limited(limited) => Err(Problem::RateLimited {
+            action: Action::SignUp,
+            limited,
+        }
+        .into()),
         SignUp::Refused(errors) => {
             let page = SignupPage {
                 chrome,

@@ -8,6 +8,7 @@ mod build;
 mod csrf;
 mod edge;
 mod https;
+mod limits;
 mod operations;
 mod posts;
 mod process;

@@ -1,7 +1,8 @@
 //! `/api/v1/posts`: list, write and read one's own posts.
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
+use quill_accounts::Action;
 use quill_domain::PostId;
 use quill_posts::Post;
 use serde::{Deserialize, Serialize};
@@ -102,12 +103,21 @@ pub async fn create(
 }
 
 pub async fn token(
+    req: HttpRequest,
     state: web::Data<AppState>,
     secrets: web::Data<Secrets>,
+    metrics: web::Data<Metrics>,
     api: ApiUser,
-) -> HttpResponse {
-    let token = posts::new_post_token(&state, &secrets, &api.user);
-    HttpResponse::Created().json(json!({ "post_token": token }))
+) -> Result<HttpResponse, ApiError> {
+    let address = state.client_ip(&req);
+    match posts::request_post_token(&state, &secrets, &metrics, &api.user, address).await? {
+        Ok(token) => Ok(HttpResponse::Created().json(json!({ "post_token": token }))),
+        Err(limited) => Err(Problem::RateLimited {
+            action: Action::PostToken,
+            limited,
+        }
+        .into()),
+    }
 }
 
 pub async fn get(

@@ -2,12 +2,13 @@
 //! sessions), `DELETE /api/v1/sessions/current` and `DELETE /api/v1/sessions/others`.
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use quill_accounts::Action;
 use serde_json::json;
 
 use super::Credentials;
 use super::auth::ApiUser;
 use super::users::UserJson;
-use crate::app::accounts::{self, Attempt, LogIn};
+use crate::app::accounts::{self, ApiLogIn, Attempt};
 use crate::app::sessions::{self as my_sessions, SessionView};
 use crate::errors::{ApiError, Problem};
 use crate::metrics::Metrics;
@@ -24,21 +25,32 @@ pub async fn create(
         address: state.client_ip(&req),
         device: None,
     };
-    let user =
-        match accounts::log_in(&state, &metrics, attempt, &body.username, &body.password).await? {
-            LogIn::Welcome(user) => user,
-            LogIn::Throttled { retry_after_secs } => {
-                return Err(Problem::TooManyRequests { retry_after_secs }.into());
-            }
-            LogIn::WrongCredentials => {
-                return Err(Problem::BadRequest(accounts::wrong_credentials()).into());
-            }
-        };
-    let session = accounts::open_api_session(&state, &user, &state.client(&req)).await?;
+    let outcome = accounts::open_api_session(
+        &state,
+        &metrics,
+        attempt,
+        &state.client(&req),
+        &body.username,
+        &body.password,
+    )
+    .await?;
+    let session = match outcome {
+        ApiLogIn::Opened(session) => session,
+        ApiLogIn::Limited(limited) => {
+            let action = Action::ApiSession;
+            return Err(Problem::RateLimited { action, limited }.into());
+        }
+        ApiLogIn::Throttled { retry_after_secs } => {
+            return Err(Problem::TooManyRequests { retry_after_secs }.into());
+        }
+        ApiLogIn::WrongCredentials => {
+            return Err(Problem::BadRequest(accounts::wrong_credentials()).into());
+        }
+    };
     Ok(HttpResponse::Created().json(json!({
         "token": session.token,
         "expires_in": session.expires_in,
-        "user": UserJson::from(&user),
+        "user": UserJson::from(&session.user),
     })))
 }
 

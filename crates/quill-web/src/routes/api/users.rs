@@ -1,6 +1,7 @@
 //! `POST /api/v1/users` (sign up), `GET /api/v1/me` and `PUT /api/v1/me/password`.
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use quill_accounts::Action;
 use serde::{Deserialize, Serialize};
 
 use super::Credentials;
@@ -27,6 +28,7 @@ impl From<&quill_accounts::User> for UserJson {
 }
 
 pub async fn create(
+    req: HttpRequest,
     state: web::Data<AppState>,
     metrics: web::Data<Metrics>,
     body: web::Json<Credentials>,
@@ -36,8 +38,14 @@ pub async fn create(
         password: &body.password,
         password_confirm: None,
     };
-    match accounts::sign_up(&state, &metrics, account).await? {
+    let address = state.client_ip(&req);
+    match accounts::sign_up(&state, &metrics, address, account).await? {
         SignUp::Created(user) => Ok(HttpResponse::Created().json(UserJson::from(&user))),
+        SignUp::Limited(limited) => Err(Problem::RateLimited {
+            action: Action::SignUp,
+            limited,
+        }
+        .into()),
         SignUp::Refused(errors) => Err(Problem::Invalid(errors).into()),
     }
 }
