@@ -330,6 +330,7 @@ impl DriverRuntime {
 
 struct Statements {
     session: Session,
+    claim: PreparedStatement,
     insert: PreparedStatement,
     get: PreparedStatement,
     month: PreparedStatement,
@@ -395,6 +396,7 @@ impl Statements {
             statement.set_page_size(PAGE_ROWS as i32);
         }
         Ok(Self {
+            claim: prepare(cql::claim_key(keyspace)).await?,
             insert: prepare(cql::insert_post(keyspace)).await?,
             get: prepare(cql::select_post(keyspace)).await?,
             sentinel: prepare(cql::sentinel(keyspace)).await?,
@@ -455,11 +457,32 @@ impl Statements {
         }
     }
 
+    /// The id of the post `key` made, recording `post.id` for it when it made none yet.
+    /// A key recorded by a send that then failed before its post was stored gives that
+    /// send's id, and this insert stores the post under it.
+    async fn claim(&self, post: &NewPost, key: uuid::Uuid) -> Result<PostId, PostStoreError> {
+        let values = (post.user.0, key, CqlTimeuuid::from(*post.id.as_uuid()));
+        let result = self
+            .session
+            .execute_unpaged(&self.claim, values)
+            .await
+            .map_err(|e| unavailable("recording a post token", e))?
+            .into_rows_result()
+            .map_err(|e| corrupt("post_keys", e))?;
+        let post_id_at = result.column_specs().get_by_name("post_id").map(|(i, _)| i);
+        let row: Row = result.first_row().map_err(|e| corrupt("post_keys", e))?;
+        Ok(rows::already_made(&row, post_id_at)?.unwrap_or(post.id))
+    }
+
     async fn insert(&self, post: NewPost) -> Result<InsertOutcome, PostStoreError> {
+        let id = match post.key {
+            None => post.id,
+            Some(key) => self.claim(&post, key).await?,
+        };
         let values = (
             post.user.0,
-            post.id.month().yyyymm(),
-            CqlTimeuuid::from(*post.id.as_uuid()),
+            id.month().yyyymm(),
+            CqlTimeuuid::from(*id.as_uuid()),
             post.title.as_str(),
             post.body.as_str(),
         );
@@ -473,9 +496,9 @@ impl Statements {
             .first_row()
             .map_err(|e| corrupt("a conditional insert", e))?;
         Ok(if rows::applied(&row)? {
-            InsertOutcome::Created
+            InsertOutcome::Created(id)
         } else {
-            InsertOutcome::AlreadyExists
+            InsertOutcome::AlreadyExists(id)
         })
     }
 

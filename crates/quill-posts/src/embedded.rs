@@ -13,10 +13,12 @@ use quill_domain::{PostId, UserId};
 use quill_sql::{PoolSize, SqlError, SqlitePool, blocking, sqlite_pool};
 
 pub use scan::EmbeddedPostReader;
-use schema::posts_by_user;
+use schema::{post_keys, posts_by_user};
 
 use crate::timeline::{cut_page, first_month};
-use crate::{InsertOutcome, NewPost, Page, PageQuery, Post, PostStore, PostStoreError};
+use crate::{
+    InsertOutcome, KEY_LIFETIME, NewPost, Page, PageQuery, Post, PostStore, PostStoreError,
+};
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
@@ -88,6 +90,40 @@ impl EmbeddedPostStore {
     }
 }
 
+/// The id of the post `key` made, recording `post.id` for it when it made none yet (in
+/// the insert's transaction). The user's keys older than [`KEY_LIFETIME`] go first.
+fn claim(
+    conn: &mut SqliteConnection,
+    post: &NewPost,
+    key: uuid::Uuid,
+) -> Result<PostId, PostStoreError> {
+    let now = quill_domain::clock::unix_micros();
+    let lifetime = i64::try_from(KEY_LIFETIME.as_micros()).unwrap_or(i64::MAX);
+    diesel::delete(
+        post_keys::table
+            .filter(post_keys::user_id.eq(post.user.0))
+            .filter(post_keys::created_at.lt(now - lifetime)),
+    )
+    .execute(conn)?;
+    let made: Option<Vec<u8>> = post_keys::table
+        .find((post.user.0, key.as_bytes().as_slice()))
+        .select(post_keys::post_id)
+        .first(conn)
+        .optional()?;
+    if let Some(made) = made {
+        return scan::post_id_of(&made);
+    }
+    diesel::insert_into(post_keys::table)
+        .values((
+            post_keys::user_id.eq(post.user.0),
+            post_keys::key.eq(key.as_bytes().as_slice()),
+            post_keys::post_id.eq(post.id.as_uuid().as_bytes().as_slice()),
+            post_keys::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(post.id)
+}
+
 impl PostStore for EmbeddedPostStore {
     #[tracing::instrument(skip_all, fields(user = %post.user, post = %post.id))]
     fn insert(
@@ -95,21 +131,27 @@ impl PostStore for EmbeddedPostStore {
         post: NewPost,
     ) -> impl Future<Output = Result<InsertOutcome, PostStoreError>> + Send {
         Self::run(&self.write, move |conn| {
-            let inserted = diesel::insert_into(posts_by_user::table)
-                .values((
-                    posts_by_user::user_id.eq(post.user.0),
-                    posts_by_user::month.eq(post.id.month().yyyymm()),
-                    posts_by_user::ts.eq(post.id.ticks()),
-                    posts_by_user::post_id.eq(post.id.as_uuid().as_bytes().as_slice()),
-                    posts_by_user::title.eq(post.title.as_str()),
-                    posts_by_user::body.eq(post.body.as_str()),
-                ))
-                .on_conflict_do_nothing()
-                .execute(conn)?;
-            Ok(if inserted == 1 {
-                InsertOutcome::Created
-            } else {
-                InsertOutcome::AlreadyExists
+            conn.immediate_transaction(|conn| {
+                let id = match post.key {
+                    None => post.id,
+                    Some(key) => claim(conn, &post, key)?,
+                };
+                let inserted = diesel::insert_into(posts_by_user::table)
+                    .values((
+                        posts_by_user::user_id.eq(post.user.0),
+                        posts_by_user::month.eq(id.month().yyyymm()),
+                        posts_by_user::ts.eq(id.ticks()),
+                        posts_by_user::post_id.eq(id.as_uuid().as_bytes().as_slice()),
+                        posts_by_user::title.eq(post.title.as_str()),
+                        posts_by_user::body.eq(post.body.as_str()),
+                    ))
+                    .on_conflict_do_nothing()
+                    .execute(conn)?;
+                Ok(if inserted == 1 {
+                    InsertOutcome::Created(id)
+                } else {
+                    InsertOutcome::AlreadyExists(id)
+                })
             })
         })
     }

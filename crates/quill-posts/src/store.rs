@@ -7,11 +7,21 @@ use quill_domain::{Month, PostBody, PostId, PostTitle, UserId};
 /// A post as it is written.
 #[derive(Debug, Clone)]
 pub struct NewPost {
+    /// The id it gets, made when it is published.
     pub id: PostId,
+    /// What makes sending it twice store it once: the id of the post token it was
+    /// written under. The first insert with a key records which post it made, for
+    /// [`KEY_LIFETIME`]; any later one with the same key finds that post and changes
+    /// nothing. `None`: only the id keeps it from being stored twice.
+    pub key: Option<uuid::Uuid>,
     pub user: UserId,
     pub title: PostTitle,
     pub body: PostBody,
 }
+
+/// How long a store remembers which post a key made: a post token's lifetime (a day)
+/// and the clock skew between instances, with room to spare.
+pub const KEY_LIFETIME: std::time::Duration = std::time::Duration::from_secs(24 * 3600 + 3600);
 
 /// A stored post, read back by its author.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,12 +42,23 @@ pub struct PostRecord {
     pub body: String,
 }
 
-/// What an insert did. Inserting an id that exists never changes the stored post.
+/// What an insert did, and the id of the post it leaves. An insert never changes a
+/// stored post.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InsertOutcome {
-    Created,
-    /// A post with this id was already there (a double submit); it was left as it was.
-    AlreadyExists,
+    Created(PostId),
+    /// The post was already there, made by an earlier send of the same key (or id): a
+    /// double submit or a retry. It was left as it was.
+    AlreadyExists(PostId),
+}
+
+impl InsertOutcome {
+    /// The id of the stored post.
+    pub fn id(self) -> PostId {
+        match self {
+            Self::Created(id) | Self::AlreadyExists(id) => id,
+        }
+    }
 }
 
 /// Which page of a timeline to read: at most `limit` posts older than `before` (or the
@@ -98,7 +119,7 @@ impl From<diesel::result::Error> for PostStoreError {
 
 /// Storage for posts. Posts are insert-only: no method changes or removes a post.
 pub trait PostStore: Send + Sync + 'static {
-    /// Stores a post unless one with its id exists in its partition.
+    /// Stores a post, unless its key (or, without a key, its id) already made one.
     fn insert(
         &self,
         post: NewPost,

@@ -1,8 +1,11 @@
-//! The token a "new post" form carries: the id the post will get, signed for its author.
+//! The token a "new post" form (or `POST /api/v1/post-tokens`) carries: a time-based id,
+//! signed for its author, that is the post's key, not its id.
 //!
-//! The id is chosen when the form is shown, so submitting the same form twice stores
-//! one post: the second insert finds the id taken and changes nothing. Tokens are good
-//! for a day; an expired or forged one just gets a fresh id.
+//! The post gets its id when it is published; the store records which post the key
+//! made, so submitting the same form twice stores one post: the second send finds the
+//! first one's (`quill_posts::NewPost::key`). Tokens are good for a day (the store keeps
+//! keys a little longer); a form with an expired or forged one comes back unpublished
+//! with a fresh token.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -20,7 +23,7 @@ pub fn issue(key: &MacKey, user: UserId, id: PostId) -> String {
     format!("{id}.{}", URL_SAFE_NO_PAD.encode(signature))
 }
 
-/// The post id a token carries, if it was issued to `user` and has not expired.
+/// The key a token carries, if it was issued to `user` and has not expired.
 pub fn redeem(key: &MacKey, user: UserId, token: &str, now_micros: i64) -> Option<PostId> {
     let (id, signature) = token.trim().split_once('.')?;
     let id = PostId::parse(id).ok()?;
@@ -36,6 +39,12 @@ pub fn redeem(key: &MacKey, user: UserId, token: &str, now_micros: i64) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_store_remembers_a_key_as_long_as_its_token_lives() {
+        let kept = i64::try_from(quill_posts::KEY_LIFETIME.as_micros()).expect("fits");
+        assert!(LIFETIME_MICROS + SKEW_MICROS <= kept);
+    }
     use crate::secrets::Secrets;
 
     fn key() -> MacKey {

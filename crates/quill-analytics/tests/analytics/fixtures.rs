@@ -160,6 +160,7 @@ pub async fn write_embedded(data_dir: &Path, posts: &[PostRecord]) {
         store
             .insert(NewPost {
                 id: PostId::from_uuid(p.post_id).unwrap(),
+                key: None,
                 user: UserId(p.user_id),
                 title: PostTitle::parse(&p.title).unwrap(),
                 body: PostBody::parse(&p.body).unwrap(),

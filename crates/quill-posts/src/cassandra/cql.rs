@@ -13,14 +13,24 @@ pub struct Migration {
 
 /// Every schema version, oldest first. Each statement is idempotent on its own
 /// (`IF NOT EXISTS`), so a migration cut short is simply run again.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "posts_by_user",
-    statements: &["CREATE TABLE IF NOT EXISTS {keyspace}.posts_by_user (\
-         user_id bigint, month int, post_id timeuuid, title text, body text, \
-         PRIMARY KEY ((user_id, month), post_id)\
-         ) WITH CLUSTERING ORDER BY (post_id DESC)"],
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "posts_by_user",
+        statements: &["CREATE TABLE IF NOT EXISTS {keyspace}.posts_by_user (\
+             user_id bigint, month int, post_id timeuuid, title text, body text, \
+             PRIMARY KEY ((user_id, month), post_id)\
+             ) WITH CLUSTERING ORDER BY (post_id DESC)"],
+    },
+    Migration {
+        version: 2,
+        name: "post_keys",
+        // Which post each post token made; rows live for `KEY_LIFETIME` (90,000 s).
+        statements: &["CREATE TABLE IF NOT EXISTS {keyspace}.post_keys (\
+             user_id bigint, key uuid, post_id timeuuid, PRIMARY KEY ((user_id, key))\
+             ) WITH default_time_to_live = 90000"],
+    },
+];
 
 /// `template` with the keyspace in place.
 pub fn in_keyspace(template: &str, keyspace: &str) -> String {
@@ -107,6 +117,15 @@ pub fn insert_post(keyspace: &str) -> String {
     )
 }
 
+/// Records which post a key made, unless it made one already: then `[applied]` is false
+/// and the row that is there follows. The table's TTL ends the row.
+pub fn claim_key(keyspace: &str) -> String {
+    format!(
+        "INSERT INTO {keyspace}.post_keys (user_id, key, post_id) VALUES (?, ?, ?) \
+         IF NOT EXISTS"
+    )
+}
+
 /// One post by its full primary key: the author is part of the key.
 pub fn select_post(keyspace: &str) -> String {
     format!(
@@ -159,9 +178,20 @@ mod tests {
 
     #[test]
     fn only_unapplied_versions_are_pending() {
-        assert_eq!(pending(&[]).map(|m| m.version).collect::<Vec<_>>(), [1]);
-        assert_eq!(pending(&[1]).count(), 0);
-        assert_eq!(pending(&[7]).count(), 1);
+        assert_eq!(pending(&[]).map(|m| m.version).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(pending(&[1]).map(|m| m.version).collect::<Vec<_>>(), [2]);
+        assert_eq!(pending(&[1, 2]).count(), 0);
+        assert_eq!(pending(&[7]).count(), 2);
+    }
+
+    #[test]
+    fn keys_live_as_long_as_the_store_promises() {
+        let ttl = format!("default_time_to_live = {}", crate::KEY_LIFETIME.as_secs());
+        assert!(MIGRATIONS[1].statements[0].contains(&ttl), "{ttl}");
+        assert_eq!(
+            claim_key("ks"),
+            "INSERT INTO ks.post_keys (user_id, key, post_id) VALUES (?, ?, ?) IF NOT EXISTS"
+        );
     }
 
     #[test]

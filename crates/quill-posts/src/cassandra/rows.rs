@@ -33,6 +33,25 @@ pub fn applied(row: &Row) -> Result<bool, PostStoreError> {
     }
 }
 
+/// The post a key had already made, when a conditional insert of it did not apply: the
+/// `post_id` column (at `post_id_at`, found by name) of the row Cassandra returns.
+pub fn already_made(
+    row: &Row,
+    post_id_at: Option<usize>,
+) -> Result<Option<PostId>, PostStoreError> {
+    if applied(row)? {
+        return Ok(None);
+    }
+    match post_id_at.and_then(|i| row.columns.get(i)) {
+        Some(Some(CqlValue::Timeuuid(id))) => PostId::from_uuid((*id).into())
+            .map(Some)
+            .map_err(|e| PostStoreError::Corrupt(format!("post_keys: {e}"))),
+        other => Err(PostStoreError::Corrupt(format!(
+            "a key that made a post answered {other:?} instead of its post_id"
+        ))),
+    }
+}
+
 /// The cursor that applies inside `month`: a page continues inside the cursor's own month
 /// and reads older months from their newest post.
 pub fn cursor_in(month: Month, before: Option<PostId>) -> Option<PostId> {
@@ -42,6 +61,34 @@ pub fn cursor_in(month: Month, before: Option<PostId>) -> Option<PostId> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_that_made_a_post_gives_its_id() {
+        let id = PostId::new_now(&[1; 6]);
+        let row = |applied: bool, post: Option<CqlValue>| Row {
+            columns: vec![
+                Some(CqlValue::Boolean(applied)),
+                Some(CqlValue::BigInt(7)),
+                post,
+            ],
+        };
+        let made = Some(CqlValue::Timeuuid((*id.as_uuid()).into()));
+        assert_eq!(already_made(&row(true, None), None).expect("applied"), None);
+        assert_eq!(
+            already_made(&row(false, made.clone()), Some(2)).expect("not applied"),
+            Some(id)
+        );
+        for (post, at) in [
+            (made, None),
+            (Some(CqlValue::Int(1)), Some(2)),
+            (None, Some(2)),
+        ] {
+            assert!(matches!(
+                already_made(&row(false, post), at),
+                Err(PostStoreError::Corrupt(_))
+            ));
+        }
+    }
 
     #[test]
     fn rows_map_to_posts_of_their_author() {

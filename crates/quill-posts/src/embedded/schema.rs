@@ -10,3 +10,12 @@ diesel::table! {
         body -> Text,
     }
 }
+
+diesel::table! {
+    post_keys (user_id, key) {
+        user_id -> BigInt,
+        key -> Binary,
+        post_id -> Binary,
+        created_at -> BigInt,
+    }
+}

@@ -53,7 +53,7 @@ impl TestKeyspace {
         );
         let session = cql::connect(&config).await.expect("cluster");
         let migrated = cql::migrate(&session, &config).await.expect("migrate");
-        assert_eq!(migrated.applied, [(1, "posts_by_user")]);
+        assert_eq!(migrated.applied, [(1, "posts_by_user"), (2, "post_keys")]);
         let store = CassandraPostStore::connect(&config).await.expect("store");
         Self {
             session,
@@ -128,6 +128,8 @@ contract!(
     timelines_never_mix_users,
     posts_of_one_tick_are_all_listed_once,
     a_long_month_is_read_page_by_page,
+    a_key_stores_one_post_however_often_it_is_sent,
+    keys_are_per_user_and_each_makes_its_own_post,
 );
 
 /// `quill cql migrate` a second time finds nothing to do, and the keyspace records the
@@ -157,5 +159,10 @@ async fn cassandra_migrations_are_recorded_and_run_once() {
         .expect("typed")
         .collect::<Result<_, _>>()
         .expect("decoded");
-    assert_eq!(versions, [(1, "posts_by_user".to_owned())]);
+    let mut versions = versions;
+    versions.sort_unstable();
+    assert_eq!(
+        versions,
+        [(1, "posts_by_user".to_owned()), (2, "post_keys".to_owned())]
+    );
 }

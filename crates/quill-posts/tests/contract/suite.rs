@@ -21,6 +21,7 @@ fn id_at(unix_secs: u64, tick: u64, node: u8) -> PostId {
 fn post(user: UserId, id: PostId, title: &str) -> NewPost {
     NewPost {
         id,
+        key: None,
         user,
         title: PostTitle::parse(title).expect("title"),
         body: PostBody::parse(&format!("body of {title}")).expect("body"),
@@ -79,7 +80,7 @@ pub async fn a_post_reads_back_by_its_author_only(store: &impl PostStore) {
             .insert(post(ALICE, id, "hello"))
             .await
             .expect("insert"),
-        InsertOutcome::Created
+        InsertOutcome::Created(id)
     );
     let read = store.get(ALICE, id).await.expect("get").expect("found");
     assert_eq!(
@@ -103,7 +104,7 @@ pub async fn inserting_an_existing_id_changes_nothing(store: &impl PostStore) {
         .insert(post(ALICE, id, "overwrite attempt"))
         .await
         .expect("insert");
-    assert_eq!(again, InsertOutcome::AlreadyExists);
+    assert_eq!(again, InsertOutcome::AlreadyExists(id));
     let stored = store.get(ALICE, id).await.expect("get").expect("found");
     assert_eq!(stored.title, "original");
     assert_eq!(
@@ -207,4 +208,61 @@ pub async fn a_long_month_is_read_page_by_page(store: &impl PostStore) {
         .collect();
     let newest_first: Vec<PostId> = ids.iter().rev().copied().collect();
     assert_eq!(seen, newest_first);
+}
+
+/// A post sent again under its key (a double click, a retry, nginx failing over) is the
+/// post the first send made: its id and words, stored once, whatever the resend says.
+pub async fn a_key_stores_one_post_however_often_it_is_sent(store: &impl PostStore) {
+    let key = Uuid::from_u128(0x5eed);
+    let keyed = |id, title| NewPost {
+        key: Some(key),
+        ..post(ALICE, id, title)
+    };
+    let first = id_at(FEB_1, 0, 1);
+    assert_eq!(
+        store.insert(keyed(first, "first")).await.expect("insert"),
+        InsertOutcome::Created(first)
+    );
+    // Sent again an hour later, in another month even: given a newer id, it finds the
+    // first one.
+    for later in [id_at(FEB_1 + 3600, 0, 2), id_at(MAR_15, 0, 3)] {
+        assert_eq!(
+            store.insert(keyed(later, "resent")).await.expect("insert"),
+            InsertOutcome::AlreadyExists(first)
+        );
+        assert_eq!(store.get(ALICE, later).await.expect("get"), None);
+    }
+    let posts = store.list(ALICE, everything(10)).await.expect("list").posts;
+    assert_eq!(
+        posts
+            .iter()
+            .map(|p| (p.id, p.title.as_str()))
+            .collect::<Vec<_>>(),
+        [(first, "first")]
+    );
+}
+
+/// Keys are each user's own, and each key makes its own post.
+pub async fn keys_are_per_user_and_each_makes_its_own_post(store: &impl PostStore) {
+    let key = Uuid::from_u128(0x5eed);
+    let (alices, bobs, other) = (id_at(FEB_1, 0, 1), id_at(FEB_1, 1, 1), id_at(FEB_1, 2, 1));
+    for (user, id, key) in [
+        (ALICE, alices, key),
+        (BOB, bobs, key),
+        (ALICE, other, Uuid::from_u128(0xf00d)),
+    ] {
+        let new = NewPost {
+            key: Some(key),
+            ..post(user, id, "mine")
+        };
+        assert_eq!(
+            store.insert(new).await.expect("insert"),
+            InsertOutcome::Created(id)
+        );
+    }
+    assert_eq!(every_page(store, 10).await, [other, alices]);
+    assert_eq!(
+        store.get(BOB, bobs).await.expect("get").map(|p| p.id),
+        Some(bobs)
+    );
 }

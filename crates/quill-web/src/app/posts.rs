@@ -47,9 +47,9 @@ pub enum Publish {
     },
 }
 
-/// A fresh post token for `user`: the id their next post will have. Every post comes
-/// with one, so that a resent request (a double click, a retry, nginx failing over)
-/// can only find its own post again.
+/// A fresh post token for `user`: the key of their next post. Every post comes with one,
+/// so that a resent request (a double click, a retry, nginx failing over) can only find
+/// its own post again.
 pub fn new_post_token(state: &AppState, secrets: &Secrets, user: &CurrentUser) -> String {
     post_token::issue(&secrets.post_token, user.id, state.new_post_id())
 }
@@ -97,7 +97,8 @@ fn parse(draft: &Draft<'_>) -> Result<(PostTitle, PostBody), FieldErrors> {
     }
 }
 
-/// Stores `draft` as `user`'s post under the id its token carries.
+/// Stores `draft` as `user`'s post, with an id of now, under the key its token carries:
+/// a resend of the same token finds the post the first send made.
 #[tracing::instrument(skip_all, fields(user = user.id.0))]
 pub async fn publish(
     state: &AppState,
@@ -106,35 +107,36 @@ pub async fn publish(
     user: &CurrentUser,
     draft: Draft<'_>,
 ) -> Result<Publish, Failure> {
-    let id = post_token::redeem(
+    let key = post_token::redeem(
         &secrets.post_token,
         user.id,
         draft.post_token,
         unix_micros(),
     );
-    let (title, body, id) = match (parse(&draft), id) {
-        (Ok((title, body)), Some(id)) => (title, body, id),
-        (parsed, id) => {
+    let (title, body, key) = match (parse(&draft), key) {
+        (Ok((title, body)), Some(key)) => (title, body, key),
+        (parsed, key) => {
             return Ok(Publish::Refused {
                 errors: parsed.err().unwrap_or_default(),
-                stale_token: id.is_none(),
+                stale_token: key.is_none(),
             });
         }
     };
     let outcome = state
         .posts
         .insert(NewPost {
-            id,
+            id: state.new_post_id(),
+            key: Some(*key.as_uuid()),
             user: user.id,
             title,
             body,
         })
         .await?;
     metrics.record(match outcome {
-        InsertOutcome::Created => Event::PostCreated,
-        InsertOutcome::AlreadyExists => Event::PostDuplicateSubmit,
+        InsertOutcome::Created(_) => Event::PostCreated,
+        InsertOutcome::AlreadyExists(_) => Event::PostDuplicateSubmit,
     });
-    Ok(Publish::Published(id))
+    Ok(Publish::Published(outcome.id()))
 }
 
 /// A page of `user`'s timeline, newest first, ending before `before`.

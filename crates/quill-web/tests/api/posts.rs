@@ -86,6 +86,29 @@ async fn a_double_submit_makes_exactly_one_post() {
     assert_eq!(app.stored_posts(user.id).await.len(), 1);
 }
 
+/// A post is dated when it is published, not when its form was opened: the token is
+/// only its key.
+#[tokio::test]
+async fn a_post_gets_its_id_when_it_is_published() {
+    let app = spawn_app(&[]).await;
+    app.sign_up("alice").await;
+    let (post_token, csrf) = app.new_post_tokens().await;
+    let opened = quill_domain::PostId::parse(post_token.split_once('.').expect("id.sig").0)
+        .expect("the token's id");
+    let response = app
+        .submit_post("Later", "Written slowly", &post_token, &csrf)
+        .await;
+    let location = response.headers()["location"].to_str().expect("ascii");
+    let published =
+        quill_domain::PostId::parse(location.trim_start_matches("/posts/")).expect("a post id");
+    assert_ne!(published, opened);
+    assert!(published.created_at_micros() >= opened.created_at_micros());
+    let again = app
+        .submit_post("Later", "Written slowly", &post_token, &csrf)
+        .await;
+    assert_eq!(again.headers()["location"], location, "the same post");
+}
+
 #[tokio::test]
 async fn a_resubmitted_token_never_overwrites_the_post() {
     let app = spawn_app(&[]).await;
