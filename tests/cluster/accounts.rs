@@ -276,6 +276,7 @@ async fn sessions_are_listed_and_ended_and_passwords_changed_on_mariadb() {
     let ended = http
         .delete(a.url("/api/v1/sessions/others"))
         .bearer_auth(&third)
+        .json(&json!({ "current_password": PASSWORD }))
         .send()
         .await
         .expect("end others");

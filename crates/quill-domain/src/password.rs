@@ -8,7 +8,9 @@
 //! - digits only, spaces and punctuation aside (`12345678901`, `0612 345 678`);
 //! - too close to the username: the username with only digits, spaces or punctuation
 //!   around or between its copies (`alice1`, `!alice2024`, `alice alice`), or within
-//!   three single-character edits of it (`alexander_hamilton` -> `alexanderhamilton1`).
+//!   three single-character edits of it (`alexander_hamilton` -> `alexanderhamilton1`);
+//! - too close, by the same rule, to a word of this site ([`CONTEXT_WORDS`], ASVS 6.1.2
+//!   and 6.2.11): `quillquill1`, `Quill-2026!`, `quillposts`.
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -36,7 +38,16 @@ pub enum PasswordError {
          username with a few characters changed or added."
     )]
     LikeUsername,
+    #[error(
+        "This password is too close to the name of this site. Choose one that is more \
+         than a word of it with a few characters changed or added."
+    )]
+    LikeSite,
 }
+
+/// The words of this site that a password must be more than (the username rule):
+/// the product's name and what it is about, as a guesser aiming at Quill would try.
+pub const CONTEXT_WORDS: &[&str] = &["quill", "quillposts", "quill posts", "posts", "quillpost"];
 
 const COMMON_DJANGO: &str = include_str!("password/common-django.txt");
 const COMMON_QUILL: &str = include_str!("password/common-quill.txt");
@@ -82,6 +93,12 @@ impl Password {
         }
         if like_username(&folded, &crate::Username::fold(username)) {
             return Err(PasswordError::LikeUsername);
+        }
+        if CONTEXT_WORDS
+            .iter()
+            .any(|word| like_username(&folded, word))
+        {
+            return Err(PasswordError::LikeSite);
         }
         Ok(Self(Secret::new(raw.to_owned())))
     }
@@ -212,6 +229,22 @@ mod tests {
         assert!(parse("bench-password-123", "bench").is_ok());
         assert!(parse("bench-password-123", "writer").is_ok());
         assert!(parse("correct horse battery staple", "alice").is_ok());
+    }
+
+    #[test]
+    fn passwords_like_a_word_of_the_site_are_refused() {
+        for weak in [
+            "quillquill1",
+            "Quill-2026!",
+            "QUILLPOSTS",
+            "quill posts 1",
+            "qu1llposts",
+        ] {
+            assert_eq!(parse(weak, "alice"), Err(PasswordError::LikeSite), "{weak}");
+        }
+        for fine in ["my quill is a feather", "posts about rivers 7"] {
+            assert_eq!(parse(fine, "alice"), Ok(()), "{fine}");
+        }
     }
 
     #[test]

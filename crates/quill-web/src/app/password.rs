@@ -1,6 +1,7 @@
-//! Changing one's password: the current password is checked through the login
-//! throttle, like a login (a stolen session gets no more guesses than a stranger), and
-//! a change ends every other session of the user, browser sessions and API tokens.
+//! Changing one's password, and confirming it before other sensitive changes: the
+//! current password is checked through the login throttle, like a login (a stolen
+//! session gets no more guesses than a stranger), and a change ends every other session
+//! of the user, browser sessions and API tokens.
 
 use quill_domain::Password;
 
@@ -27,6 +28,49 @@ pub enum ChangePassword {
 
 /// The message for a wrong current password.
 pub const WRONG_CURRENT: &str = "That is not your current password.";
+
+/// Whether a logged-in user typed their current password (ASVS 7.5.1, 7.5.2).
+pub enum Reauth {
+    Confirmed,
+    Wrong,
+    /// Too many wrong passwords for this account or address; nothing was checked.
+    Throttled {
+        retry_after_secs: u64,
+    },
+}
+
+/// Checks `current` as `user`'s password, counted by the login throttle as a login
+/// from `attempt` would be.
+pub async fn confirm_password(
+    state: &AppState,
+    user: &CurrentUser,
+    attempt: Attempt<'_>,
+    current: &str,
+) -> Result<Reauth, Failure> {
+    let admitted = match state
+        .throttle
+        .admit(&user.username, attempt.address, attempt.device)
+        .await?
+    {
+        Ok(admitted) => admitted,
+        Err(throttled) => {
+            return Ok(Reauth::Throttled {
+                retry_after_secs: throttled.retry_after_secs.max(1),
+            });
+        }
+    };
+    let right = match Password::parse_login(current) {
+        Ok(current) => state.accounts.verify_password(user.id, current).await?,
+        Err(_) => false,
+    };
+    if !right {
+        return Ok(Reauth::Wrong);
+    }
+    if let Err(error) = state.throttle.succeeded(admitted).await {
+        tracing::warn!(%error, "login throttle not cleared");
+    }
+    Ok(Reauth::Confirmed)
+}
 
 /// Checks the new password against the policy and its confirmation; no store is asked.
 fn check_new(user: &CurrentUser, change: &PasswordChange<'_>) -> Result<Password, FieldErrors> {
@@ -65,28 +109,15 @@ pub async fn change_password(
         Ok(new) => new,
         Err(errors) => return Ok(ChangePassword::Refused(errors)),
     };
-    let admitted = match state
-        .throttle
-        .admit(&user.username, attempt.address, attempt.device)
-        .await?
-    {
-        Ok(admitted) => admitted,
-        Err(throttled) => {
-            return Ok(ChangePassword::Throttled {
-                retry_after_secs: throttled.retry_after_secs.max(1),
-            });
+    match confirm_password(state, user, attempt, change.current).await? {
+        Reauth::Confirmed => {}
+        Reauth::Wrong => {
+            let errors = FieldErrors::from([("current_password", WRONG_CURRENT.to_owned())]);
+            return Ok(ChangePassword::Refused(errors));
         }
-    };
-    let right = match Password::parse_login(change.current) {
-        Ok(current) => state.accounts.verify_password(user.id, current).await?,
-        Err(_) => false,
-    };
-    if !right {
-        let errors = FieldErrors::from([("current_password", WRONG_CURRENT.to_owned())]);
-        return Ok(ChangePassword::Refused(errors));
-    }
-    if let Err(error) = state.throttle.succeeded(admitted).await {
-        tracing::warn!(%error, "login throttle not cleared");
+        Reauth::Throttled { retry_after_secs } => {
+            return Ok(ChangePassword::Throttled { retry_after_secs });
+        }
     }
     if change.current == change.new {
         let errors = FieldErrors::from([(

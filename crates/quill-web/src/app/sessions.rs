@@ -1,8 +1,10 @@
 //! One's own sessions: the list (browser sessions and API tokens), and ending all but
-//! the one in use.
+//! the one in use, once the password is typed again (ASVS 7.5.2).
 
 use quill_domain::clock::{format_rfc3339, format_utc_minutes};
 
+use super::accounts::Attempt;
+use super::password::{Reauth, confirm_password};
 use super::{CurrentUser, Failure};
 use crate::state::AppState;
 use crate::user_agent;
@@ -64,11 +66,22 @@ pub async fn list(state: &AppState, user: &CurrentUser) -> Result<Vec<SessionVie
     Ok(views)
 }
 
-/// Ends every session of `user` but the one the request came with; how many ended.
+/// Ends every session of `user` but the one the request came with, once `password` is
+/// confirmed as theirs: what `Reauth` said, and how many sessions ended.
 #[tracing::instrument(skip_all, fields(user = user.id.0))]
-pub async fn end_others(state: &AppState, user: &CurrentUser) -> Result<usize, Failure> {
+pub async fn end_others(
+    state: &AppState,
+    user: &CurrentUser,
+    attempt: Attempt<'_>,
+    password: &str,
+) -> Result<(Reauth, usize), Failure> {
     let keep = user.session.as_deref().ok_or_else(|| {
         Failure::Internal(anyhow::anyhow!("a logged-in session without its public id"))
     })?;
-    Ok(state.sessions.end_others(user.id, keep).await?)
+    let reauth = confirm_password(state, user, attempt, password).await?;
+    let ended = match reauth {
+        Reauth::Confirmed => state.sessions.end_others(user.id, keep).await?,
+        _ => 0,
+    };
+    Ok((reauth, ended))
 }

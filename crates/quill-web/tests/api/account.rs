@@ -123,7 +123,13 @@ async fn changing_the_password_ends_the_other_sessions_and_keeps_this_one() {
     assert_eq!(replay.headers()["location"], "/login");
     // ... and a new CSRF secret: a form shown before the change is refused after it.
     let stale = app
-        .post_form("/account/sessions/others", &[("csrf_token", &csrf_before)])
+        .post_form(
+            "/account/sessions/others",
+            &[
+                ("csrf_token", &csrf_before),
+                ("current_password", NEW_PASSWORD),
+            ],
+        )
         .await;
     assert_eq!(stale.status(), 403);
 
@@ -246,9 +252,25 @@ async fn the_sessions_page_lists_this_one_and_the_others_and_ends_the_others() {
     let this_one = page.find("this one").expect("marked");
     assert!(this_one < page.find("Firefox").expect("listed"));
 
+    // Only with the password typed again (ASVS 7.5.2): a wrong one ends nothing.
     let csrf = hidden(&page, "csrf_token");
+    let wrong = app
+        .post_form(
+            "/account/sessions/others",
+            &[
+                ("csrf_token", &csrf),
+                ("current_password", "not my password"),
+            ],
+        )
+        .await;
+    let wrong = page_saying(wrong, 422, "That is not your current password.").await;
+    assert!(wrong.contains("this one"), "the list is shown again");
+    assert_eq!(api::me(&http::script(), &app, &token).await.status(), 200);
     let response = app
-        .post_form("/account/sessions/others", &[("csrf_token", &csrf)])
+        .post_form(
+            "/account/sessions/others",
+            &[("csrf_token", &csrf), ("current_password", PASSWORD)],
+        )
         .await;
     assert_eq!(response.status(), 303);
     let page = app.get_html("/account/sessions").await;
@@ -275,7 +297,10 @@ async fn ending_the_others_needs_a_post_with_the_csrf_token() {
     let get = app.get("/account/sessions/others").await;
     assert_eq!(get.status(), 405);
     let forged = app
-        .post_form("/account/sessions/others", &[("csrf_token", "forged")])
+        .post_form(
+            "/account/sessions/others",
+            &[("csrf_token", "forged"), ("current_password", PASSWORD)],
+        )
         .await;
     assert_eq!(forged.status(), 403);
     assert_eq!(api::me(&http::script(), &app, &token).await.status(), 200);
@@ -335,12 +360,23 @@ async fn the_api_ends_the_other_sessions_and_keeps_the_calling_token() {
     app.sign_up("alice").await;
     let caller = token_for(&app, "alice", "curl/8.11.0").await;
     let other = token_for(&app, "alice", "curl/8.11.0").await;
-    let response = http::script()
-        .delete(app.url("/api/v1/sessions/others"))
-        .bearer_auth(&caller)
-        .send()
-        .await
-        .expect("DELETE");
+    let end_others = |password: &'static str| {
+        http::script()
+            .delete(app.url("/api/v1/sessions/others"))
+            .bearer_auth(&caller)
+            .json(&json!({ "current_password": password }))
+            .send()
+    };
+    // Only with the password typed again (ASVS 7.5.2): a wrong one ends nothing.
+    let wrong = end_others("not my password").await.expect("DELETE");
+    assert_eq!(wrong.status(), 422);
+    let body: Value = wrong.json().await.expect("json");
+    assert_eq!(
+        body["error"]["fields"]["current_password"],
+        "That is not your current password."
+    );
+    assert_eq!(api::me(&http::script(), &app, &other).await.status(), 200);
+    let response = end_others(PASSWORD).await.expect("DELETE");
     assert_eq!(response.status(), 204);
     assert_eq!(api::me(&http::script(), &app, &other).await.status(), 401);
     assert_eq!(api::me(&http::script(), &app, &caller).await.status(), 200);

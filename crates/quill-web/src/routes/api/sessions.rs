@@ -8,7 +8,9 @@ use serde_json::json;
 use super::Credentials;
 use super::auth::ApiUser;
 use super::users::UserJson;
+use crate::app::FieldErrors;
 use crate::app::accounts::{self, ApiLogIn, Attempt};
+use crate::app::password::{Reauth, WRONG_CURRENT};
 use crate::app::sessions::{self as my_sessions, SessionView};
 use crate::errors::{ApiError, Problem};
 use crate::metrics::Metrics;
@@ -79,11 +81,34 @@ pub async fn list(state: web::Data<AppState>, api: ApiUser) -> Result<HttpRespon
     })))
 }
 
-/// Ends every session and token of the caller's but the calling token.
+/// `{"current_password"}`: what ending the other sessions asks for (ASVS 7.5.2).
+#[derive(serde::Deserialize)]
+pub struct Reauthenticate {
+    #[serde(default)]
+    current_password: String,
+}
+
+/// Ends every session and token of the caller's but the calling token, once the
+/// password is confirmed.
 pub async fn end_others(
+    req: HttpRequest,
     state: web::Data<AppState>,
     api: ApiUser,
+    body: web::Json<Reauthenticate>,
 ) -> Result<HttpResponse, ApiError> {
-    my_sessions::end_others(&state, &api.user).await?;
-    Ok(HttpResponse::NoContent().finish())
+    let attempt = Attempt {
+        address: state.client_ip(&req),
+        device: None,
+    };
+    match my_sessions::end_others(&state, &api.user, attempt, &body.current_password).await? {
+        (Reauth::Confirmed, _) => Ok(HttpResponse::NoContent().finish()),
+        (Reauth::Wrong, _) => Err(Problem::Invalid(FieldErrors::from([(
+            "current_password",
+            WRONG_CURRENT.to_owned(),
+        )]))
+        .into()),
+        (Reauth::Throttled { retry_after_secs }, _) => {
+            Err(Problem::TooManyRequests { retry_after_secs }.into())
+        }
+    }
 }
