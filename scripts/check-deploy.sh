@@ -150,7 +150,7 @@ if need haproxy "Debian: haproxy"; then
             haproxy -c -f docker/haproxy/haproxy.cfg
     }
     check "haproxy.cfg with compose's settings (names that do not resolve here)" haproxy_check \
-        ipv4@0.0.0.0:3306 ipv4@0.0.0.0:3307 ipv4@0.0.0.0:9999 \
+        ipv4@0.0.0.0:3306 ipv4@0.0.0.0:3307 "$TMP/quill-haproxy/admin.sock" \
         mariadb-primary:3306 mariadb-replica-1:3306 mariadb-replica-2:3306
     check "haproxy.cfg with the native topology's settings" haproxy_check \
         127.0.0.1:13306 127.0.0.1:13307 "$TMP/haproxy.sock" \
@@ -200,6 +200,7 @@ check "the Dockerfile's Rust is rust-toolchain.toml's" toolchain_matches
 # --- shell scripts -------------------------------------------------------------------
 
 scripts=(docker/nginx/render.sh docker/nginx/entrypoint.sh docker/haproxy/check-mariadb
+    docker/haproxy/entrypoint.sh
     docker/mariadb/bootstrap-sql.sh docker/mariadb/join-sql.sh docker/mariadb/entrypoint.sh
     docker/mariadb/healthcheck scripts/check-deploy.sh scripts/compose-check.sh scripts/lib.sh)
 for script in "${scripts[@]}"; do

@@ -126,6 +126,51 @@ async fn the_host_reads_metrics_and_its_proxys_clients_keep_their_addresses() {
     );
 }
 
+/// Issue 13, item 9: HAProxy's runtime API is `level admin` without authentication (it
+/// moves the database backends), so only the promotion job may reach it.
+#[tokio::test]
+#[ignore = "scripts/compose-check.sh runs it against the compose stack"]
+async fn a_web_replica_cannot_reach_haproxys_runtime_api_and_the_promotion_job_can() {
+    let Some(_) = stack() else { return };
+    // The runtime API's old TCP listener on the backend network, which web shares.
+    let (connected, out) = compose_status(&[
+        "exec",
+        "-T",
+        "web",
+        "bash",
+        "-c",
+        "exec 3<>/dev/tcp/haproxy/9999 && echo 'show info' >&3 && cat <&3",
+    ]);
+    assert!(
+        !connected,
+        "a web replica reached HAProxy's runtime API over TCP: {out}"
+    );
+    let (found, out) = compose_status(&[
+        "exec",
+        "-T",
+        "web",
+        "sh",
+        "-c",
+        "ls -la /run/quill-haproxy/admin.sock",
+    ]);
+    assert!(!found, "a web replica sees the runtime API's socket: {out}");
+    // The promotion job does: `--wait` fails unless the runtime API answers.
+    let promoted = compose(&[
+        "run",
+        "--rm",
+        "--no-deps",
+        "db-promote",
+        "db",
+        "promote",
+        "--wait",
+        "20",
+    ]);
+    assert!(
+        promoted.contains("nothing to do"),
+        "db-promote reaches HAProxy's runtime API: {promoted}"
+    );
+}
+
 #[tokio::test]
 #[ignore = "scripts/compose-check.sh runs it against the compose stack"]
 async fn a_new_web_replica_takes_requests_within_10_s() {

@@ -55,6 +55,22 @@ pub(crate) fn compose(args: &[&str]) -> String {
     run(Command::new(script()).arg("compose").args(args))
 }
 
+/// Whether `docker compose ARGS` on the check's stack exits with success; its output
+/// (both streams) either way.
+pub(crate) fn compose_status(args: &[&str]) -> (bool, String) {
+    let out = Command::new(script())
+        .arg("compose")
+        .args(args)
+        .output()
+        .expect("running compose");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
 pub(crate) fn docker(args: &[&str]) -> String {
     run(Command::new("docker").args(args))
 }
