@@ -140,6 +140,18 @@ if need nginx "Debian: nginx" && need envsubst "Debian: gettext-base" && need ge
     check "render.sh names a missing setting" names_missing_setting
 fi
 
+# --- accounts ------------------------------------------------------------------------
+
+bootstrap_grants() {
+    local sql
+    sql=$(env -i QUILL_DB_PASSWORD=a1 QUILL_DB_MIGRATE_PASSWORD=b2 QUILL_DB_REPL_PASSWORD=c3 \
+        QUILL_DB_ADMIN_PASSWORD=d4 QUILL_DB_MONITOR_PASSWORD=e5 docker/mariadb/bootstrap-sql.sh) &&
+        grep -qx "GRANT SELECT, INSERT, UPDATE, DELETE ON quill.\* TO 'quill'@'%';" <<<"$sql" &&
+        [[ $(grep -c "TO 'quill'@" <<<"$sql") == 1 ]] &&
+        grep -q "CREATE, ALTER, DROP.* TO 'quill_migrate'@'%';" <<<"$sql"
+}
+check "bootstrap-sql.sh gives quill rows only, and quill_migrate the schema" bootstrap_grants
+
 # --- haproxy -------------------------------------------------------------------------
 
 if need haproxy "Debian: haproxy"; then

@@ -520,6 +520,7 @@ run_checks() {
         a_person_signs_up_writes_reads_and_logs_out_in_chromium \
         the_host_reads_metrics_and_its_proxys_clients_keep_their_addresses \
         a_web_replica_cannot_reach_haproxys_runtime_api_and_the_promotion_job_can \
+        the_web_replicas_account_changes_rows_but_not_the_schema \
         a_new_web_replica_takes_requests_within_10_s \
         a_web_container_killed_under_write_load_fails_no_request \
         logged_in_reads_are_answered_while_every_replica_is_stopped \

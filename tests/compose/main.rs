@@ -171,6 +171,57 @@ async fn a_web_replica_cannot_reach_haproxys_runtime_api_and_the_promotion_job_c
     );
 }
 
+/// Issue 13, item 9: the web replicas' account (quill) changes rows, never the schema;
+/// the sql-migrate job migrates as quill_migrate. Asked of the primary through
+/// HAProxy's write port, with the web replicas' own URL.
+#[tokio::test]
+#[ignore = "scripts/compose-check.sh runs it against the compose stack"]
+async fn the_web_replicas_account_changes_rows_but_not_the_schema() {
+    let Some(_) = stack() else { return };
+    let url = compose(&["exec", "-T", "web", "printenv", "QUILL_DATABASE_URL"]);
+    let password = url
+        .trim()
+        .strip_prefix("mysql://quill:")
+        .and_then(|rest| rest.split_once('@'))
+        .map(|(password, _)| password.to_owned())
+        .expect("the web replicas connect as quill");
+    let as_quill = |sql: &str| {
+        compose_status(&[
+            "exec",
+            "-T",
+            "-e",
+            &format!("MYSQL_PWD={password}"),
+            "haproxy",
+            "mariadb",
+            "--no-defaults",
+            "--protocol=tcp",
+            "-h",
+            "127.0.0.1",
+            "-P",
+            "3306",
+            "-u",
+            "quill",
+            "-N",
+            "-B",
+            "quill",
+            "-e",
+            sql,
+        ])
+    };
+    let (ok, users) = as_quill("SELECT COUNT(*) FROM users");
+    assert!(ok, "quill reads its rows: {users}");
+    for ddl in [
+        "CREATE TABLE intruder (id INT PRIMARY KEY)",
+        "DROP TABLE users",
+        "ALTER TABLE sessions ADD COLUMN intruder INT",
+    ] {
+        let (ran, out) = as_quill(ddl);
+        assert!(!ran && out.contains("denied"), "quill ran `{ddl}`: {out}");
+    }
+    let (ok, after) = as_quill("SELECT COUNT(*) FROM users");
+    assert!(ok && after == users, "users is intact: {after}");
+}
+
 #[tokio::test]
 #[ignore = "scripts/compose-check.sh runs it against the compose stack"]
 async fn a_new_web_replica_takes_requests_within_10_s() {
