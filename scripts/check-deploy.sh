@@ -9,6 +9,7 @@
 #     upstream servers, and a QUILL_WEB_HOST that resolves) passes `nginx -t`;
 #   - docker/haproxy/haproxy.cfg passes `haproxy -c` with compose's addresses and
 #     with loopback ones;
+#   - nginx with TLS on renders, redirects and passes `nginx -t`;
 #   - the files the Dockerfile copies exist and are not excluded by .dockerignore;
 #   - the shell scripts parse (and pass shellcheck, when it is installed).
 # Exits non-zero, naming what failed, if anything does.
@@ -138,6 +139,41 @@ if need nginx "Debian: nginx" && need envsubst "Debian: gettext-base" && need ge
             [[ $out == *QUILL_NGINX_LISTEN* ]]
     }
     check "render.sh names a missing setting" names_missing_setting
+    # TLS on: HTTPS with the mounted certificate, HSTS over HTTPS only, plain HTTP
+    # redirected; a missing certificate is named.
+    if command -v openssl >/dev/null; then
+        mkdir -p "$TMP/tls" "$TMP/nginx-run3"
+        openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
+            -keyout "$TMP/tls/privkey.pem" -out "$TMP/tls/fullchain.pem" >/dev/null 2>&1
+        tls_env=(QUILL_NGINX_TLS=on QUILL_NGINX_TLS_CERT="$TMP/tls/fullchain.pem"
+            QUILL_NGINX_TLS_KEY="$TMP/tls/privkey.pem" QUILL_NGINX_TLS_LISTEN="127.0.0.1:$(free_port)"
+            QUILL_NGINX_LISTEN="127.0.0.1:$(free_port)" QUILL_NGINX_STATIC_ROOT="$ROOT/static"
+            QUILL_NGINX_RUN_DIR="$TMP/nginx-run3"
+            QUILL_NGINX_SERVERS="server 127.0.0.1:18081 max_fails=1 fail_timeout=5s;")
+        check "nginx template renders with TLS on" env "${tls_env[@]}" \
+            docker/nginx/render.sh "$TMP/nginx-tls.conf"
+        tls_config_passes() {
+            grep -q 'listen 127.0.0.1:[0-9]* ssl' "$TMP/nginx-tls.conf" &&
+                grep -q 'return 308 https://[$]host[$]request_uri;' "$TMP/nginx-tls.conf" &&
+                grep -q 'proxy_hide_header Strict-Transport-Security;' "$TMP/nginx-tls.conf" &&
+                grep -q 'X-Forwarded-Proto [$]scheme;' "$TMP/nginx-tls.conf" &&
+                nginx -t -e stderr -c "$TMP/nginx-tls.conf"
+        }
+        check "... listens with TLS, redirects plain HTTP, owns HSTS, passing nginx -t" tls_config_passes
+        tls_off_has_no_tls() {
+            ! grep -Eq 'ssl|return 308' "$TMP/nginx.conf"
+        }
+        check "... and with TLS off (the default) has no TLS and no redirect" tls_off_has_no_tls
+        names_missing_certificate() {
+            local out
+            ! out=$(env "${tls_env[@]}" QUILL_NGINX_TLS_CERT=/nonexistent/fullchain.pem \
+                docker/nginx/render.sh "$TMP/never.conf" 2>&1) &&
+                [[ $out == *"/nonexistent/fullchain.pem cannot be read"* ]]
+        }
+        check "render.sh names a certificate it cannot read" names_missing_certificate
+    else
+        fail "openssl is not installed (Debian: openssl): the TLS template is unchecked"
+    fi
 fi
 
 # --- accounts ------------------------------------------------------------------------

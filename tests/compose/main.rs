@@ -222,6 +222,78 @@ async fn the_web_replicas_account_changes_rows_but_not_the_schema() {
     assert!(ok && after == users, "users is intact: {after}");
 }
 
+/// Issue 13, item 5: nginx terminates TLS with a certificate the user mounts
+/// (QUILL_TLS_DIR; the check makes a self-signed one), sends HSTS over HTTPS only,
+/// redirects plain HTTP then, and plain HTTP works while TLS is off (the stack's own
+/// nginx). A client's X-Forwarded-Proto never reaches Quill: nginx sets its own.
+#[tokio::test]
+#[ignore = "scripts/compose-check.sh runs it against the compose stack"]
+async fn nginx_serves_https_with_a_mounted_certificate_and_plain_http_while_tls_is_off() {
+    let Some(nginx) = stack() else { return };
+    let plain = head_of(&nginx.url("/login"), &["X-Forwarded-Proto: https"]);
+    assert!(plain.starts_with("HTTP/1.1 200"), "{plain}");
+    assert_eq!(header(&plain, "strict-transport-security"), None, "{plain}");
+    assert!(
+        !plain
+            .lines()
+            .any(|line| line.to_ascii_lowercase().starts_with("set-cookie:")
+                && line.contains("Secure")),
+        "a forged X-Forwarded-Proto made a cookie Secure over plain HTTP: {plain}"
+    );
+
+    // A second nginx of the service, with TLS on, on ports of its own.
+    let name = compose(&[
+        "run",
+        "-d",
+        "--no-deps",
+        "--service-ports",
+        "-e",
+        "QUILL_NGINX_TLS=on",
+        "-e",
+        "QUILL_NGINX_TLS_PUBLIC_PORT=4443",
+        "nginx",
+    ]);
+    let tls = Removed(name.trim().to_owned());
+    let port = |inner: &str| docker(&["port", &tls.0, inner]).trim().to_owned();
+    let (https, http) = (port("8443/tcp"), port("8080/tcp"));
+    let https_url = |path: &str| format!("https://{https}{path}");
+    let start = Instant::now();
+    while !head_of_ok(&https_url("/_nginx/healthz")) {
+        assert!(
+            start.elapsed() < PATIENCE,
+            "nginx with TLS never answered: {}",
+            docker(&["logs", &tls.0])
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    let secure = head_of(&https_url("/login"), &[]);
+    assert!(secure.starts_with("HTTP/2 200"), "{secure}");
+    assert_eq!(
+        header(&secure, "strict-transport-security"),
+        Some("max-age=31536000; includeSubDomains"),
+        "{secure}"
+    );
+    let redirected = head_of(&format!("http://{http}/login?next=%2F"), &[]);
+    assert!(redirected.starts_with("HTTP/1.1 308"), "{redirected}");
+    assert_eq!(
+        header(&redirected, "location"),
+        Some("https://127.0.0.1:4443/login?next=%2F"),
+        "{redirected}"
+    );
+    assert_eq!(header(&redirected, "strict-transport-security"), None);
+    // Its container health check still speaks plain HTTP.
+    let health = head_of(&format!("http://{http}/_nginx/healthz"), &[]);
+    assert!(health.starts_with("HTTP/1.1 200"), "{health}");
+}
+
+fn head_of_ok(url: &str) -> bool {
+    Command::new("curl")
+        .args(["-sk", "--max-time", "2", "-o", "/dev/null", "--fail", url])
+        .status()
+        .is_ok_and(|status| status.success())
+}
+
 #[tokio::test]
 #[ignore = "scripts/compose-check.sh runs it against the compose stack"]
 async fn a_new_web_replica_takes_requests_within_10_s() {
