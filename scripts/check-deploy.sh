@@ -188,6 +188,19 @@ bootstrap_grants() {
 }
 check "bootstrap-sql.sh gives quill rows only, and quill_migrate the schema" bootstrap_grants
 
+# cql-auth's script, inline in compose.yml (no Cassandra runs here: its CQL is
+# unchecked), parses.
+cql_auth_script() {
+    python3 -c 'import sys, yaml
+print(yaml.safe_load(open("compose.yml"))["services"]["cql-auth"]["entrypoint"][2].replace("$$", "$"))'
+}
+if python3 -c 'import yaml' 2>/dev/null; then
+    cql_auth_script >"$TMP/cql-auth.sh"
+    check "cql-auth's script (compose.yml) parses" bash -n "$TMP/cql-auth.sh"
+else
+    fail "python3-yaml is not installed: cql-auth's script is unchecked"
+fi
+
 # --- haproxy -------------------------------------------------------------------------
 
 if need haproxy "Debian: haproxy"; then
