@@ -10,6 +10,8 @@
 #   - docker/haproxy/haproxy.cfg passes `haproxy -c` with compose's addresses and
 #     with loopback ones;
 #   - nginx with TLS on renders, redirects and passes `nginx -t`;
+#   - .env.example's placeholder passwords are refused by the entrypoints, naming
+#     the variable, and bootstrap-sql.sh gives the web replicas' account rows only;
 #   - the files the Dockerfile copies exist and are not excluded by .dockerignore;
 #   - the shell scripts parse (and pass shellcheck, when it is installed).
 # Exits non-zero, naming what failed, if anything does.
@@ -176,8 +178,42 @@ if need nginx "Debian: nginx" && need envsubst "Debian: gettext-base" && need ge
     fi
 fi
 
-# --- accounts ------------------------------------------------------------------------
+# --- .env.example's placeholders -------------------------------------------------------
 
+# Copied as it is, .env.example's passwords are refused by every entrypoint that reads
+# them, naming the variable (the Rust programs' refusals are unit tests; the compose
+# check runs the images).
+mapfile -t example_vars < <(grep -E '^QUILL_[A-Z0-9_]+=' .env.example)
+refuses_placeholder() {
+    local variable=$1 out
+    shift
+    if out=$(env -i PATH="$PATH" "${example_vars[@]}" "$@" 2>&1); then
+        echo "it ran: $out"
+        return 1
+    fi
+    [[ $out == *"$variable is still the placeholder"* ]] || { echo "$out"; return 1; }
+}
+check "bootstrap-sql.sh refuses .env.example's QUILL_DB_PASSWORD" \
+    refuses_placeholder QUILL_DB_PASSWORD docker/mariadb/bootstrap-sql.sh
+check "join-sql.sh refuses .env.example's QUILL_DB_REPL_PASSWORD" \
+    refuses_placeholder QUILL_DB_REPL_PASSWORD env QUILL_PRIMARY_HOST=mariadb-primary docker/mariadb/join-sql.sh
+check "HAProxy's entrypoint refuses .env.example's QUILL_DB_MONITOR_PASSWORD" \
+    refuses_placeholder QUILL_DB_MONITOR_PASSWORD docker/haproxy/entrypoint.sh
+# cql-auth's script, inline in compose.yml (no Cassandra runs here: its CQL is
+# unchecked), parses and refuses .env.example's Cassandra passwords before it calls
+# cqlsh.
+cql_auth_script() {
+    python3 -c 'import sys, yaml
+print(yaml.safe_load(open("compose.yml"))["services"]["cql-auth"]["entrypoint"][2].replace("$$", "$"))'
+}
+if python3 -c 'import yaml' 2>/dev/null; then
+    cql_auth_script >"$TMP/cql-auth.sh"
+    check "cql-auth's script (compose.yml) parses" bash -n "$TMP/cql-auth.sh"
+    check "cql-auth refuses .env.example's QUILL_CASSANDRA_PASSWORD" \
+        refuses_placeholder QUILL_CASSANDRA_PASSWORD bash "$TMP/cql-auth.sh"
+else
+    fail "python3-yaml is not installed: cql-auth's script is unchecked"
+fi
 bootstrap_grants() {
     local sql
     sql=$(env -i QUILL_DB_PASSWORD=a1 QUILL_DB_MIGRATE_PASSWORD=b2 QUILL_DB_REPL_PASSWORD=c3 \
@@ -187,19 +223,6 @@ bootstrap_grants() {
         grep -q "CREATE, ALTER, DROP.* TO 'quill_migrate'@'%';" <<<"$sql"
 }
 check "bootstrap-sql.sh gives quill rows only, and quill_migrate the schema" bootstrap_grants
-
-# cql-auth's script, inline in compose.yml (no Cassandra runs here: its CQL is
-# unchecked), parses.
-cql_auth_script() {
-    python3 -c 'import sys, yaml
-print(yaml.safe_load(open("compose.yml"))["services"]["cql-auth"]["entrypoint"][2].replace("$$", "$"))'
-}
-if python3 -c 'import yaml' 2>/dev/null; then
-    cql_auth_script >"$TMP/cql-auth.sh"
-    check "cql-auth's script (compose.yml) parses" bash -n "$TMP/cql-auth.sh"
-else
-    fail "python3-yaml is not installed: cql-auth's script is unchecked"
-fi
 
 # --- haproxy -------------------------------------------------------------------------
 

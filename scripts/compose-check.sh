@@ -536,6 +536,7 @@ run_checks() {
         a_web_replica_cannot_reach_haproxys_runtime_api_and_the_promotion_job_can \
         the_web_replicas_account_changes_rows_but_not_the_schema \
         nginx_serves_https_with_a_mounted_certificate_and_plain_http_while_tls_is_off \
+        the_placeholders_of_env_example_stop_every_program_naming_the_variable \
         a_new_web_replica_takes_requests_within_10_s \
         a_web_container_killed_under_write_load_fails_no_request \
         logged_in_reads_are_answered_while_every_replica_is_stopped \

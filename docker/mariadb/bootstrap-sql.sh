@@ -16,6 +16,10 @@ for name in QUILL_DB_PASSWORD QUILL_DB_MIGRATE_PASSWORD QUILL_DB_REPL_PASSWORD Q
     eval "value=\${$name:-}"
     case $value in
     '') echo "bootstrap-sql.sh: $name is not set" >&2; exit 2 ;;
+    [Cc][Hh][Aa][Nn][Gg][Ee][Mm][Ee]*)
+        echo "bootstrap-sql.sh: $name is still the placeholder of .env.example; set a real password in .env (openssl rand -hex 24)" >&2
+        exit 2
+        ;;
     *[!A-Za-z0-9_.+=/-]*) echo "bootstrap-sql.sh: $name may hold only A-Z a-z 0-9 _ . + = / -" >&2; exit 2 ;;
     esac
 done

@@ -71,6 +71,20 @@ pub(crate) fn compose_status(args: &[&str]) -> (bool, String) {
     (out.status.success(), text)
 }
 
+/// `docker ARGS`: whether it exits with success, and its output (both streams).
+pub(crate) fn docker_status(args: &[&str]) -> (bool, String) {
+    let out = Command::new("docker")
+        .args(args)
+        .output()
+        .expect("running docker");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
 /// The status line and headers of a GET (`curl`: the test client speaks no TLS), with
 /// `headers` sent; TLS certificates are not verified (the check's is self-signed).
 pub(crate) fn head_of(url: &str, headers: &[&str]) -> String {

@@ -12,5 +12,5 @@ mod visible;
 
 pub use month::Month;
 pub use post::{PostBody, PostBodyError, PostId, PostIdError, PostTitle, PostTitleError};
-pub use secret::Secret;
+pub use secret::{PLACEHOLDER_PREFIX, Secret};
 pub use user::{Password, PasswordError, UserId, Username, UsernameError};
