@@ -395,15 +395,30 @@ async fn the_placeholders_of_env_example_stop_every_program_naming_the_variable(
         ),
     ];
     for (image, environment, args, variable) in cases {
-        let mut command = vec!["run", "--rm", "--network", "none"];
+        let mut command = vec!["run", "-d", "--network", "none"];
         for pair in &environment {
             command.extend(["-e", pair]);
         }
         command.push(image);
         command.extend(&args);
-        let (started, out) = docker_status(&command);
-        assert!(
-            !started,
+        let container = Removed(docker(&command).trim().to_owned());
+        let logs = || docker_status(&["logs", &container.0]).1;
+        // A refusal ends the container at once; one still running has started with the
+        // placeholders (as the images did before they refused them).
+        let start = Instant::now();
+        while docker(&["inspect", "-f", "{{.State.Running}}", &container.0]).trim() == "true" {
+            assert!(
+                start.elapsed() < PATIENCE,
+                "{image} {args:?} runs with .env.example's placeholders: {}",
+                logs()
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let status = docker(&["inspect", "-f", "{{.State.ExitCode}}", &container.0]);
+        let out = logs();
+        assert_ne!(
+            status.trim(),
+            "0",
             "{image} {args:?} ran with .env.example's placeholders: {out}"
         );
         assert!(
