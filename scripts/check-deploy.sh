@@ -9,6 +9,9 @@
 #     upstream servers, and a QUILL_WEB_HOST that resolves) passes `nginx -t`;
 #   - docker/haproxy/haproxy.cfg passes `haproxy -c` with compose's addresses and
 #     with loopback ones;
+#   - nginx with TLS on renders, redirects and passes `nginx -t`;
+#   - .env.example's placeholder passwords are refused by the entrypoints, naming
+#     the variable, and bootstrap-sql.sh gives the web replicas' account rows only;
 #   - the files the Dockerfile copies exist and are not excluded by .dockerignore;
 #   - the shell scripts parse (and pass shellcheck, when it is installed).
 # Exits non-zero, naming what failed, if anything does.
@@ -138,7 +141,88 @@ if need nginx "Debian: nginx" && need envsubst "Debian: gettext-base" && need ge
             [[ $out == *QUILL_NGINX_LISTEN* ]]
     }
     check "render.sh names a missing setting" names_missing_setting
+    # TLS on: HTTPS with the mounted certificate, HSTS over HTTPS only, plain HTTP
+    # redirected; a missing certificate is named.
+    if command -v openssl >/dev/null; then
+        mkdir -p "$TMP/tls" "$TMP/nginx-run3"
+        openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
+            -keyout "$TMP/tls/privkey.pem" -out "$TMP/tls/fullchain.pem" >/dev/null 2>&1
+        tls_env=(QUILL_NGINX_TLS=on QUILL_NGINX_TLS_CERT="$TMP/tls/fullchain.pem"
+            QUILL_NGINX_TLS_KEY="$TMP/tls/privkey.pem" QUILL_NGINX_TLS_LISTEN="127.0.0.1:$(free_port)"
+            QUILL_NGINX_LISTEN="127.0.0.1:$(free_port)" QUILL_NGINX_STATIC_ROOT="$ROOT/static"
+            QUILL_NGINX_RUN_DIR="$TMP/nginx-run3"
+            QUILL_NGINX_SERVERS="server 127.0.0.1:18081 max_fails=1 fail_timeout=5s;")
+        check "nginx template renders with TLS on" env "${tls_env[@]}" \
+            docker/nginx/render.sh "$TMP/nginx-tls.conf"
+        tls_config_passes() {
+            grep -q 'listen 127.0.0.1:[0-9]* ssl' "$TMP/nginx-tls.conf" &&
+                grep -q 'return 308 https://[$]host[$]request_uri;' "$TMP/nginx-tls.conf" &&
+                grep -q 'proxy_hide_header Strict-Transport-Security;' "$TMP/nginx-tls.conf" &&
+                grep -q 'X-Forwarded-Proto [$]scheme;' "$TMP/nginx-tls.conf" &&
+                nginx -t -e stderr -c "$TMP/nginx-tls.conf"
+        }
+        check "... listens with TLS, redirects plain HTTP, owns HSTS, passing nginx -t" tls_config_passes
+        tls_off_has_no_tls() {
+            ! grep -Eq 'ssl|return 308' "$TMP/nginx.conf"
+        }
+        check "... and with TLS off (the default) has no TLS and no redirect" tls_off_has_no_tls
+        names_missing_certificate() {
+            local out
+            ! out=$(env "${tls_env[@]}" QUILL_NGINX_TLS_CERT=/nonexistent/fullchain.pem \
+                docker/nginx/render.sh "$TMP/never.conf" 2>&1) &&
+                [[ $out == *"/nonexistent/fullchain.pem cannot be read"* ]]
+        }
+        check "render.sh names a certificate it cannot read" names_missing_certificate
+    else
+        fail "openssl is not installed (Debian: openssl): the TLS template is unchecked"
+    fi
 fi
+
+# --- .env.example's placeholders -------------------------------------------------------
+
+# Copied as it is, .env.example's passwords are refused by every entrypoint that reads
+# them, naming the variable (the Rust programs' refusals are unit tests; the compose
+# check runs the images).
+mapfile -t example_vars < <(grep -E '^QUILL_[A-Z0-9_]+=' .env.example)
+refuses_placeholder() {
+    local variable=$1 out
+    shift
+    if out=$(env -i PATH="$PATH" "${example_vars[@]}" "$@" 2>&1); then
+        echo "it ran: $out"
+        return 1
+    fi
+    [[ $out == *"$variable is still the placeholder"* ]] || { echo "$out"; return 1; }
+}
+check "bootstrap-sql.sh refuses .env.example's QUILL_DB_PASSWORD" \
+    refuses_placeholder QUILL_DB_PASSWORD docker/mariadb/bootstrap-sql.sh
+check "join-sql.sh refuses .env.example's QUILL_DB_REPL_PASSWORD" \
+    refuses_placeholder QUILL_DB_REPL_PASSWORD env QUILL_PRIMARY_HOST=mariadb-primary docker/mariadb/join-sql.sh
+check "HAProxy's entrypoint refuses .env.example's QUILL_DB_MONITOR_PASSWORD" \
+    refuses_placeholder QUILL_DB_MONITOR_PASSWORD docker/haproxy/entrypoint.sh
+# cql-auth's script, inline in compose.yml (no Cassandra runs here: its CQL is
+# unchecked), parses and refuses .env.example's Cassandra passwords before it calls
+# cqlsh.
+cql_auth_script() {
+    python3 -c 'import sys, yaml
+print(yaml.safe_load(open("compose.yml"))["services"]["cql-auth"]["entrypoint"][2].replace("$$", "$"))'
+}
+if python3 -c 'import yaml' 2>/dev/null; then
+    cql_auth_script >"$TMP/cql-auth.sh"
+    check "cql-auth's script (compose.yml) parses" bash -n "$TMP/cql-auth.sh"
+    check "cql-auth refuses .env.example's QUILL_CASSANDRA_PASSWORD" \
+        refuses_placeholder QUILL_CASSANDRA_PASSWORD bash "$TMP/cql-auth.sh"
+else
+    fail "python3-yaml is not installed: cql-auth's script is unchecked"
+fi
+bootstrap_grants() {
+    local sql
+    sql=$(env -i QUILL_DB_PASSWORD=a1 QUILL_DB_MIGRATE_PASSWORD=b2 QUILL_DB_REPL_PASSWORD=c3 \
+        QUILL_DB_ADMIN_PASSWORD=d4 QUILL_DB_MONITOR_PASSWORD=e5 docker/mariadb/bootstrap-sql.sh) &&
+        grep -qx "GRANT SELECT, INSERT, UPDATE, DELETE ON quill.\* TO 'quill'@'%';" <<<"$sql" &&
+        [[ $(grep -c "TO 'quill'@" <<<"$sql") == 1 ]] &&
+        grep -q "CREATE, ALTER, DROP.* TO 'quill_migrate'@'%';" <<<"$sql"
+}
+check "bootstrap-sql.sh gives quill rows only, and quill_migrate the schema" bootstrap_grants
 
 # --- haproxy -------------------------------------------------------------------------
 
@@ -150,7 +234,7 @@ if need haproxy "Debian: haproxy"; then
             haproxy -c -f docker/haproxy/haproxy.cfg
     }
     check "haproxy.cfg with compose's settings (names that do not resolve here)" haproxy_check \
-        ipv4@0.0.0.0:3306 ipv4@0.0.0.0:3307 ipv4@0.0.0.0:9999 \
+        ipv4@0.0.0.0:3306 ipv4@0.0.0.0:3307 "$TMP/quill-haproxy/admin.sock" \
         mariadb-primary:3306 mariadb-replica-1:3306 mariadb-replica-2:3306
     check "haproxy.cfg with the native topology's settings" haproxy_check \
         127.0.0.1:13306 127.0.0.1:13307 "$TMP/haproxy.sock" \
@@ -200,6 +284,7 @@ check "the Dockerfile's Rust is rust-toolchain.toml's" toolchain_matches
 # --- shell scripts -------------------------------------------------------------------
 
 scripts=(docker/nginx/render.sh docker/nginx/entrypoint.sh docker/haproxy/check-mariadb
+    docker/haproxy/entrypoint.sh
     docker/mariadb/bootstrap-sql.sh docker/mariadb/join-sql.sh docker/mariadb/entrypoint.sh
     docker/mariadb/healthcheck scripts/check-deploy.sh scripts/compose-check.sh scripts/lib.sh)
 for script in "${scripts[@]}"; do

@@ -311,9 +311,20 @@ build_images() {
 secret() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 
 # The check's .env: .env.example with every placeholder password replaced, the images
-# this script built, and nginx published on a port the engine picks, on loopback.
+# this script built, nginx published on ports the engine picks, on loopback, and TLS
+# off, with a self-signed certificate for localhost in QUILL_TLS_DIR (the TLS check
+# starts a second nginx with TLS on).
 write_env() {
     local line name
+    rm -rf "$STATE/tls"
+    mkdir -p "$STATE/tls"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+        -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
+        -keyout "$STATE/tls/privkey.pem" -out "$STATE/tls/fullchain.pem" 2>/dev/null ||
+        die "openssl could not make the check's certificate"
+    # nginx reads them as www-data; a throwaway key for a certificate nobody trusts.
+    chmod 0755 "$STATE/tls"
+    chmod 0644 "$STATE/tls/privkey.pem" "$STATE/tls/fullchain.pem"
     umask 077
     while IFS= read -r line; do
         name=${line%%=*}
@@ -321,6 +332,9 @@ write_env() {
         \#* | '') printf '%s\n' "$line" ;;
         *=changeme*) printf '%s=%s\n' "$name" "$(secret)" ;;
         QUILL_HTTP_PUBLISH=*) printf '%s\n' "QUILL_HTTP_PUBLISH=127.0.0.1:0" ;;
+        QUILL_HTTPS_PUBLISH=*) printf '%s\n' "QUILL_HTTPS_PUBLISH=127.0.0.1:0" ;;
+        QUILL_TLS=*) printf '%s\n' "QUILL_TLS=off" ;;
+        QUILL_TLS_DIR=*) printf '%s\n' "QUILL_TLS_DIR=$STATE/tls" ;;
         QUILL_IMAGE_PREFIX=*) printf '%s\n' "QUILL_IMAGE_PREFIX=" ;;
         QUILL_IMAGE_TAG=*) printf '%s\n' "QUILL_IMAGE_TAG=$TAG" ;;
         *) printf '%s\n' "$line" ;;
@@ -520,6 +534,10 @@ run_checks() {
     for check in \
         a_person_signs_up_writes_reads_and_logs_out_in_chromium \
         the_host_reads_metrics_and_its_proxys_clients_keep_their_addresses \
+        a_web_replica_cannot_reach_haproxys_runtime_api_and_the_promotion_job_can \
+        the_web_replicas_account_changes_rows_but_not_the_schema \
+        nginx_serves_https_with_a_mounted_certificate_and_plain_http_while_tls_is_off \
+        the_placeholders_of_env_example_stop_every_program_naming_the_variable \
         a_new_web_replica_takes_requests_within_10_s \
         a_web_container_killed_under_write_load_fails_no_request \
         logged_in_reads_are_answered_while_every_replica_is_stopped \

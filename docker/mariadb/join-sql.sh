@@ -13,6 +13,10 @@ delay=${QUILL_REPLICA_DELAY_SECS:-0}
 case $host in *[!A-Za-z0-9.-]*) echo "join-sql.sh: bad QUILL_PRIMARY_HOST" >&2; exit 2 ;; esac
 case $port$delay in *[!0-9]*) echo "join-sql.sh: bad port or delay" >&2; exit 2 ;; esac
 case ${QUILL_DB_REPL_PASSWORD:?QUILL_DB_REPL_PASSWORD is not set} in
+[Cc][Hh][Aa][Nn][Gg][Ee][Mm][Ee]*)
+    echo "join-sql.sh: QUILL_DB_REPL_PASSWORD is still the placeholder of .env.example; set a real password in .env (openssl rand -hex 24)" >&2
+    exit 2
+    ;;
 *[!A-Za-z0-9_.+=/-]*) echo "join-sql.sh: bad QUILL_DB_REPL_PASSWORD" >&2; exit 2 ;;
 esac
 

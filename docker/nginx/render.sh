@@ -11,6 +11,12 @@
 #                         separated (default: 127.0.0.1 ::1; the container's entrypoint
 #                         adds its network's gateway): their X-Forwarded-For is
 #                         believed, and they may read /metrics
+#   QUILL_NGINX_TLS       on: HTTPS on QUILL_NGINX_TLS_LISTEN (default 8443) with
+#                         QUILL_NGINX_TLS_CERT and QUILL_NGINX_TLS_KEY (PEM files;
+#                         default /etc/quill/tls/fullchain.pem and privkey.pem), HSTS
+#                         over HTTPS, and plain HTTP redirected (308) to
+#                         https://HOST:QUILL_NGINX_TLS_PUBLIC_PORT (default 443, where
+#                         clients reach it). off (the default): plain HTTP only
 #   QUILL_NGINX_SERVERS   the upstream's `server ...;` lines; when unset, one line per
 #                         IPv4 address of QUILL_WEB_HOST (sorted, unique) on
 #                         QUILL_WEB_PORT, so the compose service name `web` yields
@@ -62,6 +68,50 @@ for address in ${QUILL_NGINX_HOST_ADDRS:-127.0.0.1 ::1}; do
             }allow $address;"
 done
 
+QUILL_NGINX_TLS_SERVER=
+case ${QUILL_NGINX_TLS:-off} in
+on | true | yes | 1)
+    tls_listen=${QUILL_NGINX_TLS_LISTEN:-8443}
+    cert=${QUILL_NGINX_TLS_CERT:-/etc/quill/tls/fullchain.pem}
+    key=${QUILL_NGINX_TLS_KEY:-/etc/quill/tls/privkey.pem}
+    public_port=${QUILL_NGINX_TLS_PUBLIC_PORT:-443}
+    case $tls_listen in
+    *[!0-9A-Za-z.:\[\]]* | '') fail "QUILL_NGINX_TLS_LISTEN=$tls_listen is not a port or address:port" ;;
+    esac
+    case $public_port in
+    '' | *[!0-9]*) fail "QUILL_NGINX_TLS_PUBLIC_PORT=$public_port is not a port" ;;
+    esac
+    for file in "$cert" "$key"; do
+        case $file in
+        /*) ;;
+        *) fail "$file (QUILL_NGINX_TLS_CERT or QUILL_NGINX_TLS_KEY) is not an absolute path" ;;
+        esac
+        case $file in
+        *[!A-Za-z0-9/._+-]*) fail "$file may hold only A-Z a-z 0-9 / . _ + -" ;;
+        esac
+        [ -r "$file" ] || fail "QUILL_NGINX_TLS is on, but $file cannot be read: mount the certificate (fullchain.pem) and its key (privkey.pem) there, see docs/DEPLOYMENT.md"
+    done
+    redirect_port=":$public_port"
+    [ "$public_port" != 443 ] || redirect_port=
+    # One line each, indented as the server block's directives.
+    QUILL_NGINX_TLS_SERVER="listen $tls_listen ssl http2;
+        ssl_certificate $cert;
+        ssl_certificate_key $key;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_prefer_server_ciphers off;
+        ssl_session_cache shared:quill_tls:10m;
+        ssl_session_timeout 1d;
+        ssl_session_tickets off;
+        # Quill's own HSTS would come twice: nginx sends it (below), over HTTPS only.
+        proxy_hide_header Strict-Transport-Security;
+        if (\$quill_to_https) {
+            return 308 https://\$host$redirect_port\$request_uri;
+        }"
+    ;;
+off | false | no | 0 | '') ;;
+*) fail "QUILL_NGINX_TLS=$QUILL_NGINX_TLS is not on or off" ;;
+esac
+
 if [ -z "${QUILL_NGINX_SERVERS:-}" ]; then
     host=${QUILL_WEB_HOST:-}
     port=${QUILL_WEB_PORT:-}
@@ -86,10 +136,10 @@ case $QUILL_NGINX_SERVERS in
 esac
 
 export QUILL_NGINX_LISTEN QUILL_NGINX_STATIC_ROOT QUILL_NGINX_RUN_DIR QUILL_NGINX_SERVERS \
-    QUILL_NGINX_PAGES_ROOT QUILL_NGINX_REAL_IP_FROM QUILL_NGINX_HOST_ALLOW
+    QUILL_NGINX_PAGES_ROOT QUILL_NGINX_REAL_IP_FROM QUILL_NGINX_HOST_ALLOW QUILL_NGINX_TLS_SERVER
 tmp=$out.tmp.$$
 trap 'rm -f "$tmp"' EXIT
 # shellcheck disable=SC2016 # the list names the variables; envsubst expands them
-envsubst '${QUILL_NGINX_LISTEN} ${QUILL_NGINX_STATIC_ROOT} ${QUILL_NGINX_RUN_DIR} ${QUILL_NGINX_SERVERS} ${QUILL_NGINX_PAGES_ROOT} ${QUILL_NGINX_REAL_IP_FROM} ${QUILL_NGINX_HOST_ALLOW}' \
+envsubst '${QUILL_NGINX_LISTEN} ${QUILL_NGINX_STATIC_ROOT} ${QUILL_NGINX_RUN_DIR} ${QUILL_NGINX_SERVERS} ${QUILL_NGINX_PAGES_ROOT} ${QUILL_NGINX_REAL_IP_FROM} ${QUILL_NGINX_HOST_ALLOW} ${QUILL_NGINX_TLS_SERVER}' \
     <"$template" >"$tmp"
 mv -f "$tmp" "$out"

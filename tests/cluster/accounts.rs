@@ -147,14 +147,53 @@ async fn forty_concurrent_signups_over_both_instances_make_no_more_than_the_limi
     );
 }
 
+/// Issue 13, item 9: the instances' account changes rows, never the schema; the
+/// schema is quill_migrate's (bootstrap-sql.sh, as compose runs it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_instances_account_may_change_rows_but_not_the_schema() {
+    let Some(cluster) = Cluster::start(Topology::options()) else {
+        return;
+    };
+    cluster.migrate().await;
+    let mut quill =
+        diesel::MysqlConnection::establish(cluster.urls().write.expose()).expect("write port");
+    for ddl in [
+        "CREATE TABLE intruder (id INT PRIMARY KEY)",
+        "DROP TABLE users",
+        "ALTER TABLE users ADD COLUMN intruder INT",
+    ] {
+        let refused = diesel::sql_query(ddl).execute(&mut quill);
+        assert!(
+            refused
+                .as_ref()
+                .is_err_and(|e| e.to_string().contains("denied")),
+            "quill ran `{ddl}`: {refused:?}"
+        );
+    }
+    diesel::sql_query("DELETE FROM users WHERE username = 'nobody'")
+        .execute(&mut quill)
+        .expect("quill deletes rows");
+    assert_eq!(
+        cluster.count(1, "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'quill' AND table_name IN ('users', 'intruder')"),
+        1,
+        "users is there and intruder is not"
+    );
+    let mut migrate =
+        diesel::MysqlConnection::establish(cluster.migrate_urls().write.expose()).expect("migrate");
+    diesel::sql_query("CREATE TABLE scratch (id INT PRIMARY KEY)")
+        .execute(&mut migrate)
+        .expect("quill_migrate changes the schema");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_migrations_make_the_sqlite_schema_on_mysql() {
     let Some(cluster) = Cluster::start(Topology::options()) else {
         return;
     };
-    // Four instances migrate a new database at once: one applies, the others find
+    // Four migrations of a new database at once (as quill_migrate: quill, the
+    // instances' account, may not change the schema): one applies, the others find
     // nothing to do, and none fails.
-    let urls = cluster.urls();
+    let urls = cluster.migrate_urls();
     let runs = (0..4).map(|_| {
         let db = quill_accounts::Db::connect_mysql(&urls, quill_sql_pool_size(), Duration::ZERO)
             .expect("db");

@@ -126,6 +126,309 @@ async fn the_host_reads_metrics_and_its_proxys_clients_keep_their_addresses() {
     );
 }
 
+/// Issue 13, item 9: HAProxy's runtime API is `level admin` without authentication (it
+/// moves the database backends), so only the promotion job may reach it.
+#[tokio::test]
+#[ignore = "scripts/compose-check.sh runs it against the compose stack"]
+async fn a_web_replica_cannot_reach_haproxys_runtime_api_and_the_promotion_job_can() {
+    let Some(_) = stack() else { return };
+    // The runtime API's old TCP listener on the backend network, which web shares.
+    let (connected, out) = compose_status(&[
+        "exec",
+        "-T",
+        "web",
+        "bash",
+        "-c",
+        "exec 3<>/dev/tcp/haproxy/9999 && echo 'show info' >&3 && cat <&3",
+    ]);
+    assert!(
+        !connected,
+        "a web replica reached HAProxy's runtime API over TCP: {out}"
+    );
+    let (found, out) = compose_status(&[
+        "exec",
+        "-T",
+        "web",
+        "sh",
+        "-c",
+        "ls -la /run/quill-haproxy/admin.sock",
+    ]);
+    assert!(!found, "a web replica sees the runtime API's socket: {out}");
+    // The promotion job does: `--wait` fails unless the runtime API answers.
+    let promoted = compose(&[
+        "run",
+        "--rm",
+        "--no-deps",
+        "db-promote",
+        "db",
+        "promote",
+        "--wait",
+        "20",
+    ]);
+    assert!(
+        promoted.contains("nothing to do"),
+        "db-promote reaches HAProxy's runtime API: {promoted}"
+    );
+}
+
+/// Issue 13, item 9: the web replicas' account (quill) changes rows, never the schema;
+/// the sql-migrate job migrates as quill_migrate. Asked of the primary through
+/// HAProxy's write port, with the web replicas' own URL.
+#[tokio::test]
+#[ignore = "scripts/compose-check.sh runs it against the compose stack"]
+async fn the_web_replicas_account_changes_rows_but_not_the_schema() {
+    let Some(_) = stack() else { return };
+    let url = compose(&["exec", "-T", "web", "printenv", "QUILL_DATABASE_URL"]);
+    let password = url
+        .trim()
+        .strip_prefix("mysql://quill:")
+        .and_then(|rest| rest.split_once('@'))
+        .map(|(password, _)| password.to_owned())
+        .expect("the web replicas connect as quill");
+    let as_quill = |sql: &str| {
+        compose_status(&[
+            "exec",
+            "-T",
+            "-e",
+            &format!("MYSQL_PWD={password}"),
+            "haproxy",
+            "mariadb",
+            "--no-defaults",
+            "--protocol=tcp",
+            "-h",
+            "127.0.0.1",
+            "-P",
+            "3306",
+            "-u",
+            "quill",
+            "-N",
+            "-B",
+            "quill",
+            "-e",
+            sql,
+        ])
+    };
+    let (ok, users) = as_quill("SELECT COUNT(*) FROM users");
+    assert!(ok, "quill reads its rows: {users}");
+    for ddl in [
+        "CREATE TABLE intruder (id INT PRIMARY KEY)",
+        "DROP TABLE users",
+        "ALTER TABLE sessions ADD COLUMN intruder INT",
+    ] {
+        let (ran, out) = as_quill(ddl);
+        assert!(!ran && out.contains("denied"), "quill ran `{ddl}`: {out}");
+    }
+    let (ok, after) = as_quill("SELECT COUNT(*) FROM users");
+    assert!(ok && after == users, "users is intact: {after}");
+}
+
+/// Issue 13, item 5: nginx terminates TLS with a certificate the user mounts
+/// (QUILL_TLS_DIR; the check makes a self-signed one), sends HSTS over HTTPS only,
+/// redirects plain HTTP then, and plain HTTP works while TLS is off (the stack's own
+/// nginx). A client's X-Forwarded-Proto never reaches Quill: nginx sets its own.
+#[tokio::test]
+#[ignore = "scripts/compose-check.sh runs it against the compose stack"]
+async fn nginx_serves_https_with_a_mounted_certificate_and_plain_http_while_tls_is_off() {
+    let Some(nginx) = stack() else { return };
+    let plain = head_of(&nginx.url("/login"), &["X-Forwarded-Proto: https"]);
+    assert!(plain.starts_with("HTTP/1.1 200"), "{plain}");
+    assert_eq!(header(&plain, "strict-transport-security"), None, "{plain}");
+    assert!(
+        !plain
+            .lines()
+            .any(|line| line.to_ascii_lowercase().starts_with("set-cookie:")
+                && line.contains("Secure")),
+        "a forged X-Forwarded-Proto made a cookie Secure over plain HTTP: {plain}"
+    );
+
+    // A second nginx of the service, with TLS on, on ports of its own.
+    let name = compose(&[
+        "run",
+        "-d",
+        "--no-deps",
+        "--service-ports",
+        "-e",
+        "QUILL_NGINX_TLS=on",
+        "-e",
+        "QUILL_NGINX_TLS_PUBLIC_PORT=4443",
+        "nginx",
+    ]);
+    let tls = Removed(name.trim().to_owned());
+    let port = |inner: &str| docker(&["port", &tls.0, inner]).trim().to_owned();
+    let (https, http) = (port("8443/tcp"), port("8080/tcp"));
+    let https_url = |path: &str| format!("https://{https}{path}");
+    let start = Instant::now();
+    while !head_of_ok(&https_url("/_nginx/healthz")) {
+        assert!(
+            start.elapsed() < PATIENCE,
+            "nginx with TLS never answered: {}",
+            docker(&["logs", &tls.0])
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    let secure = head_of(&https_url("/login"), &[]);
+    assert!(secure.starts_with("HTTP/2 200"), "{secure}");
+    assert_eq!(
+        header(&secure, "strict-transport-security"),
+        Some("max-age=31536000; includeSubDomains"),
+        "{secure}"
+    );
+    let redirected = head_of(&format!("http://{http}/login?next=%2F"), &[]);
+    assert!(redirected.starts_with("HTTP/1.1 308"), "{redirected}");
+    assert_eq!(
+        header(&redirected, "location"),
+        Some("https://127.0.0.1:4443/login?next=%2F"),
+        "{redirected}"
+    );
+    assert_eq!(header(&redirected, "strict-transport-security"), None);
+    // Its container health check still speaks plain HTTP.
+    let health = head_of(&format!("http://{http}/_nginx/healthz"), &[]);
+    assert!(health.starts_with("HTTP/1.1 200"), "{health}");
+}
+
+fn head_of_ok(url: &str) -> bool {
+    Command::new("curl")
+        .args(["-sk", "--max-time", "2", "-o", "/dev/null", "--fail", url])
+        .status()
+        .is_ok_and(|status| status.success())
+}
+
+/// Issue 13, item 9: `.env.example` copied as it is would start every program with
+/// passwords anyone who read the repository knows. Each image refuses them, naming the
+/// variable: the MariaDB servers, HAProxy, and quill (serve, migrate, db, cql).
+#[tokio::test]
+#[ignore = "scripts/compose-check.sh runs it against the compose stack"]
+async fn the_placeholders_of_env_example_stop_every_program_naming_the_variable() {
+    let Some(_) = stack() else { return };
+    let example = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.env.example"),
+    )
+    .expect(".env.example");
+    let value = |name: &str| {
+        example
+            .lines()
+            .find_map(|line| line.strip_prefix(&format!("{name}=")))
+            .unwrap_or_else(|| panic!("{name} is not in .env.example"))
+            .to_owned()
+    };
+    let e = |name: &str| format!("{name}={}", value(name));
+    let url = |user: &str, password: &str, rest: &str| {
+        format!("mysql://{user}:{}@{rest}", value(password))
+    };
+    // (image, environment, arguments, the variable the refusal must name); the images
+    // the check built (tag `check`), as compose.yml's services run them.
+    let cases: Vec<(&str, Vec<String>, Vec<&str>, &str)> = vec![
+        (
+            "quill-mariadb:check",
+            vec![
+                "QUILL_DB_ROLE=primary".into(),
+                e("QUILL_DB_PASSWORD"),
+                e("QUILL_DB_MIGRATE_PASSWORD"),
+                e("QUILL_DB_REPL_PASSWORD"),
+                e("QUILL_DB_ADMIN_PASSWORD"),
+                e("QUILL_DB_MONITOR_PASSWORD"),
+            ],
+            vec!["--server-id=1"],
+            "QUILL_DB_PASSWORD",
+        ),
+        (
+            "quill-mariadb:check",
+            vec![
+                "QUILL_DB_ROLE=replica".into(),
+                "QUILL_PRIMARY_HOST=mariadb-primary".into(),
+                e("QUILL_DB_REPL_PASSWORD"),
+            ],
+            vec!["--server-id=2"],
+            "QUILL_DB_REPL_PASSWORD",
+        ),
+        (
+            "quill-haproxy:check",
+            vec![e("QUILL_DB_MONITOR_PASSWORD")],
+            vec![],
+            "QUILL_DB_MONITOR_PASSWORD",
+        ),
+        (
+            "quill:check",
+            vec![format!(
+                "QUILL_DATABASE_URL={}",
+                url("quill", "QUILL_DB_PASSWORD", "haproxy:3306/quill")
+            )],
+            vec!["serve"],
+            "QUILL_DATABASE_URL",
+        ),
+        (
+            "quill:check",
+            vec![format!(
+                "QUILL_DATABASE_URL={}",
+                url(
+                    "quill_migrate",
+                    "QUILL_DB_MIGRATE_PASSWORD",
+                    "haproxy:3306/quill"
+                )
+            )],
+            vec!["migrate"],
+            "QUILL_DATABASE_URL",
+        ),
+        (
+            "quill:check",
+            vec![format!(
+                "QUILL_DB_NODES=db1={}",
+                url(
+                    "quill_admin",
+                    "QUILL_DB_ADMIN_PASSWORD",
+                    "mariadb-primary:3306/"
+                )
+            )],
+            vec!["db", "status"],
+            "QUILL_DB_NODES",
+        ),
+        (
+            "quill:check",
+            vec![
+                "QUILL_CASSANDRA_NODES=cassandra-1:9042".into(),
+                e("QUILL_CASSANDRA_USERNAME"),
+                e("QUILL_CASSANDRA_PASSWORD"),
+            ],
+            vec!["cql", "migrate"],
+            "QUILL_CASSANDRA_PASSWORD",
+        ),
+    ];
+    for (image, environment, args, variable) in cases {
+        let mut command = vec!["run", "-d", "--network", "none"];
+        for pair in &environment {
+            command.extend(["-e", pair]);
+        }
+        command.push(image);
+        command.extend(&args);
+        let container = Removed(docker(&command).trim().to_owned());
+        let logs = || docker_status(&["logs", &container.0]).1;
+        // A refusal ends the container at once; one still running has started with the
+        // placeholders (as the images did before they refused them).
+        let start = Instant::now();
+        while docker(&["inspect", "-f", "{{.State.Running}}", &container.0]).trim() == "true" {
+            assert!(
+                start.elapsed() < PATIENCE,
+                "{image} {args:?} runs with .env.example's placeholders: {}",
+                logs()
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let status = docker(&["inspect", "-f", "{{.State.ExitCode}}", &container.0]);
+        let out = logs();
+        assert_ne!(
+            status.trim(),
+            "0",
+            "{image} {args:?} ran with .env.example's placeholders: {out}"
+        );
+        assert!(
+            out.contains(variable) && out.contains("placeholder"),
+            "{image} {args:?} did not name {variable}: {out}"
+        );
+        eprintln!("{image} {args:?}: {}", out.trim());
+    }
+}
+
 #[tokio::test]
 #[ignore = "scripts/compose-check.sh runs it against the compose stack"]
 async fn a_new_web_replica_takes_requests_within_10_s() {

@@ -55,6 +55,73 @@ pub(crate) fn compose(args: &[&str]) -> String {
     run(Command::new(script()).arg("compose").args(args))
 }
 
+/// Whether `docker compose ARGS` on the check's stack exits with success; its output
+/// (both streams) either way.
+pub(crate) fn compose_status(args: &[&str]) -> (bool, String) {
+    let out = Command::new(script())
+        .arg("compose")
+        .args(args)
+        .output()
+        .expect("running compose");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// `docker ARGS`: whether it exits with success, and its output (both streams).
+pub(crate) fn docker_status(args: &[&str]) -> (bool, String) {
+    let out = Command::new("docker")
+        .args(args)
+        .output()
+        .expect("running docker");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// The status line and headers of a GET (`curl`: the test client speaks no TLS), with
+/// `headers` sent; TLS certificates are not verified (the check's is self-signed).
+pub(crate) fn head_of(url: &str, headers: &[&str]) -> String {
+    let mut curl = Command::new("curl");
+    curl.args([
+        "-sS",
+        "-k",
+        "--max-time",
+        "10",
+        "-o",
+        "/dev/null",
+        "-D",
+        "-",
+    ]);
+    for header in headers {
+        curl.args(["-H", header]);
+    }
+    run(curl.arg(url))
+}
+
+/// A header's value in `head_of`'s text, by name in any case.
+pub(crate) fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
+    head.lines().find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        key.trim().eq_ignore_ascii_case(name).then(|| value.trim())
+    })
+}
+
+/// A container that is removed when dropped, also when a check fails.
+pub(crate) struct Removed(pub String);
+
+impl Drop for Removed {
+    fn drop(&mut self) {
+        let _ = Command::new("docker").args(["rm", "-f", &self.0]).output();
+    }
+}
+
 pub(crate) fn docker(args: &[&str]) -> String {
     run(Command::new("docker").args(args))
 }

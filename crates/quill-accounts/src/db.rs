@@ -106,38 +106,13 @@ impl Db {
     /// Whether the database lacks migrations this build needs. Asked of a replica, so
     /// it only reads: diesel's own check would create its table.
     pub async fn has_pending_migrations(&self) -> Result<bool, SqlError> {
-        use diesel::RunQueryDsl;
-        use diesel::migration::MigrationSource;
-        #[derive(diesel::QueryableByName)]
-        struct Version {
-            #[diesel(sql_type = diesel::sql_types::Text)]
-            version: String,
-        }
-        self.read(|conn| {
-            let known: Vec<String> = match conn {
-                DbConn::Sqlite(_) => {
-                    MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE_MIGRATIONS)
-                        .map(|ms| ms.iter().map(|m| m.name().version().to_string()).collect())
-                }
-                #[cfg(feature = "mysql")]
-                DbConn::Mysql(_) => mysql::known_versions(),
-            }
-            .map_err(|e| SqlError::Migration(e.to_string()))?;
-            let applied: Vec<Version> = match diesel::sql_query(
-                "SELECT version FROM __diesel_schema_migrations",
-            )
-            .load(conn)
-            {
-                Ok(applied) => applied,
-                // No table yet: nothing was ever applied.
-                Err(diesel::result::Error::DatabaseError(..)) => return Ok(true),
-                Err(e) => return Err(e.into()),
-            };
-            Ok(known
-                .iter()
-                .any(|version| !applied.iter().any(|a| &a.version == version)))
-        })
-        .await
+        self.read(pending_migrations).await
+    }
+
+    /// As [`Db::has_pending_migrations`], asked of the primary: a replica that lags
+    /// may not have the last migration yet.
+    pub async fn has_pending_migrations_on_primary(&self) -> Result<bool, SqlError> {
+        self.read_primary(pending_migrations).await
     }
 
     /// Runs read-only `work` on the blocking pool: on a replica that has this request's
@@ -249,4 +224,35 @@ fn unavailable<E: From<SqlError>>(cause: SqlError) -> E {
         SqlError::Unavailable(_) => cause.into(),
         other => SqlError::Unavailable(other.to_string()).into(),
     }
+}
+
+/// Whether `conn`'s database lacks migrations this build knows. Only reads: diesel's
+/// own check would create its table, which the instances' account may not.
+fn pending_migrations(conn: &mut DbConn) -> Result<bool, SqlError> {
+    use diesel::RunQueryDsl;
+    use diesel::migration::MigrationSource;
+    #[derive(diesel::QueryableByName)]
+    struct Version {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        version: String,
+    }
+    let known: Vec<String> = match conn {
+        DbConn::Sqlite(_) => {
+            MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE_MIGRATIONS)
+                .map(|ms| ms.iter().map(|m| m.name().version().to_string()).collect())
+        }
+        #[cfg(feature = "mysql")]
+        DbConn::Mysql(_) => mysql::known_versions(),
+    }
+    .map_err(|e| SqlError::Migration(e.to_string()))?;
+    let applied: Vec<Version> =
+        match diesel::sql_query("SELECT version FROM __diesel_schema_migrations").load(conn) {
+            Ok(applied) => applied,
+            // No table yet: nothing was ever applied.
+            Err(diesel::result::Error::DatabaseError(..)) => return Ok(true),
+            Err(e) => return Err(e.into()),
+        };
+    Ok(known
+        .iter()
+        .any(|version| !applied.iter().any(|a| &a.version == version)))
 }

@@ -14,5 +14,5 @@ mod visible;
 pub use month::Month;
 pub use password::{Password, PasswordError, common_password_count};
 pub use post::{PostBody, PostBodyError, PostId, PostIdError, PostTitle, PostTitleError};
-pub use secret::Secret;
+pub use secret::{PLACEHOLDER_PREFIX, Secret};
 pub use user::{UserId, Username, UsernameError};

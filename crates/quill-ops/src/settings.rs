@@ -33,6 +33,11 @@ pub enum NodesError {
     BadName(String),
     #[error(transparent)]
     BadUrl(#[from] BadNodeUrl),
+    #[error(
+        "{0}: its password is still a placeholder of .env.example (changeme...): set a real \
+         one (openssl rand -hex 24)"
+    )]
+    Placeholder(String),
 }
 
 /// A `db` command was run without `QUILL_DB_NODES`.
@@ -96,6 +101,9 @@ fn parse_nodes(raw: &str) -> Result<Vec<Node>, NodesError> {
                 url: Secret::new(url.to_owned()),
             };
             node.address()?;
+            if node.url.has_placeholder_password() {
+                return Err(NodesError::Placeholder(node.name));
+            }
             Ok(node)
         })
         .collect()
@@ -150,6 +158,10 @@ mod tests {
                 "db1=mysql://admin:hunter22@h';DROP:1/",
                 "db1: expected NAME=mysql://",
             ),
+            (
+                "db1=mysql://admin:hunter22@h:1/,db2=mysql://quill_admin:changemeadmin@h:1/",
+                "db2: its password is still a placeholder of .env.example",
+            ),
         ] {
             let err = OpsSettings::from_vars(vars(&[("QUILL_DB_NODES", bad)]))
                 .expect_err(bad)
@@ -157,7 +169,8 @@ mod tests {
             assert!(
                 err.starts_with("QUILL_DB_NODES=<redacted> is not valid: ")
                     && err.contains(reason)
-                    && !err.contains("hunter22"),
+                    && !err.contains("hunter22")
+                    && !err.contains("changemeadmin"),
                 "{err}"
             );
         }

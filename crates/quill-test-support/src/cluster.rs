@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use quill_accounts::MysqlUrls;
+use quill_accounts::{MysqlUrls, PoolSize};
 use quill_domain::Secret;
 use quill_ops::{HaproxyAdmin, Node};
 
@@ -67,8 +67,11 @@ impl Cluster {
     }
 
     /// A Quill instance in this process on the cluster, with the load tests' rate
-    /// limits ([`crate::LOAD_TEST_LIMITS`]) and `extra` settings.
+    /// limits ([`crate::LOAD_TEST_LIMITS`]) and `extra` settings. The schema is
+    /// migrated first, as quill_migrate (compose's sql-migrate job): the instance's own
+    /// account may change rows only.
     pub async fn quill(&self, extra: &[(&str, &str)]) -> TestApp {
+        self.migrate().await;
         TestApp::builder()
             .vars(self.topology.settings().iter().cloned())
             .var("QUILL_DB_TIMEOUT_MS", "1000")
@@ -82,6 +85,28 @@ impl Cluster {
     /// Two Quill instances in this process on the cluster, with `extra` settings.
     pub async fn quills(&self, extra: &[(&str, &str)]) -> [TestApp; 2] {
         [self.quill(extra).await, self.quill(extra).await]
+    }
+
+    /// Brings the schema up to this build, as quill_migrate; nothing when it is.
+    pub async fn migrate(&self) {
+        let pool = PoolSize {
+            connections: 1,
+            checkout_timeout: std::time::Duration::from_secs(5),
+        };
+        quill_accounts::Db::connect_mysql(&self.migrate_urls(), pool, std::time::Duration::ZERO)
+            .expect("connecting as quill_migrate")
+            .migrate()
+            .await
+            .expect("migrating as quill_migrate");
+    }
+
+    /// HAProxy's write port as quill_migrate, the account that may change the schema.
+    pub fn migrate_urls(&self) -> MysqlUrls {
+        let url = Secret::new(self.topology.migrate_url().to_owned());
+        MysqlUrls {
+            write: url.clone(),
+            read: url,
+        }
     }
 
     /// HAProxy's write and read ports, as Quill's account reaches them.

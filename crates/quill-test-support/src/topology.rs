@@ -103,6 +103,7 @@ impl Options {
             secrets: mariadb::Secrets::new()?,
             server_ports: Vec::new(),
             settings: Vec::new(),
+            migrate_url: String::new(),
             urls: Vec::new(),
             detached: false,
         };
@@ -125,6 +126,8 @@ pub struct Topology {
     server_ports: Vec<u16>,
     /// The `QUILL_*` settings that reach the cluster.
     settings: Vec<(String, String)>,
+    /// HAProxy's write port as quill_migrate, the account that changes the schema.
+    migrate_url: String,
     /// `QUILL_NGINX_URL`, `QUILL_WEB1_URL`, `QUILL_WEB2_URL` with `Options::web`.
     urls: Vec<(String, String)>,
     detached: bool,
@@ -167,12 +170,22 @@ impl Topology {
             .unwrap_or_else(|| panic!("the topology has no {name}"))
     }
 
-    /// Every setting and URL as lines a shell can source (`set -a; . FILE`).
+    /// HAProxy's write port as quill_migrate, the account that may change the schema
+    /// (quill, the instances' account, may change rows only): `quill migrate` runs with
+    /// it as `QUILL_DATABASE_URL`.
+    pub fn migrate_url(&self) -> &str {
+        &self.migrate_url
+    }
+
+    /// Every setting and URL as lines a shell can source (`set -a; . FILE`), and
+    /// `QUILL_MIGRATE_DATABASE_URL` (Quill reads no such setting: run
+    /// `QUILL_DATABASE_URL=$QUILL_MIGRATE_DATABASE_URL quill migrate`).
     pub fn env(&self) -> String {
         let mut text = String::new();
         for (name, value) in self.settings.iter().chain(&self.urls) {
             let _ = writeln!(text, "{name}='{value}'");
         }
+        let _ = writeln!(text, "QUILL_MIGRATE_DATABASE_URL='{}'", self.migrate_url);
         text
     }
 

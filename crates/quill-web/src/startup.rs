@@ -242,17 +242,26 @@ async fn open_accounts(settings: &Settings, pool: PoolSize) -> anyhow::Result<Db
     .await?
 }
 
+/// A replica that lags may not have the last migration yet, so the primary is asked
+/// too before migrating: in compose, the instances' account may not change the schema
+/// (the sql-migrate job's account does), and an instance that starts while a replica
+/// lags must not try.
 #[cfg(feature = "mysql")]
 async fn migrate_if_pending(db: &Db) -> anyhow::Result<()> {
     let pending = db
         .has_pending_migrations()
         .await
-        .context("reading the schema version from QUILL_DATABASE_READ_URL")?;
-    if pending {
-        let applied = db
-            .migrate()
+        .context("reading the schema version from QUILL_DATABASE_READ_URL")?
+        && db
+            .has_pending_migrations_on_primary()
             .await
-            .context("migrating the accounts database at QUILL_DATABASE_URL")?;
+            .context("reading the schema version from QUILL_DATABASE_URL")?;
+    if pending {
+        let applied = db.migrate().await.context(
+            "migrating the accounts database at QUILL_DATABASE_URL (when this account may \
+             not change the schema, run `quill migrate` as one that may first; compose's \
+             sql-migrate job does)",
+        )?;
         tracing::info!(?applied, "accounts database migrated");
     }
     Ok(())

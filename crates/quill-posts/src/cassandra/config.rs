@@ -59,6 +59,11 @@ pub enum CassandraConfigError {
         "{missing} is not set: set QUILL_CASSANDRA_USERNAME and QUILL_CASSANDRA_PASSWORD together"
     )]
     HalfLogin { missing: &'static str },
+    #[error(
+        "{name} is still a placeholder of .env.example (changeme...): set a real password \
+         (openssl rand -hex 24)"
+    )]
+    Placeholder { name: &'static str },
 }
 
 impl CassandraConfig {
@@ -163,10 +168,15 @@ fn credentials(
         text(get, "QUILL_CASSANDRA_PASSWORD"),
     ) {
         (None, None) => Ok(None),
-        (Some(username), Some(password)) => Ok(Some(Credentials {
-            username,
-            password: Secret::new(password),
-        })),
+        (Some(username), Some(password)) => {
+            let password = Secret::new(password);
+            if password.is_placeholder() {
+                return Err(CassandraConfigError::Placeholder {
+                    name: "QUILL_CASSANDRA_PASSWORD",
+                });
+            }
+            Ok(Some(Credentials { username, password }))
+        }
         (None, Some(_)) => Err(CassandraConfigError::HalfLogin {
             missing: "QUILL_CASSANDRA_USERNAME",
         }),
@@ -212,6 +222,37 @@ mod tests {
             CassandraConfig::new(vec![]).replication.to_string(),
             "{'class': 'NetworkTopologyStrategy', 'replication_factor': 3}"
         );
+    }
+
+    #[test]
+    fn a_placeholder_password_is_refused_by_name() {
+        let err = config(&[
+            ("QUILL_CASSANDRA_NODES", "a:9042"),
+            ("QUILL_CASSANDRA_USERNAME", "quill"),
+            ("QUILL_CASSANDRA_PASSWORD", "changemecassandra"),
+        ])
+        .expect_err("a placeholder");
+        assert_eq!(
+            err,
+            CassandraConfigError::Placeholder {
+                name: "QUILL_CASSANDRA_PASSWORD"
+            }
+        );
+        let message = err.to_string();
+        assert!(
+            message.starts_with("QUILL_CASSANDRA_PASSWORD is still a placeholder")
+                && !message.contains("changemecassandra"),
+            "{message}"
+        );
+        let login = config(&[
+            ("QUILL_CASSANDRA_NODES", "a:9042"),
+            ("QUILL_CASSANDRA_USERNAME", "quill"),
+            ("QUILL_CASSANDRA_PASSWORD", "9f2c0e5b"),
+        ])
+        .expect("a real password")
+        .and_then(|c| c.credentials)
+        .expect("credentials");
+        assert_eq!(login.password.expose(), "9f2c0e5b");
     }
 
     #[test]

@@ -46,6 +46,16 @@ impl TestKeyspace {
         if let Ok(raw) = std::env::var("QUILL_TEST_CASSANDRA_REPLICATION") {
             config.replication = Replication::parse(&raw).expect("replication");
         }
+        // A cluster with PasswordAuthenticator (compose's): its login.
+        if let (Ok(username), Ok(password)) = (
+            std::env::var("QUILL_TEST_CASSANDRA_USERNAME"),
+            std::env::var("QUILL_TEST_CASSANDRA_PASSWORD"),
+        ) {
+            config.credentials = Some(cql::config::Credentials {
+                username,
+                password: password.into(),
+            });
+        }
         config.request_timeout = std::time::Duration::from_secs(10);
         config.keyspace = format!(
             "quill_contract_{}",

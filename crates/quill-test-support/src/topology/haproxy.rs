@@ -90,6 +90,12 @@ impl Topology {
         })?;
 
         let database = |port: u16| format!("mysql://quill:{password}@127.0.0.1:{port}/quill");
+        // The schema is quill_migrate's to change: quill's rights are rows only, as in
+        // compose (bootstrap-sql.sh).
+        self.migrate_url = format!(
+            "mysql://quill_migrate:{}@127.0.0.1:{write_port}/quill",
+            self.secrets.migrate()
+        );
         let nodes: Vec<String> = self
             .servers()
             .into_iter()

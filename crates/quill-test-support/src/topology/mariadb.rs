@@ -14,6 +14,7 @@ use crate::ports::free_port;
 /// The accounts' passwords, new for each topology.
 pub(super) struct Secrets {
     quill: String,
+    migrate: String,
     replication: String,
     admin: String,
     monitor: String,
@@ -34,6 +35,7 @@ impl Secrets {
         };
         Ok(Self {
             quill: secret()?,
+            migrate: secret()?,
             replication: secret()?,
             admin: secret()?,
             monitor: secret()?,
@@ -41,9 +43,10 @@ impl Secrets {
     }
 
     /// As `bootstrap-sql.sh` reads them.
-    fn vars(&self) -> [(&'static str, &str); 4] {
+    fn vars(&self) -> [(&'static str, &str); 5] {
         [
             ("QUILL_DB_PASSWORD", &self.quill),
+            ("QUILL_DB_MIGRATE_PASSWORD", &self.migrate),
             ("QUILL_DB_REPL_PASSWORD", &self.replication),
             ("QUILL_DB_ADMIN_PASSWORD", &self.admin),
             ("QUILL_DB_MONITOR_PASSWORD", &self.monitor),
@@ -52,6 +55,11 @@ impl Secrets {
 
     pub(super) fn quill(&self) -> &str {
         &self.quill
+    }
+
+    /// quill_migrate's, the account that changes the schema (`quill migrate`).
+    pub(super) fn migrate(&self) -> &str {
+        &self.migrate
     }
 
     pub(super) fn monitor(&self) -> &str {

@@ -44,6 +44,17 @@ impl Topology {
     /// Starts web1, then web2, on the cluster, and nginx in front of them.
     pub(super) fn start_web(&mut self, quill: &Path) -> anyhow::Result<()> {
         let data_dir = self.dir.join("web-data");
+        // The schema first, as compose's sql-migrate job does: the instances' account
+        // may not change it.
+        run(
+            Command::new(quill)
+                .arg("migrate")
+                .env_clear()
+                .env("QUILL_DATABASE_URL", &self.migrate_url)
+                .env("QUILL_DATA_DIR", &data_dir),
+            None,
+        )
+        .context("quill migrate, as quill_migrate")?;
         let mut ports = Vec::new();
         // web2 starts once web1 answers, so that the embedded store's first migration
         // (and the secret key's creation) is not raced.

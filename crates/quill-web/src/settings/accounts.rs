@@ -48,6 +48,25 @@ pub struct NotAMysqlUrl;
 #[error("set QUILL_DATABASE_URL too")]
 pub struct WithoutWriteUrl;
 
+/// A URL whose password is still `.env.example`'s: the deployment was never given its
+/// own secrets.
+#[cfg(feature = "mysql")]
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "its password is still a placeholder of .env.example (changeme...): set a real one \
+     (openssl rand -hex 24)"
+)]
+pub struct PlaceholderPassword;
+
+#[cfg(feature = "mysql")]
+#[derive(Debug, thiserror::Error)]
+enum BadMysqlUrl {
+    #[error(transparent)]
+    NotAMysqlUrl(#[from] NotAMysqlUrl),
+    #[error(transparent)]
+    Placeholder(#[from] PlaceholderPassword),
+}
+
 impl AccountsSettings {
     pub(super) fn from_env(env: &Env) -> Result<Self, SettingsError> {
         #[cfg(not(feature = "mysql"))]
@@ -73,10 +92,13 @@ impl AccountsSettings {
 #[cfg(feature = "mysql")]
 fn database_urls(env: &Env) -> Result<Option<MysqlUrls>, SettingsError> {
     let mysql_url = |raw: &str| {
-        if raw.starts_with("mysql://") {
-            Ok(Secret::new(raw.to_owned()))
+        let url = Secret::new(raw.to_owned());
+        if !raw.starts_with("mysql://") {
+            Err(BadMysqlUrl::from(NotAMysqlUrl))
+        } else if url.has_placeholder_password() {
+            Err(BadMysqlUrl::from(PlaceholderPassword))
         } else {
-            Err(NotAMysqlUrl)
+            Ok(url)
         }
     };
     let write = env.secret_with("QUILL_DATABASE_URL", None, |raw| mysql_url(raw).map(Some))?;
@@ -127,6 +149,28 @@ mod tests {
             err.contains("QUILL_DATABASE_URL too") && !err.contains("hunter22"),
             "{err}"
         );
+    }
+
+    #[cfg(feature = "mysql")]
+    #[test]
+    fn a_placeholder_password_in_a_database_url_is_refused_by_name() {
+        for name in ["QUILL_DATABASE_URL", "QUILL_DATABASE_READ_URL"] {
+            let err = Settings::from_vars(vars(&[
+                (
+                    "QUILL_DATABASE_URL",
+                    "mysql://quill:9f2c0e5b@haproxy:3306/quill",
+                ),
+                (name, "mysql://quill:changemeapp@haproxy:3306/quill"),
+            ]))
+            .expect_err(name)
+            .to_string();
+            assert!(
+                err.starts_with(&format!("{name}=<redacted> is not valid"))
+                    && err.contains("placeholder of .env.example")
+                    && !err.contains("changemeapp"),
+                "{err}"
+            );
+        }
     }
 
     #[cfg(not(feature = "mysql"))]

@@ -207,4 +207,21 @@ mod tests {
             "{err}"
         );
     }
+
+    #[test]
+    fn a_placeholder_password_stops_the_job_naming_its_variable() {
+        let err = CassandraSettings::from_lookup(lookup(&[
+            ("QUILL_CASSANDRA_NODES", "a"),
+            ("QUILL_CASSANDRA_USERNAME", "quill"),
+            ("QUILL_CASSANDRA_PASSWORD", "changemecassandra"),
+        ]))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        assert!(
+            err.contains("QUILL_CASSANDRA_PASSWORD is still a placeholder")
+                && !err.contains("changemecassandra"),
+            "{err}"
+        );
+    }
 }
