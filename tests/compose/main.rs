@@ -274,6 +274,19 @@ async fn nginx_serves_https_with_a_mounted_certificate_and_plain_http_while_tls_
         Some("max-age=31536000; includeSubDomains"),
         "{secure}"
     );
+    // nginx says https (X-Forwarded-Proto), so Quill's cookies are Secure __Host- ones.
+    let cookies: Vec<&str> = secure
+        .lines()
+        .filter(|line| line.to_ascii_lowercase().starts_with("set-cookie:"))
+        .collect();
+    assert!(!cookies.is_empty(), "{secure}");
+    for cookie in cookies {
+        let cookie = cookie["set-cookie:".len()..].trim();
+        assert!(
+            cookie.starts_with("__Host-quill_") && cookie.contains("Secure"),
+            "{cookie}"
+        );
+    }
     let redirected = head_of(&format!("http://{http}/login?next=%2F"), &[]);
     assert!(redirected.starts_with("HTTP/1.1 308"), "{redirected}");
     assert_eq!(
