@@ -10,6 +10,7 @@ mod db;
 mod password;
 mod rate_limits;
 mod schema;
+mod scoped;
 pub mod sessions;
 mod throttle;
 pub mod users;

@@ -18,7 +18,8 @@ use diesel::sql_types::{BigInt, Integer, Text};
 use quill_domain::clock::unix_secs;
 
 use crate::schema::rate_limits;
-use crate::{AccountsError, Db, DbConn};
+use crate::scoped::{self, ScopedRow};
+use crate::{AccountsError, Db};
 
 /// What is limited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,6 +152,20 @@ struct Row {
     window: Window,
 }
 
+impl ScopedRow for Row {
+    type Counter = Window;
+    fn scope(&self) -> &str {
+        &self.scope
+    }
+    fn counter(&self) -> Window {
+        self.window
+    }
+}
+
+const MAKE: &str = "rate_limits (scope, window_start, window_end, requests) VALUES (?, ?, ?, 0)";
+const LOCK: &str = "SELECT scope, window_start, window_end, requests \
+     FROM rate_limits WHERE scope IN (?, ?)";
+
 /// The rate limits of a deployment, over its accounts database.
 #[derive(Clone)]
 pub struct RateLimiter {
@@ -190,9 +205,9 @@ impl RateLimiter {
                 let names = [scopes[0].0.as_str(), scopes[1].0.as_str()];
                 // A counter purged between its making and its lock is made again.
                 for _ in 0..2 {
-                    make(conn, names, now)?;
+                    scoped::make(conn, MAKE, names, now)?;
                     let decided = conn.transaction(|conn| {
-                        let Some(windows) = lock(conn, names)? else {
+                        let Some(windows) = scoped::lock::<Row>(conn, LOCK, names)? else {
                             return Ok::<_, AccountsError>(None);
                         };
                         let windows = windows.map(|w| w.at(window, now));
@@ -243,58 +258,6 @@ impl RateLimiter {
             })
             .await
     }
-}
-
-/// Makes the counters of two scopes when missing (as windows that have ended), each in
-/// a statement of its own, so that no lock outlives it.
-fn make(conn: &mut DbConn, scopes: [&str; 2], now: i64) -> QueryResult<()> {
-    #[cfg(feature = "mysql")]
-    const MYSQL: &str = "INSERT IGNORE INTO rate_limits \
-         (scope, window_start, window_end, requests) VALUES (?, ?, ?, 0)";
-    const SQLITE: &str = "INSERT OR IGNORE INTO rate_limits \
-         (scope, window_start, window_end, requests) VALUES (?, ?, ?, 0)";
-    let insert = match conn {
-        #[cfg(feature = "mysql")]
-        DbConn::Mysql(_) => MYSQL,
-        DbConn::Sqlite(_) => SQLITE,
-    };
-    for scope in scopes {
-        diesel::sql_query(insert)
-            .bind::<Text, _>(scope)
-            .bind::<BigInt, _>(now)
-            .bind::<BigInt, _>(now)
-            .execute(conn)?;
-    }
-    Ok(())
-}
-
-/// Locks the counters of two scopes for the rest of the transaction, so that concurrent
-/// requests take turns: on MySQL with one `FOR UPDATE` statement, which locks the rows in
-/// index order (so two requests never wait on each other in a cycle); on SQLite the
-/// accounts database has one writing connection. `None` when one was purged meanwhile.
-fn lock(conn: &mut DbConn, scopes: [&str; 2]) -> QueryResult<Option<[Window; 2]>> {
-    #[cfg(feature = "mysql")]
-    const MYSQL: &str = "SELECT scope, window_start, window_end, requests \
-         FROM rate_limits WHERE scope IN (?, ?) FOR UPDATE";
-    const SQLITE: &str = "SELECT scope, window_start, window_end, requests \
-         FROM rate_limits WHERE scope IN (?, ?)";
-    let select = match conn {
-        #[cfg(feature = "mysql")]
-        DbConn::Mysql(_) => MYSQL,
-        DbConn::Sqlite(_) => SQLITE,
-    };
-    let rows: Vec<Row> = diesel::sql_query(select)
-        .bind::<Text, _>(scopes[0])
-        .bind::<Text, _>(scopes[1])
-        .load(conn)?;
-    let window = |scope: &str| {
-        rows.iter()
-            .find(|row| row.scope == scope)
-            .map(|row| row.window)
-    };
-    Ok(window(scopes[0])
-        .zip(window(scopes[1]))
-        .map(|(a, b)| [a, b]))
 }
 
 #[cfg(test)]

@@ -26,7 +26,8 @@ use diesel::sql_types::{BigInt, Integer, Text};
 use quill_domain::clock::unix_secs;
 
 use crate::schema::login_failures;
-use crate::{AccountsError, Db, DbConn};
+use crate::scoped::{self, ScopedRow};
+use crate::{AccountsError, Db};
 
 /// The longest an attempt from an unknown browser waits after the one before.
 pub const MAX_DELAY_SECS: i64 = 60;
@@ -136,6 +137,21 @@ struct Row {
     counter: Counter,
 }
 
+impl ScopedRow for Row {
+    type Counter = Counter;
+    fn scope(&self) -> &str {
+        &self.scope
+    }
+    fn counter(&self) -> Counter {
+        self.counter
+    }
+}
+
+const MAKE: &str =
+    "login_failures (scope, window_start, failures, last_attempt) VALUES (?, ?, 0, 0)";
+const LOCK: &str = "SELECT scope, window_start, failures, last_attempt \
+     FROM login_failures WHERE scope IN (?, ?)";
+
 impl LoginThrottle {
     pub fn new(db: Db, limits: ThrottleLimits) -> Self {
         Self { db, limits }
@@ -184,9 +200,9 @@ impl LoginThrottle {
                 let names = [scopes[0].0.as_str(), scopes[1].0.as_str()];
                 // A counter purged between its making and its lock is made again.
                 for _ in 0..2 {
-                    make(conn, names, now)?;
+                    scoped::make(conn, MAKE, names, now)?;
                     let decided = conn.transaction(|conn| {
-                        let Some(counters) = lock(conn, names)? else {
+                        let Some(counters) = scoped::lock::<Row>(conn, LOCK, names)? else {
                             return Ok::<_, AccountsError>(None);
                         };
                         let counters = counters.map(|counter| counter.at(window, now));
@@ -258,57 +274,6 @@ impl LoginThrottle {
             })
             .await
     }
-}
-
-/// Makes the counters of two scopes when missing, each in a statement of its own, so
-/// that no lock outlives it.
-fn make(conn: &mut DbConn, scopes: [&str; 2], now: i64) -> QueryResult<()> {
-    #[cfg(feature = "mysql")]
-    const MYSQL: &str = "INSERT IGNORE INTO login_failures \
-         (scope, window_start, failures, last_attempt) VALUES (?, ?, 0, 0)";
-    const SQLITE: &str = "INSERT OR IGNORE INTO login_failures \
-         (scope, window_start, failures, last_attempt) VALUES (?, ?, 0, 0)";
-    let insert = match conn {
-        #[cfg(feature = "mysql")]
-        DbConn::Mysql(_) => MYSQL,
-        DbConn::Sqlite(_) => SQLITE,
-    };
-    for scope in scopes {
-        diesel::sql_query(insert)
-            .bind::<Text, _>(scope)
-            .bind::<BigInt, _>(now)
-            .execute(conn)?;
-    }
-    Ok(())
-}
-
-/// Locks the counters of two scopes for the rest of the transaction, so that concurrent
-/// attempts take turns: on MySQL with one `FOR UPDATE` statement, which locks the rows in
-/// index order (so two attempts never wait on each other in a cycle); on SQLite the
-/// accounts database has one writing connection. `None` when one was purged meanwhile.
-fn lock(conn: &mut DbConn, scopes: [&str; 2]) -> QueryResult<Option<[Counter; 2]>> {
-    #[cfg(feature = "mysql")]
-    const MYSQL: &str = "SELECT scope, window_start, failures, last_attempt \
-         FROM login_failures WHERE scope IN (?, ?) FOR UPDATE";
-    const SQLITE: &str = "SELECT scope, window_start, failures, last_attempt \
-         FROM login_failures WHERE scope IN (?, ?)";
-    let select = match conn {
-        #[cfg(feature = "mysql")]
-        DbConn::Mysql(_) => MYSQL,
-        DbConn::Sqlite(_) => SQLITE,
-    };
-    let rows: Vec<Row> = diesel::sql_query(select)
-        .bind::<Text, _>(scopes[0])
-        .bind::<Text, _>(scopes[1])
-        .load(conn)?;
-    let counter = |scope: &str| {
-        rows.iter()
-            .find(|row| row.scope == scope)
-            .map(|row| row.counter)
-    };
-    Ok(counter(scopes[0])
-        .zip(counter(scopes[1]))
-        .map(|(a, b)| [a, b]))
 }
 
 #[cfg(test)]

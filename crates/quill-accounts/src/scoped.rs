@@ -1,0 +1,69 @@
+//! Counter rows keyed by scope, shared by every instance of a deployment: the login
+//! throttle's `login_failures` and the rate limits' `rate_limits`. Both count the same
+//! way: the rows of an attempt's two scopes are made (if missing) in autocommit, then
+//! locked together in the transaction that reads and counts them.
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+
+use crate::DbConn;
+
+type Backend = <DbConn as Connection>::Backend;
+
+/// A counter row as `lock` reads it: its scope and its counter.
+pub(crate) trait ScopedRow: QueryableByName<Backend> + 'static {
+    type Counter: Copy;
+    fn scope(&self) -> &str;
+    fn counter(&self) -> Self::Counter;
+}
+
+/// Makes the rows of `scopes` where they are missing: `INSERT IGNORE INTO {into}` on
+/// MariaDB, `INSERT OR IGNORE INTO {into}` on SQLite. `into` names the table and
+/// columns and binds the scope, then `now` as often as it has further markers.
+pub(crate) fn make(conn: &mut DbConn, into: &str, scopes: [&str; 2], now: i64) -> QueryResult<()> {
+    let verb = match conn {
+        #[cfg(feature = "mysql")]
+        DbConn::Mysql(_) => "INSERT IGNORE INTO",
+        DbConn::Sqlite(_) => "INSERT OR IGNORE INTO",
+    };
+    let insert = format!("{verb} {into}");
+    let nows = into.matches('?').count().saturating_sub(1);
+    for scope in scopes {
+        let mut query = diesel::sql_query(&insert).into_boxed::<Backend>();
+        query = query.bind::<Text, _>(scope);
+        for _ in 0..nows {
+            query = query.bind::<BigInt, _>(now);
+        }
+        query.execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Locks the rows of two scopes for the rest of the transaction, so that concurrent
+/// requests take turns: on MariaDB with one `FOR UPDATE` statement, which locks the rows
+/// in index order (so two requests never wait on each other in a cycle); on SQLite the
+/// accounts database has one writing connection. `select` reads `scope` and the counter
+/// columns `WHERE scope IN (?, ?)`. `None` when a row was purged meanwhile.
+pub(crate) fn lock<R: ScopedRow>(
+    conn: &mut DbConn,
+    select: &str,
+    scopes: [&str; 2],
+) -> QueryResult<Option<[R::Counter; 2]>> {
+    let select = match conn {
+        #[cfg(feature = "mysql")]
+        DbConn::Mysql(_) => format!("{select} FOR UPDATE"),
+        DbConn::Sqlite(_) => select.to_owned(),
+    };
+    let rows: Vec<R> = diesel::sql_query(select)
+        .bind::<Text, _>(scopes[0])
+        .bind::<Text, _>(scopes[1])
+        .load(conn)?;
+    let counter = |scope: &str| {
+        rows.iter()
+            .find(|row| row.scope() == scope)
+            .map(ScopedRow::counter)
+    };
+    Ok(counter(scopes[0])
+        .zip(counter(scopes[1]))
+        .map(|(a, b)| [a, b]))
+}
