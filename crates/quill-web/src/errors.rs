@@ -239,16 +239,27 @@ impl ResponseError for PageError {
 #[error(transparent)]
 pub struct ApiError(#[from] pub Problem);
 
-#[derive(Serialize)]
-struct ApiErrorBody<'a> {
+/// The body of every API error (`Error` in the OpenAPI document).
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Error)]
+pub struct ApiErrorBody<'a> {
     error: ApiErrorDetail<'a>,
 }
 
-#[derive(Serialize)]
+/// What went wrong: a stable `code`, a message for people, and for `invalid` a message
+/// per field.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = ErrorDetail)]
 struct ApiErrorDetail<'a> {
+    /// One of `bad_request`, `unauthorized`, `not_found`, `method_not_allowed`,
+    /// `payload_too_large`, `invalid`, `too_many_requests`, `unavailable`, `internal`.
+    #[schema(value_type = String, example = "invalid")]
     code: &'a str,
+    #[schema(example = "Some fields need another look.")]
     message: String,
+    /// Only for `invalid`: the field's name, and what to change.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = BTreeMap<String, String>, required = false)]
     fields: Option<&'a BTreeMap<&'static str, String>>,
 }
 
