@@ -127,6 +127,12 @@ fn conforms(doc: &Value, schema: &Value, value: &Value, at: &str) -> Result<(), 
     Ok(())
 }
 
+/// A request body: JSON, or raw bytes sent as JSON.
+enum Body {
+    Json(Value),
+    Raw(String),
+}
+
 /// Asks for one operation of the document, with `body` when it takes one, and checks
 /// the answer against the document: the route is served (no 404 for the route itself,
 /// no 405), the status is one the operation lists, and the body has the listed shape.
@@ -137,7 +143,7 @@ async fn probe(
     (method, path): (&str, &str),
     token: Option<&str>,
     post: &str,
-    body: Value,
+    body: Body,
 ) -> (u16, Value) {
     let operation = &doc["paths"][path][method.to_ascii_lowercase()];
     let url = app.url(&path.replace("{id}", post));
@@ -148,7 +154,10 @@ async fn probe(
         request = request.bearer_auth(token);
     }
     if operation.get("requestBody").is_some() {
-        request = request.json(&body);
+        request = match body {
+            Body::Json(value) => request.json(&value),
+            Body::Raw(raw) => request.header("content-type", "application/json").body(raw),
+        };
     }
     let response = request.send().await.expect("request");
     let status = response.status().as_u16();
@@ -196,7 +205,7 @@ async fn every_documented_route_is_served_as_documented() {
     let post = "0190f0e2-4c1a-11ef-8000-000000000000";
     for (method, path) in &operations {
         let operation = (method.as_str(), path.as_str());
-        let (status, _) = probe(&app, &doc, operation, None, post, json!({})).await;
+        let (status, _) = probe(&app, &doc, operation, None, post, Body::Json(json!({}))).await;
         let needs_token =
             doc["paths"][path][method.to_ascii_lowercase()]["security"] != json!([{}]);
         assert_eq!(status == 401, needs_token, "{method} {path}: {status}");
@@ -213,17 +222,25 @@ async fn answers_with_a_token_have_the_documented_bodies() {
     let credentials = json!({ "username": "schema", "password": PASSWORD });
     let sign_up = ("POST", "/api/v1/users");
     let log_in = ("POST", "/api/v1/sessions");
-    let (status, _) = probe(&app, &doc, sign_up, None, "", credentials.clone()).await;
+    let (status, _) = probe(
+        &app,
+        &doc,
+        sign_up,
+        None,
+        "",
+        Body::Json(credentials.clone()),
+    )
+    .await;
     assert_eq!(status, 201);
-    let (status, session) = probe(&app, &doc, log_in, None, "", credentials).await;
+    let (status, session) = probe(&app, &doc, log_in, None, "", Body::Json(credentials)).await;
     assert_eq!(status, 201);
     let token = session["token"].as_str().expect("token");
     let issue = ("POST", "/api/v1/post-tokens");
-    let (status, issued) = probe(&app, &doc, issue, Some(token), "", json!({})).await;
+    let (status, issued) = probe(&app, &doc, issue, Some(token), "", Body::Json(json!({}))).await;
     assert_eq!(status, 201);
     let publish = ("POST", "/api/v1/posts");
     let new = json!({ "title": "Shape", "body": "Of things", "post_token": issued["post_token"] });
-    let (status, post) = probe(&app, &doc, publish, Some(token), "", new).await;
+    let (status, post) = probe(&app, &doc, publish, Some(token), "", Body::Json(new)).await;
     assert_eq!(status, 201);
     let post = post["id"].as_str().expect("id");
 
@@ -234,13 +251,47 @@ async fn answers_with_a_token_have_the_documented_bodies() {
     let mut successes = 0;
     for (method, path) in &operations {
         let operation = (method.as_str(), path.as_str());
-        let (status, _) = probe(&app, &doc, operation, Some(token), post, json!({})).await;
+        let (status, _) = probe(
+            &app,
+            &doc,
+            operation,
+            Some(token),
+            post,
+            Body::Json(json!({})),
+        )
+        .await;
         assert_ne!(status, 401, "{method} {path}");
         successes += usize::from(status < 300);
     }
     // Those that need only the token: me, sessions, posts, a post, a post token, log
     // out, and the document; the others want fields the empty body lacks.
     assert_eq!(successes, 7);
+}
+
+/// Bodies Quill cannot take, to every operation that takes one: not JSON is a 400 and
+/// too large a 413, each documented for the operation, with a token or without.
+#[tokio::test]
+async fn unreadable_and_oversized_bodies_get_documented_answers() {
+    let app = spawn_app(&[("QUILL_MAX_BODY_BYTES", "1024")]).await;
+    let doc = document(&app).await;
+    let token = quill_test_support::api::account(&app.stranger(), &app, &app, "bodies").await;
+    let mut asked = 0;
+    for (method, path) in operations(&doc) {
+        let operation = (method.as_str(), path.as_str());
+        if doc["paths"][&path][method.to_ascii_lowercase()]["requestBody"].is_null() {
+            continue;
+        }
+        asked += 1;
+        let huge = format!("{{\"username\": \"{}\"}}", "a".repeat(4096));
+        let cases = [("{\"username\": ", 400), (huge.as_str(), 413)];
+        for (raw, expected) in cases {
+            let body = Body::Raw(raw.to_owned());
+            let (status, answer) = probe(&app, &doc, operation, Some(&token), "", body).await;
+            assert_eq!(status, expected, "{method} {path}: {answer}");
+        }
+    }
+    // Sign up, log in, change the password, end the other sessions, publish.
+    assert_eq!(asked, 5);
 }
 
 /// The shared answers: the error body, bearer auth, `WWW-Authenticate` on 401 and
