@@ -50,6 +50,40 @@ pub enum Problem {
     Internal(#[source] anyhow::Error),
 }
 
+/// A problem's short stable name, for API clients: `error.code`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    BadRequest,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    PayloadTooLarge,
+    TooManyRequests,
+    Invalid,
+    Unavailable,
+    Internal,
+}
+
+impl ErrorCode {
+    /// The name, as serialised.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BadRequest => "bad_request",
+            Self::Unauthorized => "unauthorized",
+            Self::Forbidden => "forbidden",
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::TooManyRequests => "too_many_requests",
+            Self::Invalid => "invalid",
+            Self::Unavailable => "unavailable",
+            Self::Internal => "internal",
+        }
+    }
+}
+
 /// What the request log shows of a problem: its code and, for a failure, the cause's
 /// chain of messages. Never a backtrace: most problems are expected (a bad form, a store
 /// away for a moment), and a bug's backtrace is logged once, by `log`.
@@ -57,9 +91,9 @@ impl std::fmt::Debug for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Unavailable(cause) | Self::Internal(cause) => {
-                write!(f, "{}: {cause:#}", self.code())
+                write!(f, "{}: {cause:#}", self.code().as_str())
             }
-            other => f.write_str(other.code()),
+            other => f.write_str(other.code().as_str()),
         }
     }
 }
@@ -83,18 +117,18 @@ impl Problem {
     }
 
     /// A short stable name for API clients.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::BadRequest(_) => "bad_request",
-            Self::LoginRequired => "unauthorized",
-            Self::Forbidden => "forbidden",
-            Self::NotFound => "not_found",
-            Self::MethodNotAllowed => "method_not_allowed",
-            Self::PayloadTooLarge => "payload_too_large",
-            Self::TooManyRequests { .. } | Self::RateLimited { .. } => "too_many_requests",
-            Self::Invalid(_) => "invalid",
-            Self::Unavailable(_) => "unavailable",
-            Self::Internal(_) => "internal",
+            Self::BadRequest(_) => ErrorCode::BadRequest,
+            Self::LoginRequired => ErrorCode::Unauthorized,
+            Self::Forbidden => ErrorCode::Forbidden,
+            Self::NotFound => ErrorCode::NotFound,
+            Self::MethodNotAllowed => ErrorCode::MethodNotAllowed,
+            Self::PayloadTooLarge => ErrorCode::PayloadTooLarge,
+            Self::TooManyRequests { .. } | Self::RateLimited { .. } => ErrorCode::TooManyRequests,
+            Self::Invalid(_) => ErrorCode::Invalid,
+            Self::Unavailable(_) => ErrorCode::Unavailable,
+            Self::Internal(_) => ErrorCode::Internal,
         }
     }
 
@@ -239,16 +273,24 @@ impl ResponseError for PageError {
 #[error(transparent)]
 pub struct ApiError(#[from] pub Problem);
 
-#[derive(Serialize)]
-struct ApiErrorBody<'a> {
+/// The body of every API error (`Error` in the OpenAPI document).
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Error)]
+pub struct ApiErrorBody<'a> {
     error: ApiErrorDetail<'a>,
 }
 
-#[derive(Serialize)]
+/// What went wrong: a stable `code`, a message for people, and for `invalid` a message
+/// per field.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = ErrorDetail)]
 struct ApiErrorDetail<'a> {
-    code: &'a str,
+    code: ErrorCode,
+    #[schema(example = "Some fields need another look.")]
     message: String,
+    /// Only for `invalid`: the field's name, and what to change.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = BTreeMap<String, String>, required = false)]
     fields: Option<&'a BTreeMap<&'static str, String>>,
 }
 
@@ -388,6 +430,27 @@ mod tests {
             "PageError(unavailable: reading the session: connection refused)"
         );
         assert_eq!(format!("{:?}", Problem::NotFound), "not_found");
+    }
+
+    /// The log and the JSON body name a problem alike.
+    #[test]
+    fn an_error_code_is_named_as_it_is_serialised() {
+        use ErrorCode::*;
+        let all = [
+            BadRequest,
+            Unauthorized,
+            Forbidden,
+            NotFound,
+            MethodNotAllowed,
+            PayloadTooLarge,
+            TooManyRequests,
+            Invalid,
+            Unavailable,
+            Internal,
+        ];
+        for code in all {
+            assert_eq!(serde_json::to_value(code).ok(), Some(code.as_str().into()));
+        }
     }
 
     #[test]

@@ -15,6 +15,10 @@ use actix_web::{HttpRequest, web};
 use crate::methods::endpoint;
 use crate::static_files;
 
+/// Every route served under `/api/v1`: its path there and its methods. The API's router
+/// is made from this table, and its OpenAPI document lists the same handlers.
+pub use api::ROUTES as API_ROUTES;
+
 /// Whether a request is for the JSON API, which answers in JSON, authenticates with
 /// bearer tokens and needs no CSRF cookie.
 pub fn is_api(req: &HttpRequest) -> bool {

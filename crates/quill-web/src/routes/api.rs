@@ -6,6 +6,7 @@
 //! no CSRF token.
 
 mod auth;
+mod openapi;
 mod posts;
 mod sessions;
 mod users;
@@ -20,24 +21,49 @@ use serde::Deserialize;
 use crate::methods::endpoint;
 
 /// A username and password: the body of `POST /api/v1/users` and `/api/v1/sessions`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct Credentials {
+    /// 3-32 characters of `a-z`, `0-9`, `_` and `-`; stored lower-cased.
     #[serde(default)]
+    #[schema(required = true, example = "ada")]
     username: String,
+    /// 10-128 characters, not a common password, not the username.
     #[serde(default)]
+    #[schema(required = true, example = "analytical engine")]
     password: String,
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(endpoint!("/users", post => users::create))
-        .service(endpoint!("/me", get => users::me))
-        .service(endpoint!("/me/password", put => users::change_password))
-        .service(endpoint!("/sessions", get => sessions::list, post => sessions::create))
-        .service(endpoint!("/sessions/current", delete => sessions::delete))
-        .service(endpoint!("/sessions/others", delete => sessions::end_others))
-        .service(endpoint!("/posts", get => posts::list, post => posts::create))
-        .service(endpoint!("/post-tokens", post => posts::token))
-        .service(endpoint!("/posts/{id}", get => posts::get));
+/// The API's routes, written once: the router mounts them, [`ROUTES`] lists them, and
+/// the OpenAPI document describes the same handlers. Each handler's `#[utoipa::path]`
+/// repeats its path and method; a test holds the two together.
+macro_rules! api_routes {
+    ($($path:literal => [$($method:ident => $module:ident :: $handler:ident),+ $(,)?]),+ $(,)?) => {
+        pub fn configure(cfg: &mut web::ServiceConfig) {
+            $(cfg.service(endpoint!($path, $($method => $module::$handler),+));)+
+        }
+
+        /// Every route served under `/api/v1`: its path there and its methods (lowercase,
+        /// as in `web::get`).
+        pub const ROUTES: &[(&str, &[&str])] = &[$(($path, &[$(stringify!($method)),+])),+];
+
+        /// The operations of [`ROUTES`], for the OpenAPI document.
+        #[derive(utoipa::OpenApi)]
+        #[openapi(paths($($($module::$handler),+),+))]
+        struct Operations;
+    };
+}
+
+api_routes! {
+    "/openapi.json" => [get => openapi::get],
+    "/users" => [post => users::create],
+    "/me" => [get => users::me],
+    "/me/password" => [put => users::change_password],
+    "/sessions" => [get => sessions::list, post => sessions::create],
+    "/sessions/current" => [delete => sessions::delete],
+    "/sessions/others" => [delete => sessions::end_others],
+    "/posts" => [get => posts::list, post => posts::create],
+    "/post-tokens" => [post => posts::token],
+    "/posts/{id}" => [get => posts::get],
 }
 
 /// Middleware: no API answer is stored by a browser or proxy cache; they carry posts

@@ -9,6 +9,7 @@ mod csrf;
 mod edge;
 mod https;
 mod limits;
+mod openapi;
 mod operations;
 mod posts;
 mod process;

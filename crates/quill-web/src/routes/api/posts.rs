@@ -6,9 +6,11 @@ use quill_accounts::Action;
 use quill_domain::PostId;
 use quill_posts::Post;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use super::auth::ApiUser;
+use super::openapi::{
+    BadRequest, Invalid, NotFound, PayloadTooLarge, TooManyRequests, Unauthorized, Unavailable,
+};
 use crate::app::posts::{self, Draft, Publish};
 use crate::errors::{ApiError, Problem};
 use crate::metrics::Metrics;
@@ -16,14 +18,20 @@ use crate::secrets::Secrets;
 use crate::state::AppState;
 
 /// The body of `POST /api/v1/posts`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = NewPost)]
 pub struct NewPostRequest {
+    /// 1-200 characters on one line (trimmed).
     #[serde(default)]
+    #[schema(required = true, example = "Hello")]
     title: String,
+    /// 1-20,000 characters, not only whitespace.
     #[serde(default)]
+    #[schema(required = true, example = "First post")]
     body: String,
-    /// From `POST /api/v1/post-tokens`.
+    /// From `POST /api/v1/post-tokens`; one for every post.
     #[serde(default)]
+    #[schema(required = true)]
     post_token: String,
 }
 
@@ -31,11 +39,16 @@ pub struct NewPostRequest {
 const BAD_POST_TOKEN: &str = "is missing, expired or not yours: get one from POST \
      /api/v1/post-tokens (it makes a retried request store its post once)";
 
-#[derive(Serialize)]
+/// A post.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Post)]
 struct PostJson {
+    /// A time-based UUID.
     id: String,
     title: String,
     body: String,
+    /// RFC 3339, UTC, with microseconds.
+    #[schema(example = "2026-11-22T10:15:30.123456Z")]
     created_at: String,
 }
 
@@ -50,12 +63,47 @@ impl From<Post> for PostJson {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// The `next` of the page before: posts older than this one.
     before: Option<String>,
+    /// How many posts (default 20; values outside 1-100 are brought into that range).
     limit: Option<usize>,
 }
 
+/// A page of the caller's posts, newest first.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = PostPage)]
+struct PostPageJson {
+    posts: Vec<PostJson>,
+    /// When more posts exist: the id to pass as `before` for the next page; else null.
+    #[schema(required = true)]
+    next: Option<String>,
+}
+
+/// A post token.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = PostToken)]
+struct PostTokenJson {
+    /// The key of one new post, signed for the caller, good for a day.
+    post_token: String,
+}
+
+/// The caller's posts, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/posts",
+    operation_id = "list_posts",
+    tag = "posts",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "A page of posts.", body = PostPageJson),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 503, response = Unavailable),
+    ),
+)]
 pub async fn list(
     state: web::Data<AppState>,
     api: ApiUser,
@@ -64,12 +112,31 @@ pub async fn list(
     let before = posts::parse_cursor(query.before.as_deref()).map_err(Problem::from)?;
     let limit = query.limit.unwrap_or(posts::PAGE_SIZE).clamp(1, 100);
     let page = posts::page(&state, &api.user, before, limit).await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "posts": page.posts.into_iter().map(PostJson::from).collect::<Vec<_>>(),
-        "next": page.next.map(|id| id.to_string()),
-    })))
+    Ok(HttpResponse::Ok().json(PostPageJson {
+        posts: page.posts.into_iter().map(PostJson::from).collect(),
+        next: page.next.map(|id| id.to_string()),
+    }))
 }
 
+/// Publish a post. Sending the same post token again stores nothing new and answers
+/// the post it made.
+#[utoipa::path(
+    post,
+    path = "/api/v1/posts",
+    operation_id = "publish_post",
+    tag = "posts",
+    request_body = NewPostRequest,
+    responses(
+        (status = 201, description = "The post.", body = PostJson, headers(
+            ("Location" = String, description = "`/api/v1/posts/{id}`"),
+        )),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 413, response = PayloadTooLarge),
+        (status = 422, response = Invalid),
+        (status = 503, response = Unavailable),
+    ),
+)]
 pub async fn create(
     state: web::Data<AppState>,
     secrets: web::Data<Secrets>,
@@ -102,6 +169,19 @@ pub async fn create(
         .json(PostJson::from(post)))
 }
 
+/// A post token: the key a new post needs.
+#[utoipa::path(
+    post,
+    path = "/api/v1/post-tokens",
+    operation_id = "new_post_token",
+    tag = "posts",
+    responses(
+        (status = 201, description = "A post token.", body = PostTokenJson),
+        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
+        (status = 503, response = Unavailable),
+    ),
+)]
 pub async fn token(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -111,7 +191,7 @@ pub async fn token(
 ) -> Result<HttpResponse, ApiError> {
     let address = state.client_ip(&req);
     match posts::request_post_token(&state, &secrets, &metrics, &api.user, address).await? {
-        Ok(token) => Ok(HttpResponse::Created().json(json!({ "post_token": token }))),
+        Ok(post_token) => Ok(HttpResponse::Created().json(PostTokenJson { post_token })),
         Err(limited) => Err(Problem::RateLimited {
             action: Action::PostToken,
             limited,
@@ -120,6 +200,20 @@ pub async fn token(
     }
 }
 
+/// One of the caller's posts.
+#[utoipa::path(
+    get,
+    path = "/api/v1/posts/{id}",
+    operation_id = "get_post",
+    tag = "posts",
+    params(("id" = String, Path, description = "The post's id, a UUID.")),
+    responses(
+        (status = 200, description = "The post.", body = PostJson),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+)]
 pub async fn get(
     state: web::Data<AppState>,
     api: ApiUser,

@@ -6,15 +6,22 @@ use serde::{Deserialize, Serialize};
 
 use super::Credentials;
 use super::auth::ApiUser;
+use super::openapi::{
+    BadRequest, Invalid, PayloadTooLarge, TooManyRequests, Unauthorized, Unavailable,
+};
 use crate::app::accounts::{self, Attempt, NewAccount, SignUp};
 use crate::app::password::{self, ChangePassword, PasswordChange};
 use crate::errors::{ApiError, Problem};
 use crate::metrics::Metrics;
 use crate::state::AppState;
 
-#[derive(Serialize)]
+/// An account.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = User)]
 pub struct UserJson {
+    #[schema(example = 1)]
     pub id: i64,
+    #[schema(example = "ada")]
     pub username: String,
 }
 
@@ -27,6 +34,23 @@ impl From<&quill_accounts::User> for UserJson {
     }
 }
 
+/// Sign up. It does not log in: ask `POST /api/v1/sessions` for a token next.
+#[utoipa::path(
+    post,
+    path = "/api/v1/users",
+    operation_id = "sign_up",
+    tag = "accounts",
+    request_body = Credentials,
+    security(()),
+    responses(
+        (status = 201, description = "The new account.", body = UserJson),
+        (status = 400, response = BadRequest),
+        (status = 413, response = PayloadTooLarge),
+        (status = 422, response = Invalid),
+        (status = 429, response = TooManyRequests),
+        (status = 503, response = Unavailable),
+    ),
+)]
 pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -50,6 +74,18 @@ pub async fn create(
     }
 }
 
+/// The account the token belongs to.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    operation_id = "me",
+    tag = "accounts",
+    responses(
+        (status = 200, description = "The caller's account.", body = UserJson),
+        (status = 401, response = Unauthorized),
+        (status = 503, response = Unavailable),
+    ),
+)]
 pub async fn me(api: ApiUser) -> HttpResponse {
     HttpResponse::Ok().json(UserJson {
         id: api.user.id.0,
@@ -58,16 +94,39 @@ pub async fn me(api: ApiUser) -> HttpResponse {
 }
 
 /// The body of `PUT /api/v1/me/password`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = PasswordChange)]
 pub struct PasswordChangeRequest {
     #[serde(default)]
+    #[schema(required = true)]
     current_password: String,
+    /// The sign-up rules apply.
     #[serde(default)]
+    #[schema(required = true)]
     new_password: String,
 }
 
 /// Changes the caller's password; every other session and token of theirs ends, the
 /// calling token goes on.
+///
+/// A wrong current password is a 422 on `current_password` and counts as a failed
+/// login in the login throttle.
+#[utoipa::path(
+    put,
+    path = "/api/v1/me/password",
+    operation_id = "change_password",
+    tag = "accounts",
+    request_body = PasswordChangeRequest,
+    responses(
+        (status = 204, description = "Changed; the caller's other sessions have ended."),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 413, response = PayloadTooLarge),
+        (status = 422, response = Invalid),
+        (status = 429, response = TooManyRequests),
+        (status = 503, response = Unavailable),
+    ),
+)]
 pub async fn change_password(
     req: HttpRequest,
     state: web::Data<AppState>,
