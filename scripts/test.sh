@@ -99,34 +99,23 @@ if [[ -n ${QUILL_TEST_CASSANDRA_NODES:-} ]]; then
 else
     log "the Cassandra half of the PostStore contract is SKIPPED (listed as skipped below): QUILL_TEST_CASSANDRA_NODES is not set; no Cassandra server installs here, compose runs it (see docs/DEPLOYMENT.md)"
 fi
-# The workspace's quill has the mysql feature; the compose check (below) runs it, saved
-# before the default build's replaces debug/quill.
-keep_mysql_quill() {
-    [[ ! -x $CARGO_TARGET_DIR/debug/quill ]] || cp "$CARGO_TARGET_DIR/debug/quill" "$TOPOLOGY/quill-mysql"
-}
 if cargo nextest --version >/dev/null 2>&1; then
     cargo nextest run --workspace --locked --no-fail-fast "${ignored[@]}"
-    keep_mysql_quill
     log "tests of the default build (embedded only, no MariaDB client library)"
     cargo nextest run -p quill-web --locked --no-fail-fast
     # nextest does not run doctests.
     cargo test --workspace --locked --doc
 else
     cargo test --workspace --locked --no-fail-fast -- ${ignored:+--include-ignored}
-    keep_mysql_quill
     cargo test -p quill-web --locked --no-fail-fast
 fi
 
-# The compose stack under a real Docker engine (one it starts, when none runs), with
-# the quill saved above (it builds one itself without). Exit 77: no engine could be
-# had, which is a skip, not a pass.
+# The compose stack under a real Docker engine (one it starts, when none runs). It
+# builds its own quill with the mysql feature: debug/quill is the default build's now.
+# Exit 77: no engine could be had, which is a skip, not a pass.
 log "the compose deployment (scripts/compose-check.sh)"
 compose_status=0
-if [[ -x $TOPOLOGY/quill-mysql ]]; then
-    QUILL_BIN=$TOPOLOGY/quill-mysql scripts/compose-check.sh || compose_status=$?
-else
-    scripts/compose-check.sh || compose_status=$?
-fi
+scripts/compose-check.sh || compose_status=$?
 case $compose_status in
 0) log "all tests passed" ;;
 77) log "all other tests passed; the compose check was SKIPPED (no Docker engine, see above)" ;;
