@@ -4,7 +4,8 @@ quill-analytics beside them.
     python3 engines.py duckdb SNAPSHOT_DIR OUT_DIR [THREADS]
     python3 engines.py datafusion SNAPSHOT_DIR OUT_DIR [THREADS]
     python3 engines.py compare QUILL_BIN SNAPSHOT_DIR [--threads 2] [--rounds 3]
-                       [--engines quill,datafusion,duckdb] [--work DIR]
+                       [--engines quill,datafusion,duckdb] [--baseline OTHER_QUILL_BIN]
+                       [--work DIR]
 
 `duckdb` runs one DuckDB SQL query per report (below); `datafusion` runs the queries of
 `sql/datafusion_reports.sql` with DataFusion-Python. Both print each report's time and the
@@ -14,7 +15,8 @@ total of the queries on stderr.
 elsewhere on the machine falls on all of them alike), each in its own process under
 `/usr/bin/time -v`: wall time of the process and peak RSS, medians over the rounds. It
 checks that every engine's CSV files equal Quill's byte for byte (DuckDB's known R4
-difference aside, see below) and prints a Markdown table row per engine.
+difference aside, see below) and prints a Markdown table row per engine. `--baseline`
+adds another quill-analytics binary (say, the main branch's) as the engine `baseline`.
 
 Known differences from the definition: DuckDB's lower() is the simple per-code-point
 mapping (no final sigma, U+0130 -> 'i'), so its R4 may differ on such words.
@@ -152,11 +154,15 @@ def compare(args):
     snapshot = os.path.abspath(args.snapshot)
     work = args.work or tempfile.mkdtemp(prefix="quill-bench-")
     engines = args.engines.split(",")
+    quill = lambda binary: lambda out: [
+        binary, "run", "--source", f"parquet:{snapshot}", "--out", out,
+        "--threads", str(args.threads), "--quiet", "--replace",
+    ]
+    if args.baseline:
+        engines.insert(0, "baseline")
     commands = {
-        "quill": lambda out: [
-            args.quill, "run", "--source", f"parquet:{snapshot}", "--out", out,
-            "--threads", str(args.threads), "--quiet", "--replace",
-        ],
+        "quill": quill(args.quill),
+        "baseline": quill(args.baseline or ""),
         "datafusion": lambda out: [
             sys.executable, os.path.abspath(__file__), "datafusion", snapshot, out,
             str(args.threads),
@@ -173,7 +179,7 @@ def compare(args):
         for engine in engines:
             out = os.path.join(work, engine)
             shutil.rmtree(out, ignore_errors=True)
-            if engine != "quill":
+            if engine not in ("quill", "baseline"):
                 os.makedirs(out)
             wall, peak, stderr = timed(commands[engine](out))
             total = re.search(r"total: ([\d.]+)s", stderr)
@@ -216,6 +222,7 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--engines", default="quill,datafusion,duckdb")
+    p.add_argument("--baseline")
     p.add_argument("--work")
     args = parser.parse_args()
     if args.command == "compare":

@@ -213,9 +213,12 @@ mod tests {
         }
     }
 
+    /// Sets one count of a shape to zero.
+    type Zeroing = fn(&mut Shape);
+
     #[test]
     fn zero_counts_are_refused_by_name() {
-        let zeroed: [(&str, fn(&mut Shape)); 6] = [
+        let zeroed: [(&str, Zeroing); 6] = [
             ("--vocabulary", |s| s.vocabulary = 0),
             ("--body-chars", |s| s.body = BodyLength::MeanChars(0)),
             ("--users", |s| s.users = Some(0)),

@@ -141,7 +141,7 @@ impl Vocabulary {
         let mut attempts = 0;
         while words.len() + extra.len() < size && attempts < 100 * size {
             attempts += 1;
-            let n = letters.min() + ((rng.below(span) + rng.below(span) + 1) / 2) as usize;
+            let n = letters.min() + (rng.below(span) + rng.below(span)).div_ceil(2) as usize;
             let w: String = (0..n)
                 .map(|_| char::from(LETTERS[rng.below(LETTERS.len() as u64) as usize]))
                 .collect();

@@ -112,9 +112,11 @@ fn the_default_shape_is_one_file_of_65536_row_groups() {
 #[test]
 fn files_hold_near_equal_shares_even_when_empty() {
     let scratch = Scratch::new();
-    let mut shape = Shape::default();
-    shape.files = 3;
-    shape.row_groups = Some(1);
+    let mut shape = Shape {
+        files: 3,
+        row_groups: Some(1),
+        ..Shape::default()
+    };
     generate(&scratch.join("a"), &options(7, shape.clone())).unwrap();
     let rows: Vec<usize> = names(&scratch.join("a"))
         .iter()
