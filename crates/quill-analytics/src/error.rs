@@ -41,6 +41,8 @@ pub enum AnalyticsError {
     Arrow(#[from] ArrowError),
     #[error(transparent)]
     Parquet(#[from] ParquetError),
+    #[error(transparent)]
+    Shape(#[from] crate::generate::shape::ShapeError),
     #[error("the scan was stopped before its end")]
     Cancelled,
     #[error("worker task failed: {0}")]

@@ -38,9 +38,14 @@ const ROW_GROUP_ROWS: usize = 65_536;
 /// Writer settings of snapshot files: Snappy, which every Parquet reader has, and row
 /// groups small enough for parallel scans.
 pub fn writer_properties() -> WriterProperties {
+    writer_properties_with(ROW_GROUP_ROWS)
+}
+
+/// [`writer_properties`] with row groups of at most `row_group_rows` rows.
+pub fn writer_properties_with(row_group_rows: usize) -> WriterProperties {
     WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
-        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+        .set_max_row_group_row_count(Some(row_group_rows))
         .build()
 }
 

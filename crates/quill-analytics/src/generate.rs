@@ -1,9 +1,11 @@
 //! `quill-analytics generate`: a deterministic Parquet snapshot of N realistic posts for
 //! benchmarks: a few very active users and a long tail, lognormal body lengths, Zipf-like
 //! words in several scripts including the tokenization traps, posts over ~3 years with a
-//! daily rhythm, and real timeuuid post ids.
+//! daily rhythm, and real timeuuid post ids. A [`Shape`] sets body and word lengths, the
+//! vocabulary, users, days, files and row groups (`--shape wordy`: posts like a real site's).
 
 pub mod rng;
+pub mod shape;
 pub mod words;
 
 use std::fs::File;
@@ -16,15 +18,18 @@ use quill_posts::PostRecord;
 
 use crate::calendar::{self, MICROS_PER_DAY, MICROS_PER_HOUR};
 use crate::error::{AnalyticsError, Result};
-use crate::export::writer_properties;
+use crate::export::writer_properties_with;
 use crate::output::staging::Staging;
 use crate::source::records::{Projection, to_batch};
 use rng::Rng;
+use shape::{BodyLength, Shape, WordForm};
 use words::Vocabulary;
 
 /// Posts per generated chunk (each chunk has its own generator, so output does not depend
 /// on the number of threads).
 const CHUNK: u64 = 65_536;
+/// Row groups of the default shape.
+const ROW_GROUP_ROWS: usize = 65_536;
 /// 100 ns ticks between 1582-10-15 and 1970-01-01.
 const GREGORIAN_TO_UNIX_TICKS: i64 = 0x01B2_1DD2_1381_4000;
 /// Relative weight of each UTC hour.
@@ -38,6 +43,7 @@ pub struct GenerateOptions {
     pub seed: u64,
     pub threads: usize,
     pub replace: bool,
+    pub shape: Shape,
 }
 
 /// A version 1 UUID for an instant, with the sub-microsecond ticks, clock sequence and
@@ -62,20 +68,28 @@ struct World {
     first_day: i64,
     days: u64,
     hour_total: u32,
+    body: BodyLength,
 }
 
 impl World {
-    fn new(posts: u64) -> Self {
+    fn new(posts: u64, shape: &Shape) -> Self {
         Self {
-            vocabulary: Vocabulary::new(50_000),
-            users: (posts / 20).max(50),
+            vocabulary: match shape.words {
+                WordForm::Syllables => Vocabulary::new(shape.vocabulary),
+                WordForm::Letters(range) => Vocabulary::letters(shape.vocabulary, range),
+            },
+            users: shape.users.unwrap_or((posts / 20).max(50)),
             first_day: calendar::days_from_civil(2024, 1, 1),
-            days: 1_050,
+            days: shape.days,
             hour_total: HOUR_WEIGHTS.iter().sum(),
+            body: shape.body,
         }
     }
 
     fn user(&self, rng: &mut Rng) -> i64 {
+        if self.users <= 5 {
+            return 1_000 + rng.below(self.users) as i64;
+        }
         // Five very active users write 15% of all posts; the rest is a long tail.
         let index = if rng.unit() < 0.15 {
             rng.below(5)
@@ -100,26 +114,44 @@ impl World {
 
     fn text(&self, rng: &mut Rng, words: usize, out: &mut String) {
         for i in 0..words {
-            if i > 0 {
-                out.push_str(match rng.below(40) {
-                    0 => ".\n",
-                    1..=3 => ", ",
-                    4 => ". ",
-                    _ => " ",
-                });
-            }
-            let word = self.vocabulary.pick(rng);
-            match rng.below(50) {
-                0 => out.push_str(&word.to_uppercase()),
-                1..=4 => {
-                    let mut chars = word.chars();
-                    if let Some(first) = chars.next() {
-                        out.extend(first.to_uppercase());
-                        out.push_str(chars.as_str());
-                    }
+            self.word(rng, i, out);
+        }
+    }
+
+    /// Words until `out` holds at least `chars` characters.
+    fn text_of_length(&self, rng: &mut Rng, chars: usize, out: &mut String) {
+        let mut written = 0;
+        let mut i = 0;
+        while written < chars {
+            let before = out.len();
+            self.word(rng, i, out);
+            written += out[before..].chars().count();
+            i += 1;
+        }
+    }
+
+    /// Appends word number `i` of a text, after a separator unless it is the first: now
+    /// and then capitalised or in capitals.
+    fn word(&self, rng: &mut Rng, i: usize, out: &mut String) {
+        if i > 0 {
+            out.push_str(match rng.below(40) {
+                0 => ".\n",
+                1..=3 => ", ",
+                4 => ". ",
+                _ => " ",
+            });
+        }
+        let word = self.vocabulary.pick(rng);
+        match rng.below(50) {
+            0 => out.push_str(&word.to_uppercase()),
+            1..=4 => {
+                let mut chars = word.chars();
+                if let Some(first) = chars.next() {
+                    out.extend(first.to_uppercase());
+                    out.push_str(chars.as_str());
                 }
-                _ => out.push_str(word),
             }
+            _ => out.push_str(word),
         }
     }
 
@@ -130,9 +162,26 @@ impl World {
         let mut title = String::new();
         let title_words = 2 + rng.below(7) as usize;
         self.text(rng, title_words, &mut title);
-        let body_words = rng.lognormal(3.6, 0.9).round().clamp(1.0, 2_500.0) as usize;
-        let mut body = String::with_capacity(body_words * 6);
-        self.text(rng, body_words, &mut body);
+        let body = match self.body {
+            BodyLength::LognormalWords => {
+                let words = rng.lognormal(3.6, 0.9).round().clamp(1.0, 2_500.0) as usize;
+                let mut body = String::with_capacity(words * 6);
+                self.text(rng, words, &mut body);
+                body
+            }
+            BodyLength::MeanChars(mean) => {
+                // The mean of a lognormal is exp(mu + sigma^2 / 2).
+                let sigma = 0.5;
+                let mu = (mean as f64).ln() - sigma * sigma / 2.0;
+                let chars = rng
+                    .lognormal(mu, sigma)
+                    .round()
+                    .clamp(1.0, 20.0 * mean as f64);
+                let mut body = String::with_capacity(chars as usize + 16);
+                self.text_of_length(rng, chars as usize, &mut body);
+                body
+            }
+        };
         PostRecord {
             user_id,
             post_id,
@@ -149,14 +198,101 @@ fn chunk(world: &World, seed: u64, index: u64, rows: u64) -> Result<RecordBatch>
     Ok(to_batch(&Projection::new(None)?, &records)?)
 }
 
-/// Writes the snapshot to `out` (`out/posts.parquet`), atomically.
+/// The Parquet files of a snapshot being written: the posts in order, `files` files of
+/// near-equal row counts, each with its row groups.
+struct Files<'a> {
+    dir: &'a Path,
+    shape: &'a Shape,
+    posts: u64,
+    /// The file being written and the rows it still takes.
+    current: Option<(ArrowWriter<File>, u64)>,
+    next: usize,
+}
+
+impl<'a> Files<'a> {
+    fn new(dir: &'a Path, shape: &'a Shape, posts: u64) -> Self {
+        Self {
+            dir,
+            shape,
+            posts,
+            current: None,
+            next: 0,
+        }
+    }
+
+    /// Rows of file `i`: the posts from `posts * i / files` on.
+    fn rows(&self, i: usize) -> u64 {
+        let files = self.shape.files as u128;
+        let at = |i: usize| (u128::from(self.posts) * i as u128 / files) as u64;
+        at(i + 1) - at(i)
+    }
+
+    fn open_next(&mut self) -> Result<()> {
+        let i = self.next;
+        self.next += 1;
+        let name = if self.shape.files == 1 {
+            "posts.parquet".to_owned()
+        } else {
+            format!("posts-{i:04}.parquet")
+        };
+        let path = self.dir.join(name);
+        let rows = self.rows(i);
+        let group_rows = match self.shape.row_groups {
+            Some(groups) => (rows.div_ceil(groups as u64) as usize).max(1),
+            None => ROW_GROUP_ROWS,
+        };
+        let file = File::create(&path).map_err(AnalyticsError::io(&path))?;
+        let schema = crate::schema::posts_schema();
+        let writer = ArrowWriter::try_new(file, schema, Some(writer_properties_with(group_rows)))?;
+        self.current = Some((writer, rows));
+        Ok(())
+    }
+
+    /// Appends the next posts, closing files as they fill.
+    fn write(&mut self, batch: &RecordBatch) -> Result<()> {
+        let mut at = 0;
+        while at < batch.num_rows() {
+            match self.current.as_mut() {
+                Some((_, 0)) => {
+                    if let Some((writer, _)) = self.current.take() {
+                        writer.close()?;
+                    }
+                }
+                Some((writer, left)) => {
+                    let take = (*left).min((batch.num_rows() - at) as u64);
+                    writer.write(&batch.slice(at, take as usize))?;
+                    *left -= take;
+                    at += take as usize;
+                }
+                None => self.open_next()?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Closes the last file, and writes the files no post went into (fewer posts than
+    /// files), so a snapshot always has its `files` files.
+    fn close(mut self) -> Result<()> {
+        if let Some((writer, _)) = self.current.take() {
+            writer.close()?;
+        }
+        while self.next < self.shape.files {
+            self.open_next()?;
+            if let Some((writer, _)) = self.current.take() {
+                writer.close()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Writes the snapshot to `out` (`out/posts.parquet`, or `out/posts-NNNN.parquet` for
+/// several files), atomically.
 pub fn generate(out: &Path, options: &GenerateOptions) -> Result<PathBuf> {
+    options.shape.check()?;
     let staging = Staging::create(out, options.replace)?;
-    let world = Arc::new(World::new(options.posts));
-    let path = staging.path().join("posts.parquet");
-    let file = File::create(&path).map_err(AnalyticsError::io(&path))?;
-    let schema = crate::schema::posts_schema();
-    let mut writer = ArrowWriter::try_new(file, schema, Some(writer_properties()))?;
+    let world = Arc::new(World::new(options.posts, &options.shape));
+    let mut files = Files::new(staging.path(), &options.shape, options.posts);
     let chunks = options.posts.div_ceil(CHUNK);
     let threads = options.threads.max(1) as u64;
     let mut next = 0;
@@ -178,11 +314,11 @@ pub fn generate(out: &Path, options: &GenerateOptions) -> Result<PathBuf> {
                 .collect()
         });
         for batch in batches {
-            writer.write(&batch?)?;
+            files.write(&batch?)?;
         }
         next += threads;
     }
-    writer.close()?;
+    files.close()?;
     staging.commit()
 }
 
@@ -208,7 +344,7 @@ mod tests {
 
     #[test]
     fn the_same_seed_gives_the_same_posts() {
-        let world = World::new(1000);
+        let world = World::new(1000, &Shape::default());
         let a = chunk(&world, 9, 0, 50).unwrap();
         let b = chunk(&world, 9, 0, 50).unwrap();
         assert_eq!(a, b);

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use quill_analytics::export::export;
+use quill_analytics::generate::shape::{BodyLength, LetterRange, Preset, Shape, WordForm};
 use quill_analytics::generate::{GenerateOptions, generate};
 use quill_analytics::nightly::{self, TimeOfDay};
 use quill_analytics::progress::ProgressMode;
@@ -75,7 +76,56 @@ enum Command {
         threads: Option<usize>,
         #[arg(long)]
         replace: bool,
+        #[command(flatten)]
+        shape: ShapeArgs,
     },
+}
+
+/// What generated posts look like: a preset, then any parameter overridden.
+#[derive(clap::Args, Clone)]
+struct ShapeArgs {
+    /// default (about 450 characters a body) or wordy (720 characters of 2-6 letter words)
+    #[arg(long, default_value = "default")]
+    shape: Preset,
+    /// Mean body length in characters (lognormal)
+    #[arg(long)]
+    body_chars: Option<usize>,
+    /// Letters a word has, MIN-MAX (words then follow Zipf's law)
+    #[arg(long)]
+    word_letters: Option<LetterRange>,
+    /// Words in the vocabulary
+    #[arg(long)]
+    vocabulary: Option<usize>,
+    /// Distinct authors
+    #[arg(long)]
+    users: Option<u64>,
+    /// Days the posts spread over, from 2024-01-01
+    #[arg(long)]
+    days: Option<u64>,
+    /// Parquet files
+    #[arg(long)]
+    files: Option<usize>,
+    /// Row groups per file
+    #[arg(long)]
+    row_groups: Option<usize>,
+}
+
+impl ShapeArgs {
+    fn shape(&self) -> Shape {
+        let mut shape = Shape::preset(self.shape);
+        if let Some(n) = self.body_chars {
+            shape.body = BodyLength::MeanChars(n);
+        }
+        if let Some(range) = self.word_letters {
+            shape.words = WordForm::Letters(range);
+        }
+        shape.vocabulary = self.vocabulary.unwrap_or(shape.vocabulary);
+        shape.users = self.users.or(shape.users);
+        shape.days = self.days.unwrap_or(shape.days);
+        shape.files = self.files.unwrap_or(shape.files);
+        shape.row_groups = self.row_groups.or(shape.row_groups);
+        shape
+    }
 }
 
 fn threads(asked: Option<usize>) -> usize {
@@ -190,12 +240,14 @@ fn main() -> anyhow::Result<()> {
             seed,
             threads: asked,
             replace,
+            shape,
         } => {
             let options = GenerateOptions {
                 posts,
                 seed,
                 threads: threads(asked),
                 replace,
+                shape: shape.shape(),
             };
             let dir = generate(&out, &options)
                 .with_context(|| format!("generating {posts} posts into {}", out.display()))?;

@@ -2,6 +2,7 @@
 //! they are computed (one pass over the posts, all reports at once, see [`partial`]).
 
 pub mod finish;
+pub mod packed;
 pub mod partial;
 pub mod words;
 

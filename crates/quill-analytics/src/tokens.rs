@@ -3,6 +3,12 @@
 //!
 //! This is deliberately not `char::is_alphanumeric` (Alphabetic/Numeric include marks, Nl
 //! and No), not regex `\w` and not UAX #29 word segmentation.
+//!
+//! [`lowercase_tokens`] is what the reports use: ASCII tokens found by the fast path of
+//! [`ascii`], everything else by the general path ([`tokens`], [`lowercase_runs`]); the
+//! tests hold the two to the same answers.
+
+pub mod ascii;
 
 use unicode_general_category::{GeneralCategory, get_general_category};
 
@@ -150,6 +156,74 @@ pub fn for_each_lowercase_token(s: &str, buf: &mut String, mut each: impl FnMut(
     }
 }
 
+/// A token of `lowercase(s)` as [`lowercase_tokens`] hands it over.
+#[derive(Debug, Clone, Copy)]
+pub enum Lowercase<'a> {
+    /// An ASCII token, `text[start..end]`, still to be lowercased (by
+    /// [`ascii::packed_lowercase`] or `to_ascii_lowercase`).
+    Ascii {
+        text: &'a [u8],
+        start: usize,
+        end: usize,
+    },
+    /// A token, lowercase already.
+    Word(&'a str),
+}
+
+impl Lowercase<'_> {
+    /// The token as a lowercase string.
+    pub fn to_lowercase_string(self) -> String {
+        match self {
+            // ASCII bytes, so this is the token's text.
+            Lowercase::Ascii { text, start, end } => {
+                String::from_utf8_lossy(&text[start..end]).to_ascii_lowercase()
+            }
+            Lowercase::Word(w) => w.to_owned(),
+        }
+    }
+}
+
+/// Calls `each` with every token of `lowercase(s)`, in order, and returns the number of
+/// tokens of `s` itself (which lowercasing can change: U+0130 splits in two).
+///
+/// ASCII tokens come from the fast path ([`ascii::for_each_run`]) without being copied;
+/// runs holding other characters, which are bounded by ASCII separators, go through
+/// [`lowercase_runs`]. Text with a capital sigma is lowercased whole (see
+/// [`for_each_lowercase_token`]).
+#[inline]
+pub fn lowercase_tokens(s: &str, buf: &mut String, mut each: impl FnMut(Lowercase<'_>)) -> u64 {
+    if s.contains('\u{3A3}') {
+        let lower = s.to_lowercase();
+        tokens(&lower).for_each(|t| each(Lowercase::Word(t)));
+        return tokens(s).count() as u64;
+    }
+    let text = s.as_bytes();
+    let mut n = 0;
+    ascii::for_each_run(text, |start, end, is_ascii| {
+        if is_ascii {
+            n += 1;
+            each(Lowercase::Ascii { text, start, end });
+        } else {
+            general_run(
+                s.get(start..end).unwrap_or_default(),
+                buf,
+                &mut n,
+                &mut each,
+            );
+        }
+    });
+    n
+}
+
+/// The general path of [`lowercase_tokens`] for one run with non-ASCII characters.
+#[inline(never)]
+fn general_run(run: &str, buf: &mut String, n: &mut u64, each: &mut impl FnMut(Lowercase<'_>)) {
+    *n += tokens(run).count() as u64;
+    for part in lowercase_runs(run) {
+        lowercase_token(part, buf, &mut |t| each(Lowercase::Word(t)));
+    }
+}
+
 /// Calls `each` with the tokens of one lowercased run (see [`lowercase_runs`]) of text
 /// without a capital sigma.
 pub fn lowercase_token(token: &str, buf: &mut String, each: &mut impl FnMut(&str)) {
@@ -181,6 +255,130 @@ mod tests {
         let mut buf = String::new();
         for_each_lowercase_token(s, &mut buf, |t| out.push(t.to_owned()));
         out
+    }
+
+    /// The tokens of `lowercase(s)` and the number of tokens of `s`, by the fast path.
+    fn fast(s: &str) -> (Vec<String>, u64) {
+        let mut out = Vec::new();
+        let n = lowercase_tokens(s, &mut String::new(), |t| out.push(t.to_lowercase_string()));
+        (out, n)
+    }
+
+    /// The same by the definition itself: lowercase the whole text, then tokenize.
+    fn by_definition(s: &str) -> (Vec<String>, u64) {
+        let lower = tokens(&s.to_lowercase()).map(str::to_owned).collect();
+        (lower, tokens(s).count() as u64)
+    }
+
+    /// Pieces random text is made of: ASCII of every class, capitals, digits, the
+    /// separators of REPORTS.md (apostrophe, underscore, hyphen, dot, ellipsis), letters
+    /// that lowercase into several code points or marks, final-sigma text, marks, other
+    /// numerics, emoji, other scripts, and runs longer than a packed word or a block.
+    const PIECES: [&str; 48] = [
+        "a",
+        "Z",
+        "q",
+        "M",
+        "0",
+        "9",
+        "x86",
+        "MP3",
+        "Hello",
+        "WORLD",
+        "don't",
+        "e-mail",
+        "user_id",
+        "3.14",
+        " ",
+        "  ",
+        "\n",
+        "\t",
+        ",",
+        ".",
+        "!",
+        "@",
+        "[",
+        "`",
+        "{",
+        "~",
+        "\u{7f}",
+        "…",
+        "é",
+        "É",
+        "İ",
+        "ß",
+        "ẞ",
+        "Σ",
+        "ΟΔΟΣ",
+        "ς",
+        "日本",
+        "・",
+        "🙂",
+        "\u{301}",
+        "²",
+        "Ⅻ",
+        "ǅ",
+        "\u{A7D2}",
+        "ﬃ",
+        "٣٤",
+        "internationalization",
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+    ];
+
+    #[test]
+    fn the_fast_path_agrees_with_the_definition_on_random_text() {
+        use crate::generate::rng::Rng;
+        let mut rng = Rng::new(17);
+        for round in 0..30_000 {
+            let pieces = rng.below(if round % 10 == 0 { 200 } else { 40 });
+            let mut s = String::new();
+            for _ in 0..pieces {
+                // Mostly ASCII, as real text is, so runs of every kind meet.
+                if rng.below(4) == 0 {
+                    s.push_str(PIECES[rng.below(PIECES.len() as u64) as usize]);
+                } else {
+                    s.push(char::from(rng.below(128) as u8));
+                }
+            }
+            assert_eq!(fast(&s), by_definition(&s), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn the_fast_path_agrees_on_the_tricky_cases() {
+        let samples = [
+            "",
+            "a",
+            "A",
+            " Hello, WORLD! don't e-mail user_id x86_64 3.14 mp3 ",
+            "ÉCOLE Straße İstanbul ΟΔΟΣ ΟΔΟΣ'Α ΣΑ σ ς",
+            "Cafe\u{301} CAFÉ 日本・東京 🙂x x🙂 x²y Ⅻchapter wait…what",
+            "Ꟑ\u{A7D2}x \u{A7D4} ﬃ ǅungla",
+            "INTERNATIONALIZATION internationalization ABCDEFGHIJKLMNOP ABCDEFGHIJKLMNOPQ",
+        ];
+        for s in samples {
+            assert_eq!(fast(s), by_definition(s), "{s:?}");
+        }
+        // Tokens on both sides of every 64-byte block boundary, ending the text or not.
+        for len in 1..200 {
+            for s in [
+                "A".repeat(len),
+                format!("{} b", "x".repeat(len)),
+                format!("{}é{}", "Y".repeat(len), "z".repeat(len % 7)),
+                format!("{}, QQ", " ".repeat(len)),
+            ] {
+                assert_eq!(fast(&s), by_definition(&s), "{s:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_code_point_takes_the_fast_path_like_the_definition() {
+        for c in (0..=0x10FFFF_u32).filter_map(char::from_u32) {
+            // At the start and the end, between letters, after a separator, twice.
+            let s = format!("{c}a{c}B {c}{c}");
+            assert_eq!(fast(&s), by_definition(&s), "U+{:04X}", c as u32);
+        }
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::error::{AnalyticsError, Result};
 use crate::reports::Report;
 use crate::reports::words::WordCounts;
 use crate::schema::{self, Strings};
-use crate::tokens::{for_each_lowercase_token, lowercase_runs, lowercase_token, tokens};
+use crate::tokens::lowercase_tokens;
 
 /// Upper bounds (exclusive) of the R3 buckets but the last, which is open.
 pub const LENGTH_BUCKET_ENDS: [u64; 6] = [10, 20, 50, 100, 200, 500];
@@ -107,23 +107,8 @@ impl Partial {
     /// tokens of `body` (R3).
     fn body_and_title(&mut self, body: &str, title: &str) -> u64 {
         let Self { words, buf, .. } = self;
-        let mut n = 0;
-        if body.contains('Σ') {
-            n = tokens(body).count() as u64;
-            for_each_lowercase_token(body, buf, |t| words.add(t));
-        } else {
-            for run in lowercase_runs(body) {
-                if run.is_ascii() {
-                    // An ASCII run is one token.
-                    n += 1;
-                    words.add_ascii_lowercase(run);
-                } else {
-                    n += tokens(run).count() as u64;
-                    lowercase_token(run, buf, &mut |t| words.add(t));
-                }
-            }
-        }
-        for_each_lowercase_token(title, buf, |t| words.add(t));
+        let n = lowercase_tokens(body, buf, |t| words.add_lowercase(t));
+        lowercase_tokens(title, buf, |t| words.add_lowercase(t));
         n
     }
 

@@ -4,6 +4,10 @@
 
 use hashbrown::HashMap;
 
+use super::packed::PackedCounts;
+use crate::tokens::Lowercase;
+use crate::tokens::ascii::packed_lowercase;
+
 /// Bytes a packed word can hold.
 const INLINE: usize = 16;
 
@@ -11,21 +15,18 @@ const INLINE: usize = 16;
 /// padding is unambiguous.
 #[derive(Debug, Default)]
 pub struct WordCounts {
-    /// Packed words as two halves (8-byte aligned, so a bucket is 24 bytes, not 32).
-    short: HashMap<(u64, u64), u64>,
+    /// Packed words as two halves (8-byte aligned, so a slot is 24 bytes, not 32).
+    short: PackedCounts,
     long: HashMap<Box<str>, u64>,
 }
 
 /// Big-endian packing of at most [`INLINE`] bytes: the order of keys is the byte order of
 /// the words.
 #[inline(always)]
-fn pack(bytes: &[u8], lowercase: bool) -> (u64, u64) {
+fn pack(bytes: &[u8]) -> (u64, u64) {
     let mut packed = [0u8; INLINE];
     let len = bytes.len().min(INLINE);
     packed[..len].copy_from_slice(&bytes[..len]);
-    if lowercase {
-        packed.make_ascii_lowercase();
-    }
     let key = u128::from_be_bytes(packed);
     ((key >> 64) as u64, key as u64)
 }
@@ -42,19 +43,21 @@ impl WordCounts {
     #[inline]
     pub fn add(&mut self, word: &str) {
         if word.len() <= INLINE {
-            *self.short.entry(pack(word.as_bytes(), false)).or_insert(0) += 1;
+            self.short.add(pack(word.as_bytes()), 1);
         } else {
             self.add_long(word);
         }
     }
 
-    /// Counts the lowercase form of an ASCII `word` once.
+    /// Counts a token of a lowercased text once (see [`crate::tokens::lowercase_tokens`]).
     #[inline]
-    pub fn add_ascii_lowercase(&mut self, word: &str) {
-        if word.len() <= INLINE {
-            *self.short.entry(pack(word.as_bytes(), true)).or_insert(0) += 1;
-        } else {
-            self.add_long(&word.to_ascii_lowercase());
+    pub fn add_lowercase(&mut self, token: Lowercase<'_>) {
+        match token {
+            Lowercase::Ascii { text, start, end } if end - start <= INLINE => {
+                self.short.add(packed_lowercase(text, start, end), 1);
+            }
+            Lowercase::Ascii { .. } => self.add_long(&token.to_lowercase_string()),
+            Lowercase::Word(word) => self.add(word),
         }
     }
 
@@ -80,8 +83,8 @@ impl WordCounts {
         if other.short.len() > self.short.len() {
             std::mem::swap(&mut self.short, &mut other.short);
         }
-        for (key, count) in other.short {
-            *self.short.entry(key).or_insert(0) += count;
+        for (key, count) in other.short.iter() {
+            self.short.add(key, count);
         }
         for (word, count) in other.long {
             *self.long.entry(word).or_insert(0) += count;
@@ -92,7 +95,7 @@ impl WordCounts {
     pub fn entries(&self) -> Vec<(String, u64)> {
         self.short
             .iter()
-            .map(|(k, c)| (unpack(*k), *c))
+            .map(|(k, c)| (unpack(k), c))
             .chain(self.long.iter().map(|(w, c)| (w.to_string(), *c)))
             .collect()
     }
@@ -109,8 +112,13 @@ mod tests {
         for word in ["é", "日本", "a", long, "sixteen_bytes_ab", "é"] {
             w.add(word);
         }
-        w.add_ascii_lowercase("A");
-        w.add_ascii_lowercase("INTERNATIONALIZATION");
+        for upper in ["A", "INTERNATIONALIZATION"] {
+            w.add_lowercase(Lowercase::Ascii {
+                text: upper.as_bytes(),
+                start: 0,
+                end: upper.len(),
+            });
+        }
         let mut entries = w.entries();
         entries.sort();
         let expected = [
@@ -130,7 +138,7 @@ mod tests {
         let words = ["", "a", "ab", "b", "é", "日本"];
         for pair in words.windows(2) {
             assert!(
-                pack(pair[0].as_bytes(), false) < pack(pair[1].as_bytes(), false),
+                pack(pair[0].as_bytes()) < pack(pair[1].as_bytes()),
                 "{pair:?}"
             );
         }

@@ -5,6 +5,7 @@
 mod errors;
 mod export;
 mod fixtures;
+mod generate;
 mod nightly;
 mod reports;
 mod sources;

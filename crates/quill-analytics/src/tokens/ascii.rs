@@ -1,0 +1,203 @@
+//! The tokenizer's fast path: text split 64 bytes at a time into candidate runs (ASCII
+//! letters and digits, and every non-ASCII byte) and the ASCII separators between them,
+//! with SWAR arithmetic on `u64`s and bit scans instead of a branch per byte.
+//!
+//! A candidate run with no non-ASCII byte is exactly one token: it is bounded by ASCII
+//! separators or the ends of the text. A run with non-ASCII bytes starts and ends on
+//! character boundaries and goes to the general tokenizer.
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+/// Gathers the low bit of each byte into bits 0-7 (byte `k` to bit `k`).
+const GATHER: u64 = 0x0102_0408_1020_4080;
+
+/// `0x80` in each byte of `x` that lies in `lo..=hi`; every byte of `x` must be below
+/// `0x80`, so no addition carries into the next byte.
+#[inline(always)]
+const fn in_range(x: u64, lo: u8, hi: u8) -> u64 {
+    let ge_lo = x.wrapping_add(ONES * (0x80 - lo) as u64);
+    let gt_hi = x.wrapping_add(ONES * (0x7F - hi) as u64);
+    ge_lo & !gt_hi & HIGH
+}
+
+/// One bit per byte of `word` (byte `k` to bit `k`): candidate bytes, and non-ASCII bytes.
+#[inline(always)]
+fn classify(word: u64) -> (u64, u64) {
+    let high = word & HIGH;
+    let low7 = word & !HIGH;
+    let digit = in_range(low7, b'0', b'9');
+    // `| 0x20` folds A-Z onto a-z and moves no other byte into a-z.
+    let alpha = in_range(low7 | (ONES * 0x20), b'a', b'z');
+    let gather = |m: u64| ((m >> 7).wrapping_mul(GATHER)) >> 56;
+    (gather(digit | alpha | high), gather(high))
+}
+
+/// Candidate and non-ASCII bits of up to 64 bytes; bytes past the end count as
+/// separators.
+#[inline(always)]
+fn block(bytes: &[u8]) -> (u64, u64) {
+    match bytes.first_chunk::<64>() {
+        Some(full) => block_of(full),
+        None => {
+            let mut padded = [0u8; 64];
+            padded[..bytes.len()].copy_from_slice(bytes);
+            block_of(&padded)
+        }
+    }
+}
+
+#[inline(always)]
+fn block_of(chunk: &[u8; 64]) -> (u64, u64) {
+    let (mut candidate, mut high) = (0, 0);
+    for (k, word) in chunk.as_chunks::<8>().0.iter().enumerate() {
+        let (c, h) = classify(u64::from_le_bytes(*word));
+        candidate |= c << (8 * k);
+        high |= h << (8 * k);
+    }
+    (candidate, high)
+}
+
+/// The bits below `k` (`k` in 0..=64).
+#[inline(always)]
+fn below(k: usize) -> u64 {
+    if k >= 64 { u64::MAX } else { (1 << k) - 1 }
+}
+
+/// Calls `each(start, end, ascii)` for every candidate run of `s`, in order: `ascii` when
+/// the run has no non-ASCII byte (then it is one token).
+#[inline]
+pub fn for_each_run(s: &[u8], mut each: impl FnMut(usize, usize, bool)) {
+    let n = s.len();
+    let mut base = 0;
+    // The run in progress: where it started, and whether a block before this one gave it
+    // a non-ASCII byte.
+    let mut open: Option<(usize, bool)> = None;
+    while base < n {
+        let (candidate, high) = block(&s[base..]);
+        let carry = u64::from(open.is_some());
+        let mut edges = candidate ^ ((candidate << 1) | carry);
+        while edges != 0 {
+            let bit = edges.trailing_zeros() as usize;
+            edges &= edges - 1;
+            match open.take() {
+                None => open = Some((base + bit, false)),
+                Some((start, wide)) => {
+                    let from = start.saturating_sub(base);
+                    let wide = wide || high & below(bit) & !below(from) != 0;
+                    each(start, base + bit, !wide);
+                }
+            }
+        }
+        if let Some((start, wide)) = open {
+            let from = start.saturating_sub(base);
+            open = Some((start, wide || high & !below(from) != 0));
+        }
+        base += 64;
+    }
+    if let Some((start, wide)) = open {
+        each(start, n, !wide);
+    }
+}
+
+/// The bytes below `k` of a `u64` (`k` in 0..=8).
+#[inline(always)]
+fn low_bytes(k: usize) -> u64 {
+    if k >= 8 { u64::MAX } else { (1 << (8 * k)) - 1 }
+}
+
+/// The first (up to) 16 bytes of the ASCII token `s[start..end]`, lowercased, zero-padded,
+/// as the big-endian halves of a `u128` (so keys order like their words).
+#[inline(always)]
+pub fn packed_lowercase(s: &[u8], start: usize, end: usize) -> (u64, u64) {
+    let len = (end - start).min(16);
+    let mut buf = [0u8; 16];
+    let bytes: &[u8; 16] = match s[start..].first_chunk::<16>() {
+        Some(b) => b,
+        None => {
+            buf[..s.len() - start].copy_from_slice(&s[start..]);
+            &buf
+        }
+    };
+    let (first, second) = bytes.split_at(8);
+    let half = |b: &[u8], mask: u64| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(b);
+        let x = u64::from_le_bytes(w) & mask;
+        // Token bytes are ASCII; `0x80 >> 2` is the case bit.
+        (x | (in_range(x, b'A', b'Z') >> 2)).swap_bytes()
+    };
+    (
+        half(first, low_bytes(len)),
+        half(second, low_bytes(len.saturating_sub(8))),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn runs(s: &str) -> Vec<(&str, bool)> {
+        let mut out = Vec::new();
+        for_each_run(s.as_bytes(), |a, b, ascii| out.push((&s[a..b], ascii)));
+        out
+    }
+
+    #[test]
+    fn every_ascii_byte_is_classified_like_the_table() {
+        for b in 0u8..128 {
+            let (c, h) = classify(u64::from(b) << 24);
+            assert_eq!(c == 1 << 3, b.is_ascii_alphanumeric(), "{b}");
+            assert_eq!(h, 0);
+        }
+        for b in 128u8..=255 {
+            assert_eq!(classify(u64::from(b)), (1, 1), "{b}");
+        }
+    }
+
+    #[test]
+    fn runs_split_at_ascii_separators_and_cross_blocks() {
+        assert_eq!(
+            runs("Hi, café-au lait!"),
+            [("Hi", true), ("café", false), ("au", true), ("lait", true)]
+        );
+        assert!(runs("").is_empty());
+        assert!(runs(" ,.-_'").is_empty());
+        let long = format!("{} {}é{} x", "a".repeat(63), "b".repeat(70), "c".repeat(60));
+        let got = runs(&long);
+        assert_eq!(got.len(), 3);
+        assert_eq!(got[0], (&long[..63], true));
+        assert_eq!(got[1].0.len(), 70 + 2 + 60);
+        assert!(!got[1].1);
+        assert_eq!(got[2], ("x", true));
+        let exact = "z".repeat(128);
+        assert_eq!(runs(&exact), [(exact.as_str(), true)]);
+    }
+
+    /// The halves of the big-endian `u128` of 16 bytes.
+    fn halves(b: &[u8; 16]) -> (u64, u64) {
+        let x = u128::from_be_bytes(*b);
+        ((x >> 64) as u64, x as u64)
+    }
+
+    #[test]
+    fn packing_lowercases_and_pads() {
+        let s = b"xx MiXeD09 tail";
+        assert_eq!(
+            packed_lowercase(s, 3, 10),
+            halves(b"mixed09\0\0\0\0\0\0\0\0\0")
+        );
+        assert_eq!(
+            packed_lowercase(s, 11, 15),
+            halves(b"tail\0\0\0\0\0\0\0\0\0\0\0\0")
+        );
+        let sixteen = b"ABCDEFGHIJKLMNOPQ";
+        assert_eq!(
+            packed_lowercase(sixteen, 0, 16),
+            halves(b"abcdefghijklmnop")
+        );
+        assert_eq!(
+            packed_lowercase(b"Zz09az@[`{", 0, 6),
+            halves(b"zz09az\0\0\0\0\0\0\0\0\0\0")
+        );
+    }
+}
