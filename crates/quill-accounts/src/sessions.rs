@@ -39,8 +39,19 @@ const TOUCH_GRANULARITY_SECS: i64 = 60;
 
 /// The stored id of a cookie token: its SHA-256, in hex.
 pub fn token_hash(token: &str) -> String {
-    let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// Lowercase hex. Every request hashes its session token, so not through `format!`,
+/// which cost a tenth of a page view's instructions (callgrind).
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    }
+    out
 }
 
 fn user_id_of(state: &HashMap<String, String>) -> Option<i64> {
@@ -78,7 +89,7 @@ fn client_of(state: &HashMap<String, String>) -> (Option<String>, Option<String>
 /// token's SHA-256). Shown in pages and the API; it opens nothing and helps guess
 /// nothing, since the stored id is itself a hash of a 64-character random token.
 pub fn public_id(id_hash: &str) -> String {
-    token_hash(id_hash)[..16].to_owned()
+    hex(&Sha256::digest(id_hash.as_bytes())[..8])
 }
 
 /// The most live sessions one user may have; a login past it ends the oldest.
@@ -556,5 +567,13 @@ mod tests {
             token_hash("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+    }
+
+    #[test]
+    fn a_public_id_is_the_first_16_hex_digits_of_the_hash_of_the_stored_id() {
+        let stored = token_hash("abc");
+        let full = token_hash(&stored);
+        assert_eq!(public_id(&stored), full[..16]);
+        assert_eq!(hex(&[0x00, 0x0f, 0xa0, 0xff]), "000fa0ff");
     }
 }
