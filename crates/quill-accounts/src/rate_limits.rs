@@ -203,43 +203,32 @@ impl RateLimiter {
         self.db
             .write(move |conn| {
                 let names = [scopes[0].0.as_str(), scopes[1].0.as_str()];
-                // A counter purged between its making and its lock is made again.
-                for _ in 0..2 {
-                    scoped::make(conn, MAKE, names, now)?;
-                    let decided = conn.transaction(|conn| {
-                        let Some(windows) = scoped::lock::<Row>(conn, LOCK, names)? else {
-                            return Ok::<_, AccountsError>(None);
-                        };
-                        let windows = windows.map(|w| w.at(window, now));
-                        let refused = scopes
-                            .iter()
-                            .zip(windows)
-                            .filter_map(|((_, limit, by), w)| {
-                                w.refusal(*limit, now).map(|retry_after_secs| Limited {
-                                    by: *by,
-                                    retry_after_secs,
-                                })
+                scoped::count::<Row, _>(conn, (MAKE, LOCK), names, now, |conn, windows| {
+                    let windows = windows.map(|w| w.at(window, now));
+                    let refused = scopes
+                        .iter()
+                        .zip(windows)
+                        .filter_map(|((_, limit, by), w)| {
+                            w.refusal(*limit, now).map(|retry_after_secs| Limited {
+                                by: *by,
+                                retry_after_secs,
                             })
-                            .max_by_key(|limited| limited.retry_after_secs);
-                        if let Some(limited) = refused {
-                            return Ok(Some(Err(limited)));
-                        }
-                        for (scope, w) in names.iter().zip(windows) {
-                            diesel::update(rate_limits::table.find(scope))
-                                .set((
-                                    rate_limits::window_start.eq(w.start),
-                                    rate_limits::window_end.eq(w.end),
-                                    rate_limits::requests.eq(w.requests.saturating_add(1)),
-                                ))
-                                .execute(conn)?;
-                        }
-                        Ok(Some(Ok(())))
-                    })?;
-                    if let Some(decided) = decided {
-                        return Ok(decided);
+                        })
+                        .max_by_key(|limited| limited.retry_after_secs);
+                    if let Some(limited) = refused {
+                        return Ok(Err(limited));
                     }
-                }
-                Err(AccountsError::from(diesel::result::Error::NotFound))
+                    for (scope, w) in names.iter().zip(windows) {
+                        diesel::update(rate_limits::table.find(scope))
+                            .set((
+                                rate_limits::window_start.eq(w.start),
+                                rate_limits::window_end.eq(w.end),
+                                rate_limits::requests.eq(w.requests.saturating_add(1)),
+                            ))
+                            .execute(conn)?;
+                    }
+                    Ok(Ok(()))
+                })
             })
             .await
     }

@@ -6,7 +6,7 @@
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 
-use crate::DbConn;
+use crate::{AccountsError, DbConn};
 
 type Backend = <DbConn as Connection>::Backend;
 
@@ -66,4 +66,30 @@ pub(crate) fn lock<R: ScopedRow>(
     Ok(counter(scopes[0])
         .zip(counter(scopes[1]))
         .map(|(a, b)| [a, b]))
+}
+
+/// Counts a request in two scopes atomically: makes their rows, then in one transaction
+/// locks them and hands their counters to `decide`, which either refuses (writing
+/// nothing) or counts (writing the rows). A row purged between its making and its lock
+/// is made again, once.
+pub(crate) fn count<R: ScopedRow, T>(
+    conn: &mut DbConn,
+    (make_into, lock_select): (&str, &str),
+    scopes: [&str; 2],
+    now: i64,
+    mut decide: impl FnMut(&mut DbConn, [R::Counter; 2]) -> Result<T, AccountsError>,
+) -> Result<T, AccountsError> {
+    for _ in 0..2 {
+        make(conn, make_into, scopes, now)?;
+        let decided = conn.transaction(|conn| {
+            let Some(counters) = lock::<R>(conn, lock_select, scopes)? else {
+                return Ok::<_, AccountsError>(None);
+            };
+            decide(conn, counters).map(Some)
+        })?;
+        if let Some(decided) = decided {
+            return Ok(decided);
+        }
+    }
+    Err(diesel::result::Error::NotFound.into())
 }

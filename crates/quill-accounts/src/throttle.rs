@@ -198,13 +198,8 @@ impl LoginThrottle {
         self.db
             .write(move |conn| {
                 let names = [scopes[0].0.as_str(), scopes[1].0.as_str()];
-                // A counter purged between its making and its lock is made again.
-                for _ in 0..2 {
-                    scoped::make(conn, MAKE, names, now)?;
-                    let decided = conn.transaction(|conn| {
-                        let Some(counters) = scoped::lock::<Row>(conn, LOCK, names)? else {
-                            return Ok::<_, AccountsError>(None);
-                        };
+                let decided =
+                    scoped::count::<Row, _>(conn, (MAKE, LOCK), names, now, |conn, counters| {
                         let counters = counters.map(|counter| counter.at(window, now));
                         let wait = scopes
                             .iter()
@@ -212,7 +207,7 @@ impl LoginThrottle {
                             .filter_map(|((_, rule), counter)| refusal(*rule, counter, window, now))
                             .max();
                         if let Some(retry_after_secs) = wait {
-                            return Ok(Some(Err(Throttled { retry_after_secs })));
+                            return Ok(Err(Throttled { retry_after_secs }));
                         }
                         for (scope, counter) in names.iter().zip(counters) {
                             diesel::update(login_failures::table.find(scope))
@@ -223,18 +218,10 @@ impl LoginThrottle {
                                 ))
                                 .execute(conn)?;
                         }
-                        Ok(Some(Ok(())))
+                        Ok(Ok(()))
                     })?;
-                    match decided {
-                        Some(Ok(())) => {
-                            let [(address, _), (account, _)] = scopes;
-                            return Ok(Ok(Admitted { account, address }));
-                        }
-                        Some(Err(throttled)) => return Ok(Err(throttled)),
-                        None => continue,
-                    }
-                }
-                Err(AccountsError::from(diesel::result::Error::NotFound))
+                let [(address, _), (account, _)] = scopes;
+                Ok(decided.map(|()| Admitted { account, address }))
             })
             .await
     }

@@ -67,21 +67,20 @@ pub async fn list(state: &AppState, user: &CurrentUser) -> Result<Vec<SessionVie
 }
 
 /// Ends every session of `user` but the one the request came with, once `password` is
-/// confirmed as theirs: what `Reauth` said, and how many sessions ended.
+/// confirmed as theirs.
 #[tracing::instrument(skip_all, fields(user = user.id.0))]
 pub async fn end_others(
     state: &AppState,
     user: &CurrentUser,
     attempt: Attempt<'_>,
     password: &str,
-) -> Result<(Reauth, usize), Failure> {
+) -> Result<Reauth, Failure> {
     let keep = user.session.as_deref().ok_or_else(|| {
         Failure::Internal(anyhow::anyhow!("a logged-in session without its public id"))
     })?;
     let reauth = confirm_password(state, user, attempt, password).await?;
-    let ended = match reauth {
-        Reauth::Confirmed => state.sessions.end_others(user.id, keep).await?,
-        _ => 0,
-    };
-    Ok((reauth, ended))
+    if let Reauth::Confirmed = reauth {
+        state.sessions.end_others(user.id, keep).await?;
+    }
+    Ok(reauth)
 }

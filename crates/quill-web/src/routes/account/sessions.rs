@@ -65,8 +65,8 @@ pub async fn end_others(
         device: device.as_deref(),
     };
     match sessions::end_others(&state, &user, attempt, &form.current_password).await? {
-        (Reauth::Confirmed, _) => Ok(Flash::OthersEnded.redirect("/account/sessions")),
-        (Reauth::Wrong, _) => {
+        Reauth::Confirmed => Ok(Flash::OthersEnded.redirect("/account/sessions")),
+        Reauth::Wrong => {
             let page = SessionsPage {
                 chrome,
                 sessions: sessions::list(&state, &user).await?,
@@ -74,7 +74,7 @@ pub async fn end_others(
             };
             render_status(&page, StatusCode::UNPROCESSABLE_ENTITY)
         }
-        (Reauth::Throttled { retry_after_secs }, _) => {
+        Reauth::Throttled { retry_after_secs } => {
             Err(Problem::TooManyRequests { retry_after_secs }.into())
         }
     }

@@ -222,13 +222,13 @@ pub async fn end_others(
         device: None,
     };
     match my_sessions::end_others(&state, &api.user, attempt, &body.current_password).await? {
-        (Reauth::Confirmed, _) => Ok(HttpResponse::NoContent().finish()),
-        (Reauth::Wrong, _) => Err(Problem::Invalid(FieldErrors::from([(
+        Reauth::Confirmed => Ok(HttpResponse::NoContent().finish()),
+        Reauth::Wrong => Err(Problem::Invalid(FieldErrors::from([(
             "current_password",
             WRONG_CURRENT.to_owned(),
         )]))
         .into()),
-        (Reauth::Throttled { retry_after_secs }, _) => {
+        Reauth::Throttled { retry_after_secs } => {
             Err(Problem::TooManyRequests { retry_after_secs }.into())
         }
     }
