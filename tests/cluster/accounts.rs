@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use diesel::{Connection, RunQueryDsl};
-use quill_test_support::api::{list_posts, log_in, me, post_token, sign_up};
+use quill_test_support::api::{list_posts, log_in, log_out, me, post_token, sign_up};
 use quill_test_support::http::browser as client;
 use quill_test_support::topology::Topology;
 use quill_test_support::wait::eventually;
@@ -350,5 +350,48 @@ async fn sessions_are_listed_and_ended_and_passwords_changed_on_mariadb() {
             "SELECT COUNT(*) FROM quill.sessions WHERE user_id IS NOT NULL"
         ),
         1
+    );
+}
+
+/// An instance takes a session it loaded as live for at most `QUILL_SESSION_CACHE_SECS`
+/// (1 s here; never more than a replica may lag). A logout through instance A ends the
+/// token on A at once, and on B, which had just used it too, once that bound has passed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_ended_on_one_instance_ends_on_the_other_within_the_cache_bound() {
+    let Some(cluster) = Cluster::start(Topology::options()) else {
+        return;
+    };
+    let [a, b] = cluster.quills(&[("QUILL_SESSION_CACHE_SECS", "1")]).await;
+    let http = client();
+    assert_eq!(
+        sign_up(&http, &a, "ada").await.status(),
+        StatusCode::CREATED
+    );
+    let token = log_in(&http, &a, "ada").await;
+    for instance in [&a, &b] {
+        assert_eq!(me(&http, instance, &token).await.status(), StatusCode::OK);
+    }
+
+    log_out(&http, &a, &token).await;
+    assert_eq!(
+        me(&http, &a, &token).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "the instance that ended the session holds none of it"
+    );
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let mut answers = Vec::new();
+    for _ in 0..40 {
+        let status = me(&http, &b, &token).await.status();
+        answers.push(status);
+        if status == StatusCode::UNAUTHORIZED {
+            break;
+        }
+        // Past the cache's bound, only the replica B reads from may still be behind.
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(
+        answers.last(),
+        Some(&StatusCode::UNAUTHORIZED),
+        "{answers:?}"
     );
 }

@@ -30,6 +30,8 @@ use crate::schema::sessions;
 use crate::{AccountsError, Db, DbConn};
 use quill_domain::clock::unix_secs;
 
+mod recent;
+
 /// The session state key that holds the user id; mirrored into `sessions.user_id`.
 pub const USER_ID_KEY: &str = "user_id";
 
@@ -142,25 +144,37 @@ fn end_oldest_past_cap(conn: &mut DbConn, user: i64) -> Result<(), DieselError> 
     Ok(())
 }
 
-/// The state of a live session: not idle-expired and younger than `absolute_secs`.
+/// A live session as loaded: its state, and when it ends unless used or ended first.
+#[derive(Debug)]
+pub struct Live {
+    pub state: HashMap<String, String>,
+    /// Unix seconds: the idle expiry or the absolute lifetime's end, the earlier.
+    pub ends_at: i64,
+}
+
+/// A live session: not idle-expired and younger than `absolute_secs`.
 pub fn load(
     conn: &mut DbConn,
     id_hash: &str,
     now: i64,
     absolute_secs: i64,
-) -> Result<Option<HashMap<String, String>>, DieselError> {
-    let state: Option<String> = sessions::table
+) -> Result<Option<Live>, DieselError> {
+    let row: Option<(String, i64, i64)> = sessions::table
         .find(id_hash)
         .filter(sessions::expires_at.gt(now))
         .filter(sessions::created_at.gt(now - absolute_secs))
-        .select(sessions::state)
+        .select((sessions::state, sessions::expires_at, sessions::created_at))
         .first(conn)
         .optional()?;
-    state
-        .map(|json| {
-            serde_json::from_str(&json).map_err(|e| DieselError::DeserializationError(Box::new(e)))
+    row.map(|(json, expires_at, created_at)| {
+        let state = serde_json::from_str(&json)
+            .map_err(|e| DieselError::DeserializationError(Box::new(e)))?;
+        Ok(Live {
+            state,
+            ends_at: expires_at.min(created_at.saturating_add(absolute_secs)),
         })
-        .transpose()
+    })
+    .transpose()
 }
 
 /// Replaces a session's state; `false` when the session is gone.
@@ -337,6 +351,8 @@ pub struct SqlSessionStore {
     /// When this process last pushed each session's idle expiry, so that most page
     /// views skip the database entirely (see `TOUCH_GRANULARITY_SECS`).
     touched: Arc<Mutex<HashMap<String, i64>>>,
+    /// Sessions this process loaded within the last few seconds.
+    recent: Arc<recent::Recent>,
 }
 
 /// Entries kept in `touched` before stale ones are swept.
@@ -344,13 +360,30 @@ const TOUCHED_SWEEP_AT: usize = 100_000;
 
 impl SqlSessionStore {
     /// `absolute` caps a session's whole life, however active it stays; the idle TTL
-    /// comes from actix-session's `PersistentSession` on each call.
-    pub fn new(db: Db, absolute: std::time::Duration) -> Self {
+    /// comes from actix-session's `PersistentSession` on each call. A session loaded
+    /// once is taken as live for up to `cached`, unless this process ends it meanwhile
+    /// (see `recent.rs`); zero asks the database on every request.
+    pub fn new(db: Db, absolute: std::time::Duration, cached: std::time::Duration) -> Self {
         Self {
             db,
             absolute_secs: i64::try_from(absolute.as_secs()).unwrap_or(i64::MAX),
             touched: Arc::default(),
+            recent: Arc::new(recent::Recent::new(cached)),
         }
+    }
+
+    /// Runs `ending`, a database write that ends sessions of `user` (a password change
+    /// does, outside this store), forgetting the user's sessions this process holds
+    /// before and after it, so that none survives here however the two interleave.
+    pub async fn ending_sessions_of<F: std::future::Future>(
+        &self,
+        user: UserId,
+        ending: F,
+    ) -> F::Output {
+        self.recent.forget_user(user.0);
+        let output = ending.await;
+        self.recent.forget_user(user.0);
+        output
     }
 
     /// The state of the session a token opens, for bearer-token (API) requests.
@@ -364,11 +397,14 @@ impl SqlSessionStore {
         token: &str,
     ) -> Result<Option<HashMap<String, String>>, AccountsError> {
         let (id, absolute) = (token_hash(token), self.absolute_secs);
-        let sid = serde_json::Value::from(public_id(&id)).to_string();
+        if let Some(state) = self.recent.get(&id, unix_secs()) {
+            return Ok(Some(state));
+        }
+        let (key, epoch) = (id.clone(), self.recent.epoch());
         let loaded = self
             .db
             .read_or_primary(move |conn| {
-                load(conn, &id, unix_secs(), absolute).map_err(SqlError::from)
+                load(conn, &key, unix_secs(), absolute).map_err(SqlError::from)
             })
             .await;
         match loaded {
@@ -376,8 +412,11 @@ impl SqlSessionStore {
                 tracing::warn!(%cause, "session not on the replicas, and the primary is unreachable");
                 Ok(None)
             }
-            other => Ok(other?.map(|mut state| {
+            other => Ok(other?.map(|Live { mut state, ends_at }| {
+                let sid = serde_json::Value::from(public_id(&id)).to_string();
                 state.insert(PUBLIC_ID_KEY.to_owned(), sid);
+                self.recent
+                    .put(epoch, &id, user_id_of(&state), &state, ends_at);
                 state
             })),
         }
@@ -440,10 +479,10 @@ impl SqlSessionStore {
     #[tracing::instrument(skip_all, fields(user = user.0))]
     pub async fn end_others(&self, user: UserId, keep: &str) -> Result<usize, AccountsError> {
         let keep = keep.to_owned();
-        Ok(self
+        let ending = self
             .db
-            .write(move |conn| delete_others(conn, user, &keep).map_err(SqlError::from))
-            .await?)
+            .write(move |conn| delete_others(conn, user, &keep).map_err(SqlError::from));
+        Ok(self.ending_sessions_of(user, ending).await?)
     }
 
     /// Opens a new session for `state` and returns its token.
@@ -467,10 +506,14 @@ impl SqlSessionStore {
     #[tracing::instrument(skip_all)]
     pub async fn delete_token(&self, token: &str) -> Result<(), AccountsError> {
         let id = token_hash(token);
-        self.db
-            .write(move |conn| delete(conn, &id).map_err(SqlError::from))
-            .await?;
-        Ok(())
+        self.recent.forget(&id);
+        let key = id.clone();
+        let deleted = self
+            .db
+            .write(move |conn| delete(conn, &key).map_err(SqlError::from))
+            .await;
+        self.recent.forget(&id);
+        Ok(deleted?)
     }
 
     /// Deletes expired sessions; returns how many.
@@ -514,15 +557,17 @@ impl SessionStore for SqlSessionStore {
         ttl: &Duration,
     ) -> Result<SessionKey, UpdateError> {
         let id = token_hash(session_key.as_ref());
+        self.recent.forget(&id);
         let ttl_secs = ttl.whole_seconds();
-        let state = session_state.clone();
+        let (key, state) = (id.clone(), session_state.clone());
         let updated = self
             .db
             .write(move |conn| {
-                update(conn, &id, &state, unix_secs(), ttl_secs).map_err(SqlError::from)
+                update(conn, &key, &state, unix_secs(), ttl_secs).map_err(SqlError::from)
             })
-            .await
-            .map_err(|e| UpdateError::Other(e.into()))?;
+            .await;
+        self.recent.forget(&id);
+        let updated = updated.map_err(|e| UpdateError::Other(e.into()))?;
         if updated {
             Ok(session_key)
         } else {

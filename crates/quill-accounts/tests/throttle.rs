@@ -147,6 +147,13 @@ async fn a_concurrent_burst_gets_no_more_than_the_limit() {
 async fn a_new_window_starts_from_zero_and_ended_windows_are_purged() {
     // A one-second window: an attempt in an ended window starts a new one.
     let (t, _dir) = throttle(Duration::from_secs(1));
+    // Windows start at a whole second: begin the burst at the top of one, so that a
+    // loaded machine does not carry its last attempt into the next window.
+    let into = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .subsec_millis();
+    tokio::time::sleep(Duration::from_millis(u64::from(1000 - into) + 5)).await;
     for _ in 0..3 {
         admit(&t, "alice", ADDR, Some("d")).await.expect("device");
     }

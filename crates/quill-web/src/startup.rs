@@ -82,7 +82,11 @@ impl Application {
             PasswordHasher::new(policy, concurrency, Duration::from_secs(5))
         })
         .await??;
-        let sessions = SqlSessionStore::new(db.clone(), settings.session.absolute);
+        let sessions = SqlSessionStore::new(
+            db.clone(),
+            settings.session.absolute,
+            settings.session.cached,
+        );
         let throttle = LoginThrottle::new(db.clone(), settings.login.throttle);
         let limits = RateLimiter::new(db.clone(), settings.limits);
         let mut node = [0u8; 6];

@@ -126,7 +126,8 @@ pub async fn change_password(
         )]);
         return Ok(ChangePassword::Refused(errors));
     }
-    let ended = state.accounts.change_password(user.id, new, keep).await?;
+    let change = state.accounts.change_password(user.id, new, keep);
+    let ended = state.sessions.ending_sessions_of(user.id, change).await?;
     tracing::info!(ended, "password changed");
     Ok(ChangePassword::Changed { ended })
 }

@@ -99,6 +99,14 @@ async fn changing_the_password_ends_the_other_sessions_and_keeps_this_one() {
     assert_eq!(app.session_count(user.id).await, 3);
     let before = app.cookies();
     let csrf_before = app.csrf("/account/sessions").await;
+    // Every session is in use, so the instance holds each one (QUILL_SESSION_CACHE_SECS).
+    let other = other_browser
+        .get(app.url("/posts"))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(other.status(), 200);
+    assert_eq!(api::me(&http::script(), &app, &token).await.status(), 200);
 
     let response = change_password(&app, PASSWORD, NEW_PASSWORD, NEW_PASSWORD).await;
     assert_eq!(response.status(), 303);

@@ -53,9 +53,11 @@ async fn logging_out_ends_the_session_on_the_server() {
     let app = spawn_app(&[]).await;
     app.sign_up("alice").await;
     let user = app.stored_user("alice").await.expect("stored");
-    // Keep a copy of the cookies to replay after logout.
+    // Keep a copy of the cookies to replay after logout, once the instance has loaded
+    // (and so holds) the session.
     let cookie = app.cookies();
     assert!(cookie.contains("quill_session="));
+    assert_eq!(app.get("/posts").await.status(), 200);
 
     let response = app.log_out().await;
     assert_eq!(response.status(), 303);

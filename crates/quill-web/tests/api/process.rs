@@ -262,10 +262,12 @@ fn sigterm_lets_in_flight_requests_finish() {
     );
 }
 
-/// An operator logs one user out everywhere, then everyone, while Quill runs.
+/// An operator logs one user out everywhere, then everyone, while Quill runs: the
+/// running instance notices once it has held a session `QUILL_SESSION_CACHE_SECS`.
 #[tokio::test]
 async fn an_operator_ends_a_users_sessions_then_everyones() {
-    let app = quill_test_support::spawn_app(&[]).await;
+    let app = quill_test_support::spawn_app(&[("QUILL_SESSION_CACHE_SECS", "1")]).await;
+    let past_the_cache = || tokio::time::sleep(Duration::from_millis(1100));
     app.sign_up("alice").await;
     let alice = app.cookies();
     let app = app.in_new_browser();
@@ -291,6 +293,7 @@ async fn an_operator_ends_a_users_sessions_then_everyones() {
     let (code, stdout, _) = end(&["--user", "Alice"]);
     assert_eq!(code, Some(0));
     assert_eq!(stdout.trim(), "ended 1 sessions of alice");
+    past_the_cache().await;
     assert_eq!(
         app.replay("/posts", &alice).await.status(),
         303,
@@ -301,5 +304,6 @@ async fn an_operator_ends_a_users_sessions_then_everyones() {
     let (code, stdout, _) = end(&["--all"]);
     assert_eq!(code, Some(0));
     assert_eq!(stdout.trim(), "ended 1 sessions");
+    past_the_cache().await;
     assert_eq!(app.replay("/posts", &bob).await.status(), 303, "bob is out");
 }
