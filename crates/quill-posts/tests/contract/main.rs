@@ -140,6 +140,8 @@ contract!(
     a_long_month_is_read_page_by_page,
     a_key_stores_one_post_however_often_it_is_sent,
     keys_are_per_user_and_each_makes_its_own_post,
+    deleting_a_user_removes_all_their_posts_and_no_one_elses,
+    deleting_again_or_with_no_posts_is_harmless,
 );
 
 /// `quill cql migrate` a second time finds nothing to do, and the keyspace records the
