@@ -12,6 +12,7 @@
 //! ([`rate_limit`]), before any other work.
 
 pub mod accounts;
+pub mod deletion;
 pub mod password;
 pub mod posts;
 pub mod sessions;

@@ -1,4 +1,6 @@
-//! `/account/...`: one's password and sessions.
+//! `/account/...`: one's password and sessions, an export of one's posts, and deleting
+//! one's account.
 
+pub mod delete;
 pub mod password;
 pub mod sessions;

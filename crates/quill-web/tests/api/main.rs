@@ -6,6 +6,7 @@ mod api;
 mod auth;
 mod build;
 mod csrf;
+mod deletion;
 mod edge;
 mod https;
 mod limits;

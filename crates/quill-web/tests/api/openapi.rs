@@ -290,8 +290,9 @@ async fn unreadable_and_oversized_bodies_get_documented_answers() {
             assert_eq!(status, expected, "{method} {path}: {answer}");
         }
     }
-    // Sign up, log in, change the password, end the other sessions, publish.
-    assert_eq!(asked, 5);
+    // Sign up, log in, change the password, end the other sessions, publish, delete the
+    // account.
+    assert_eq!(asked, 6);
 }
 
 /// The shared answers: the error body, bearer auth, `WWW-Authenticate` on 401 and
