@@ -10,6 +10,7 @@ mod deletion;
 mod edge;
 mod https;
 mod limits;
+mod markdown;
 mod openapi;
 mod operations;
 mod posts;
