@@ -2,5 +2,6 @@
 //! one's account.
 
 pub mod delete;
+pub mod export;
 pub mod password;
 pub mod sessions;

@@ -58,6 +58,7 @@ api_routes! {
     "/users" => [post => users::create],
     "/me" => [get => users::me, delete => users::delete],
     "/me/password" => [put => users::change_password],
+    "/me/export" => [get => users::export],
     "/sessions" => [get => sessions::list, post => sessions::create],
     "/sessions/current" => [delete => sessions::delete],
     "/sessions/others" => [delete => sessions::end_others],

@@ -8,6 +8,7 @@ mod build;
 mod csrf;
 mod deletion;
 mod edge;
+mod export;
 mod https;
 mod limits;
 mod markdown;

@@ -224,3 +224,20 @@ pub async fn delete(
         }
     }
 }
+
+/// Every post of the caller as a ZIP, streamed as it is written: `posts/<id>.md` for
+/// each (front matter with `id`, `title` and `created_at`, then the body as written)
+/// and `posts.json`, the same posts as a JSON array.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/export",
+    operation_id = "export",
+    tag = "accounts",
+    responses(
+        (status = 200, description = "The archive.", content_type = "application/zip", body = Vec<u8>),
+        (status = 401, response = Unauthorized),
+    ),
+)]
+pub async fn export(state: web::Data<AppState>, api: ApiUser) -> HttpResponse {
+    crate::routes::account::export::download(state, api.user)
+}
