@@ -23,6 +23,13 @@ fn unzip(bytes: &[u8]) -> BTreeMap<String, String> {
     files
 }
 
+/// This process's peak resident memory in kB, where Linux tells it.
+fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
 #[tokio::test]
 async fn the_header_links_to_an_export_of_markdown_files_and_json() {
     let app = spawn_app(&[]).await;
@@ -124,9 +131,16 @@ async fn ten_thousand_posts_export_each_once_byte_for_byte() {
     };
     store.insert(other).await.expect("insert");
 
+    let before = peak_rss();
     let response = app.get("/account/export").await;
     assert_eq!(response.status(), 200);
     let bytes = response.bytes().await.expect("body");
+    // A figure for the record (the test process holds the client's copy too), never an
+    // assertion.
+    eprintln!(
+        "peak RSS before the export {before:?} kB, after {:?} kB",
+        peak_rss()
+    );
     let files = unzip(&bytes);
     assert_eq!(files.len(), POSTS + 1);
     let stored = app.stored_posts(user.id).await;
