@@ -395,3 +395,43 @@ async fn a_session_ended_on_one_instance_ends_on_the_other_within_the_cache_boun
         "{answers:?}"
     );
 }
+
+/// Deleting an account on MariaDB: through one instance, with tokens on both; every
+/// token ends, the row goes (the primary and a replica agree), and the name is free.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_is_deleted_on_mariadb_and_its_name_is_free_again() {
+    let Some(cluster) = Cluster::start(Topology::options()) else {
+        return;
+    };
+    let [a, b] = cluster.quills(&[]).await;
+    let http = client();
+    assert_eq!(
+        sign_up(&http, &a, "eve").await.status(),
+        StatusCode::CREATED
+    );
+    let on_a = quill_test_support::api::log_in(&http, &a, "eve").await;
+    let on_b = quill_test_support::api::log_in(&http, &b, "eve").await;
+
+    let deleted = http
+        .delete(b.url("/api/v1/me"))
+        .bearer_auth(&on_a)
+        .json(&json!({ "password": PASSWORD }))
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    for (site, token) in [(&a, &on_a), (&b, &on_b)] {
+        assert_eq!(
+            me(&http, site, token).await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        cluster.sql(1, "SELECT COUNT(*) FROM quill.users WHERE username = 'eve'"),
+        "0"
+    );
+    assert_eq!(
+        sign_up(&http, &a, "eve").await.status(),
+        StatusCode::CREATED
+    );
+}

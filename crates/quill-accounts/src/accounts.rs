@@ -60,6 +60,9 @@ pub enum SignUpError {
 pub enum LogInError {
     #[error("Wrong username or password.")]
     InvalidCredentials,
+    /// The password was right, but the account is being deleted: it cannot log in.
+    #[error("This account is being deleted.")]
+    Deleting(User),
     #[error(transparent)]
     Other(#[from] AccountsError),
 }
@@ -121,9 +124,17 @@ impl Accounts {
             .await
             .map_err(AccountsError::from)?;
         match row {
-            Some(row) if matches => row
-                .into_user()
-                .map_err(|e| LogInError::Other(AccountsError::from(e))),
+            Some(row) if matches => {
+                let deleting = row.deleting_since.is_some();
+                let user = row
+                    .into_user()
+                    .map_err(|e| LogInError::Other(AccountsError::from(e)))?;
+                if deleting {
+                    Err(LogInError::Deleting(user))
+                } else {
+                    Ok(user)
+                }
+            }
             _ => Err(LogInError::InvalidCredentials),
         }
     }
@@ -166,6 +177,53 @@ impl Accounts {
                         return Err(diesel::result::Error::NotFound);
                     }
                     sessions::delete_others(conn, id, &keep)
+                })
+                .map_err(AccountsError::from)
+            })
+            .await
+    }
+}
+
+/// Deleting an account, the accounts' side; the posts go in between (quill-web's
+/// `app::deletion`). See docs/ARCHITECTURE.md, "Deleting an account".
+impl Accounts {
+    /// Marks user `id` as being deleted and, in the same transaction, ends every session
+    /// of theirs (browser and API) and forgets their login-throttle counters: from the
+    /// commit on, nobody acts as them. The user as stored, `None` when there is none.
+    #[tracing::instrument(skip(self), fields(user = id.0))]
+    pub async fn begin_deletion(&self, id: UserId) -> Result<Option<User>, AccountsError> {
+        self.db
+            .write(move |conn| {
+                conn.transaction::<_, diesel::result::Error, _>(|conn| {
+                    let Some(user) = users::mark_deleting(conn, id, unix_secs())? else {
+                        return Ok(None);
+                    };
+                    sessions::end_all(conn, Some(id))?;
+                    crate::throttle::forget_account(conn, user.username.as_str())?;
+                    Ok(Some(user))
+                })
+                .map_err(AccountsError::from)
+            })
+            .await
+    }
+
+    /// The accounts whose deletion began and has not ended, read on the primary.
+    pub async fn deleting(&self) -> Result<Vec<User>, AccountsError> {
+        self.db
+            .read_primary(|conn| users::deleting(conn).map_err(AccountsError::from))
+            .await
+    }
+
+    /// Ends the deletion of user `id`, whose posts are gone: the row goes, and its
+    /// username is free again. `false` when no marked row was there.
+    #[tracing::instrument(skip(self), fields(user = id.0))]
+    pub async fn finish_deletion(&self, id: UserId) -> Result<bool, AccountsError> {
+        self.db
+            .write(move |conn| {
+                conn.transaction::<_, diesel::result::Error, _>(|conn| {
+                    // A session made between the mark and now (none should be) goes too.
+                    sessions::end_all(conn, Some(id))?;
+                    users::remove_marked(conn, id)
                 })
                 .map_err(AccountsError::from)
             })

@@ -129,6 +129,16 @@ fn address_scope(address: IpAddr) -> String {
     format!("address:{address}")
 }
 
+/// Deletes the counters of `account` (case-folded) by name, for an account being
+/// deleted; device counters carry no name (a browser's random id) and end with their
+/// window. Returns how many went.
+pub(crate) fn forget_account(
+    conn: &mut crate::DbConn,
+    account: &str,
+) -> Result<usize, diesel::result::Error> {
+    diesel::delete(login_failures::table.find(account_scope(account))).execute(conn)
+}
+
 #[derive(QueryableByName)]
 struct Row {
     #[diesel(sql_type = Text)]

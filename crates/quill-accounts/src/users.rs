@@ -30,6 +30,8 @@ pub(crate) struct UserRow {
     username: String,
     pub(crate) password_hash: String,
     created_at: i64,
+    /// When the account's deletion began; `None` while it lives.
+    pub(crate) deleting_since: Option<i64>,
 }
 
 impl UserRow {
@@ -144,6 +146,57 @@ pub fn find(conn: &mut DbConn, id: UserId) -> Result<Option<User>, DieselError> 
         .optional()?
         .map(UserRow::into_user)
         .transpose()
+}
+
+/// Marks user `id` as being deleted (keeping an earlier mark's time): from now on it
+/// cannot log in. `None` when there is no such user.
+pub(crate) fn mark_deleting(
+    conn: &mut DbConn,
+    id: UserId,
+    now: i64,
+) -> Result<Option<User>, DieselError> {
+    diesel::update(
+        users::table
+            .find(id.0)
+            .filter(users::deleting_since.is_null()),
+    )
+    .set(users::deleting_since.eq(now))
+    .execute(conn)?;
+    find(conn, id)
+}
+
+/// The accounts whose deletion began and has not ended, oldest mark first.
+pub fn deleting(conn: &mut DbConn) -> Result<Vec<User>, DieselError> {
+    users::table
+        .filter(users::deleting_since.is_not_null())
+        .order(users::deleting_since.asc())
+        .select(UserRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(UserRow::into_user)
+        .collect()
+}
+
+/// Whether user `id` is marked as being deleted.
+pub fn is_deleting(conn: &mut DbConn, id: UserId) -> Result<bool, DieselError> {
+    let since: Option<Option<i64>> = users::table
+        .find(id.0)
+        .select(users::deleting_since)
+        .first(conn)
+        .optional()?;
+    Ok(matches!(since, Some(Some(_))))
+}
+
+/// Removes user `id`'s row, which frees the username; only a row marked as being
+/// deleted goes. `false` when there is none.
+pub(crate) fn remove_marked(conn: &mut DbConn, id: UserId) -> Result<bool, DieselError> {
+    let removed = diesel::delete(
+        users::table
+            .find(id.0)
+            .filter(users::deleting_since.is_not_null()),
+    )
+    .execute(conn)?;
+    Ok(removed == 1)
 }
 
 /// The number of accounts, for tests and metrics.

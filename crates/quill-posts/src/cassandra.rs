@@ -25,7 +25,7 @@ use scylla::value::{CqlTimeuuid, Row};
 
 pub use config::{CassandraConfig, CassandraConfigError, Consistency, Credentials, Replication};
 
-use crate::timeline::{cut_page, months_to_walk};
+use crate::timeline::{cut_page, months_to_delete, months_to_walk};
 use crate::{InsertOutcome, NewPost, Page, PageQuery, Post, PostStore, PostStoreError};
 
 /// Rows asked for per page when a timeline reads a month partition.
@@ -33,6 +33,8 @@ const PAGE_ROWS: usize = 100;
 /// Month partitions a timeline reads at once after the first: a sparse timeline (a post
 /// every few months) then costs a few round trips instead of one per month.
 const MONTHS_AT_ONCE: usize = 4;
+/// Month partitions an account's deletion clears at once.
+const DELETES_AT_ONCE: usize = 8;
 
 fn unavailable(what: &str, e: impl fmt::Display) -> PostStoreError {
     PostStoreError::Unavailable(format!("cassandra: {what}: {e}"))
@@ -336,6 +338,7 @@ struct Statements {
     month: PreparedStatement,
     month_before: PreparedStatement,
     sentinel: PreparedStatement,
+    delete_month: PreparedStatement,
 }
 
 impl fmt::Debug for CassandraPostStore {
@@ -400,6 +403,8 @@ impl Statements {
             insert: prepare(cql::insert_post(keyspace)).await?,
             get: prepare(cql::select_post(keyspace)).await?,
             sentinel: prepare(cql::sentinel(keyspace)).await?,
+            // A partition delete: the same tombstone however often it runs.
+            delete_month: prepare(cql::delete_month(keyspace)).await?,
             month,
             month_before,
             session,
@@ -548,6 +553,26 @@ impl Statements {
         Ok(Page { posts, next })
     }
 
+    /// Deletes the user's month partitions from `since` to the month after `now`, a few
+    /// at once; stops at the first failure (the caller runs it again later).
+    async fn delete_user(
+        &self,
+        user: UserId,
+        since: Month,
+        now: Month,
+    ) -> Result<(), PostStoreError> {
+        for months in months_to_delete(since, now).chunks(DELETES_AT_ONCE) {
+            let deletes = months.iter().map(|month| {
+                self.session
+                    .execute_unpaged(&self.delete_month, (user.0, month.yyyymm()))
+            });
+            futures::future::try_join_all(deletes)
+                .await
+                .map_err(|e| unavailable("deleting a user's posts", e))?;
+        }
+        Ok(())
+    }
+
     /// Reads the keyspace's first schema version at the store's consistency: fails when
     /// that consistency cannot be met, or the keyspace was never migrated.
     async fn ping(&self) -> Result<(), PostStoreError> {
@@ -599,5 +624,16 @@ impl PostStore for CassandraPostStore {
 
     async fn ping(&self) -> Result<(), PostStoreError> {
         self.run(|s| async move { s.ping().await }).await
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn delete_user(
+        &self,
+        user: UserId,
+        since: Month,
+        now: Month,
+    ) -> Result<(), PostStoreError> {
+        self.run(|s| async move { s.delete_user(user, since, now).await })
+            .await
     }
 }

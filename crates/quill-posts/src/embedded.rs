@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use diesel::prelude::*;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
-use quill_domain::{PostId, UserId};
+use quill_domain::{Month, PostId, UserId};
 use quill_sql::{PoolSize, SqlError, SqlitePool, blocking, sqlite_pool};
 
 pub use scan::EmbeddedPostReader;
@@ -220,5 +220,25 @@ impl PostStore for EmbeddedPostStore {
 
     fn ping(&self) -> impl Future<Output = Result<(), PostStoreError>> + Send {
         Self::run(&self.read, |conn| Ok(quill_sql::ping(conn)?))
+    }
+
+    /// Every row of the user, whatever its month, in one transaction: a reader sees all
+    /// of them or none.
+    #[tracing::instrument(skip(self))]
+    fn delete_user(
+        &self,
+        user: UserId,
+        _since: Month,
+        _now: Month,
+    ) -> impl Future<Output = Result<(), PostStoreError>> + Send {
+        Self::run(&self.write, move |conn| {
+            conn.immediate_transaction(|conn| {
+                diesel::delete(posts_by_user::table.filter(posts_by_user::user_id.eq(user.0)))
+                    .execute(conn)?;
+                diesel::delete(post_keys::table.filter(post_keys::user_id.eq(user.0)))
+                    .execute(conn)?;
+                Ok(())
+            })
+        })
     }
 }

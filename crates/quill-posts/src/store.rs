@@ -117,7 +117,8 @@ impl From<diesel::result::Error> for PostStoreError {
     }
 }
 
-/// Storage for posts. Posts are insert-only: no method changes or removes a post.
+/// Storage for posts. Posts are insert-only: no method changes a post, and only an
+/// account's deletion removes posts, all of that account's at once.
 pub trait PostStore: Send + Sync + 'static {
     /// Stores a post, unless its key (or, without a key, its id) already made one.
     fn insert(
@@ -142,6 +143,16 @@ pub trait PostStore: Send + Sync + 'static {
 
     /// Checks that the store answers, for /readyz.
     fn ping(&self) -> impl Future<Output = Result<(), PostStoreError>> + Send;
+
+    /// Deletes every post of `user`, who signed up in month `since`, as of month `now`
+    /// (and the keys they were written under, where the store can find them by user).
+    /// Safe to run again after a failure part-way: what is gone stays gone.
+    fn delete_user(
+        &self,
+        user: UserId,
+        since: Month,
+        now: Month,
+    ) -> impl Future<Output = Result<(), PostStoreError>> + Send;
 }
 
 /// The backend a process runs: chosen once at start from the settings.
@@ -177,6 +188,18 @@ impl PostStore for Posts {
         match self {
             Self::Embedded(store) => store.ping().await,
             Self::Cassandra(store) => store.ping().await,
+        }
+    }
+
+    async fn delete_user(
+        &self,
+        user: UserId,
+        since: Month,
+        now: Month,
+    ) -> Result<(), PostStoreError> {
+        match self {
+            Self::Embedded(store) => store.delete_user(user, since, now).await,
+            Self::Cassandra(store) => store.delete_user(user, since, now).await,
         }
     }
 }

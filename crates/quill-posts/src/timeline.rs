@@ -19,6 +19,29 @@ pub fn first_month(before: Option<PostId>, newest: Month) -> Month {
     before.map_or(newest, |cursor| cursor.month().min(newest))
 }
 
+/// The month partitions an account's deletion clears, oldest first: every month from
+/// `since` (its sign-up) to the month after `now`, as a post written by an instance whose
+/// clock runs a little ahead may sit in the next month's partition.
+pub fn months_to_delete(since: Month, now: Month) -> Vec<Month> {
+    let last = next_month(now.max(since));
+    let mut months: Vec<Month> = std::iter::successors(Some(last), |m| Some(m.prev()))
+        .take_while(|m| *m >= since)
+        .collect();
+    months.reverse();
+    months
+}
+
+/// The month after `month`.
+fn next_month(month: Month) -> Month {
+    let next = if month.month() == 12 {
+        (month.year() + 1) * 100 + 1
+    } else {
+        month.yyyymm() + 1
+    };
+    // Past the last month a `Month` holds there is nothing to add.
+    Month::from_yyyymm(next).unwrap_or(month)
+}
+
 /// Given up to `limit + 1` posts read newest first, keeps `limit` and returns the cursor
 /// of the next page: the last kept post, when more posts exist.
 pub fn cut_page<T>(
@@ -67,6 +90,28 @@ mod tests {
         assert_eq!(
             months_to_walk(cursor, month(202611), month(202403)).count(),
             0
+        );
+    }
+
+    #[test]
+    fn a_deletion_clears_every_month_from_signup_to_the_month_after_now() {
+        let months: Vec<i32> = months_to_delete(month(202511), month(202602))
+            .into_iter()
+            .map(Month::yyyymm)
+            .collect();
+        assert_eq!(months, [202511, 202512, 202601, 202602, 202603]);
+        let same: Vec<i32> = months_to_delete(month(202612), month(202612))
+            .into_iter()
+            .map(Month::yyyymm)
+            .collect();
+        assert_eq!(same, [202612, 202701]);
+        // A clock behind the sign-up still clears the sign-up month.
+        assert_eq!(
+            months_to_delete(month(202605), month(202604))
+                .into_iter()
+                .map(Month::yyyymm)
+                .collect::<Vec<_>>(),
+            [202605, 202606]
         );
     }
 

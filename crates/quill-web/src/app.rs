@@ -12,6 +12,8 @@
 //! ([`rate_limit`]), before any other work.
 
 pub mod accounts;
+pub mod deletion;
+pub mod export;
 pub mod password;
 pub mod posts;
 pub mod sessions;

@@ -19,16 +19,20 @@ pub enum Flash {
     Published,
     PasswordChanged,
     OthersEnded,
+    AccountDeleted,
+    AccountDeleting,
 }
 
 impl Flash {
-    const ALL: [Self; 6] = [
+    const ALL: [Self; 8] = [
         Self::SignedUp,
         Self::LoggedIn,
         Self::LoggedOut,
         Self::Published,
         Self::PasswordChanged,
         Self::OthersEnded,
+        Self::AccountDeleted,
+        Self::AccountDeleting,
     ];
 
     fn code(self) -> &'static str {
@@ -39,6 +43,8 @@ impl Flash {
             Self::Published => "published",
             Self::PasswordChanged => "password-changed",
             Self::OthersEnded => "others-ended",
+            Self::AccountDeleted => "account-deleted",
+            Self::AccountDeleting => "account-deleting",
         }
     }
 
@@ -52,6 +58,11 @@ impl Flash {
                 "Your password is changed. Your other sessions have ended; this one goes on."
             }
             Self::OthersEnded => "Your other sessions have ended; this one goes on.",
+            Self::AccountDeleted => "Your account and all your posts are deleted. Goodbye.",
+            Self::AccountDeleting => {
+                "Your account is closed and can no longer log in. Some of your posts could \
+                 not be deleted yet; Quill deletes them as soon as it can."
+            }
         }
     }
 

@@ -33,6 +33,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(endpoint!("/account/password", get => account::password::get, post => account::password::post))
         .service(endpoint!("/account/sessions", get => account::sessions::get))
         .service(endpoint!("/account/sessions/others", post => account::sessions::end_others))
+        .service(endpoint!("/account/export", get => account::export::get))
+        .service(endpoint!("/account/delete", get => account::delete::get, post => account::delete::post))
         .service(endpoint!("/posts", get => posts::list::get))
         .service(endpoint!("/posts/new", get => posts::new::get, post => posts::new::post))
         .service(endpoint!("/posts/{id}", get => posts::show::get))

@@ -103,6 +103,7 @@ impl Application {
             node,
         });
         spawn_purge(sessions.clone(), throttle, limits);
+        spawn_resume_deletions(state.clone());
 
         let listener = TcpListener::bind(settings.http.bind)
             .with_context(|| format!("binding QUILL_BIND {}", settings.http.bind))?;
@@ -273,6 +274,17 @@ async fn migrate_if_pending(db: &Db) -> anyhow::Result<()> {
 
 /// Deletes expired sessions, ended throttle windows and ended rate-limit windows now
 /// and then, so the tables stay the size of live use.
+/// Resumes, in the background, the account deletions a failure left pending.
+fn spawn_resume_deletions(state: web::Data<AppState>) {
+    tokio::spawn(async move {
+        match crate::app::deletion::resume_all(&state).await {
+            Ok(0) => {}
+            Ok(ended) => tracing::info!(ended, "pending account deletions resumed"),
+            Err(error) => tracing::warn!(%error, "pending account deletions not resumed"),
+        }
+    });
+}
+
 fn spawn_purge(sessions: SqlSessionStore, throttle: LoginThrottle, limits: RateLimiter) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(PURGE_EVERY);

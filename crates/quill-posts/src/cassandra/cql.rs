@@ -150,6 +150,12 @@ pub fn select_month_before(keyspace: &str) -> String {
     )
 }
 
+/// Deletes one month partition of a user's posts: the whole partition at once, a
+/// single tombstone. (`post_keys` cannot be found by user; its rows end by TTL.)
+pub fn delete_month(keyspace: &str) -> String {
+    format!("DELETE FROM {keyspace}.posts_by_user WHERE user_id = ? AND month = ?")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,6 +216,10 @@ mod tests {
         assert!(
             select_month_before("ks")
                 .ends_with("WHERE user_id = ? AND month = ? AND post_id < ? LIMIT ?")
+        );
+        assert_eq!(
+            delete_month("ks"),
+            "DELETE FROM ks.posts_by_user WHERE user_id = ? AND month = ?"
         );
         assert!(record_version("ks").contains("VALUES (?, ?, toTimestamp(now()))"));
     }

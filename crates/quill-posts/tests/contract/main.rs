@@ -140,6 +140,8 @@ contract!(
     a_long_month_is_read_page_by_page,
     a_key_stores_one_post_however_often_it_is_sent,
     keys_are_per_user_and_each_makes_its_own_post,
+    deleting_a_user_removes_all_their_posts_and_no_one_elses,
+    deleting_again_or_with_no_posts_is_harmless,
 );
 
 /// `quill cql migrate` a second time finds nothing to do, and the keyspace records the
@@ -174,5 +176,45 @@ async fn cassandra_migrations_are_recorded_and_run_once() {
     assert_eq!(
         versions,
         [(1, "posts_by_user".to_owned()), (2, "post_keys".to_owned())]
+    );
+}
+
+/// The analytics job reads the embedded store with its own reader (another process,
+/// read-only): after an account's deletion its next scan holds none of the user's posts,
+/// and the others' as they were.
+#[tokio::test]
+async fn the_analytics_reader_no_longer_sees_a_deleted_users_posts() {
+    use quill_domain::{Month, PostBody, PostId, PostTitle, UserId};
+    use quill_posts::embedded::EmbeddedPostReader;
+    use quill_posts::{NewPost, PostStore};
+
+    let (store, dir) = embedded();
+    for user in [1, 1, 2] {
+        let post = NewPost {
+            id: PostId::new_now(&[1, 0, 0, 0, 0, 1]),
+            key: None,
+            user: UserId(user),
+            title: PostTitle::parse("t").expect("title"),
+            body: PostBody::parse("the *source* text").expect("body"),
+        };
+        store.insert(post).await.expect("insert");
+    }
+    let now = Month::from_unix_micros(quill_domain::clock::unix_micros());
+    store
+        .delete_user(UserId(1), now.prev(), now)
+        .await
+        .expect("delete");
+    let mut reader = EmbeddedPostReader::open(dir.path()).expect("reader");
+    let mut seen = Vec::new();
+    reader
+        .scan::<quill_posts::PostStoreError>(0..=10, 100, |batch| {
+            seen.extend(batch);
+            Ok(())
+        })
+        .expect("scan");
+    assert_eq!(seen.len(), 1);
+    assert_eq!(
+        (seen[0].user_id, seen[0].body.as_str()),
+        (2, "the *source* text")
     );
 }

@@ -266,3 +266,46 @@ pub async fn keys_are_per_user_and_each_makes_its_own_post(store: &impl PostStor
         Some(bobs)
     );
 }
+
+/// An account's deletion takes every post of theirs, in every month since sign-up, and
+/// nobody else's.
+pub async fn deleting_a_user_removes_all_their_posts_and_no_one_elses(store: &impl PostStore) {
+    let alices = [
+        id_at(JAN_31_LAST_SECOND, 0, 1),
+        id_at(FEB_1, 0, 1),
+        id_at(MAR_15, 0, 1),
+    ];
+    insert_numbered(store, alices.into_iter().enumerate()).await;
+    let bobs = id_at(FEB_1, 1, 1);
+    store
+        .insert(post(BOB, bobs, "bob's"))
+        .await
+        .expect("insert");
+    store
+        .delete_user(ALICE, month(202601), month(202603))
+        .await
+        .expect("delete");
+    assert_eq!(every_page(store, 10).await, []);
+    for id in alices {
+        assert_eq!(store.get(ALICE, id).await.expect("get"), None);
+    }
+    let bob = store.list(BOB, everything(10)).await.expect("list").posts;
+    assert_eq!(bob.iter().map(|p| p.id).collect::<Vec<_>>(), [bobs]);
+}
+
+/// A deletion cut short runs again: running it twice, or on a user without posts, does
+/// no harm, and the user's later posts (a new account never gets the id) would be new.
+pub async fn deleting_again_or_with_no_posts_is_harmless(store: &impl PostStore) {
+    store
+        .delete_user(BOB, month(202601), month(202603))
+        .await
+        .expect("no posts");
+    insert_numbered(store, [(0, id_at(FEB_1, 0, 1))]).await;
+    for _ in 0..2 {
+        store
+            .delete_user(ALICE, month(202601), month(202602))
+            .await
+            .expect("delete");
+    }
+    assert_eq!(every_page(store, 10).await, []);
+}

@@ -142,6 +142,15 @@ pub async fn log_in(
             metrics.record(Event::LogInFailed);
             Ok(LogIn::WrongCredentials)
         }
+        // The right password of an account whose deletion a failure left pending: the
+        // attempt resumes it, and the answer is the same as for a name that is free.
+        Err(LogInError::Deleting(user)) => {
+            if let Err(error) = super::deletion::finish(state, &user).await {
+                tracing::warn!(%error, "account deletion still pending");
+            }
+            metrics.record(Event::LogInFailed);
+            Ok(LogIn::WrongCredentials)
+        }
         Err(LogInError::Other(e)) => Err(e.into()),
     }
 }

@@ -56,8 +56,9 @@ macro_rules! api_routes {
 api_routes! {
     "/openapi.json" => [get => openapi::get],
     "/users" => [post => users::create],
-    "/me" => [get => users::me],
+    "/me" => [get => users::me, delete => users::delete],
     "/me/password" => [put => users::change_password],
+    "/me/export" => [get => users::export],
     "/sessions" => [get => sessions::list, post => sessions::create],
     "/sessions/current" => [delete => sessions::delete],
     "/sessions/others" => [delete => sessions::end_others],

@@ -83,7 +83,7 @@ async fn a_method_a_route_does_not_take_gets_405_naming_those_it_does() {
         (Method::DELETE, "/login", "GET, HEAD, POST"),
         (Method::GET, "/logout", "POST"),
         (Method::PUT, "/api/v1/posts", "GET, HEAD, POST"),
-        (Method::POST, "/api/v1/me", "GET, HEAD"),
+        (Method::POST, "/api/v1/me", "DELETE, GET, HEAD"),
     ] {
         let response = app
             .stranger()

@@ -21,7 +21,7 @@ async fn a_new_post_is_published_and_shown() {
     assert!(page.contains("Your post is published."));
     assert!(page.contains("<h1>Hello, world</h1>"));
     assert!(
-        page.contains("First line\nSecond &#60;b&#62;line&#60;/b&#62;"),
+        page.contains("<p>First line\nSecond &lt;b&gt;line&lt;/b&gt;</p>"),
         "{page}"
     );
 

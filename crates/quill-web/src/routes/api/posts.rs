@@ -46,21 +46,41 @@ struct PostJson {
     /// A time-based UUID.
     id: String,
     title: String,
+    /// The source text, Markdown, as written.
     body: String,
+    /// The body rendered to sanitised HTML; only with `?format=html`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body_html: Option<String>,
     /// RFC 3339, UTC, with microseconds.
     #[schema(example = "2026-11-22T10:15:30.123456Z")]
     created_at: String,
 }
 
-impl From<Post> for PostJson {
-    fn from(post: Post) -> Self {
+impl PostJson {
+    fn of(post: Post, format: Option<BodyFormat>) -> Self {
         Self {
             id: post.id.to_string(),
             created_at: post.id.created_at_rfc3339(),
+            body_html: format.map(|BodyFormat::Html| quill_markdown::render(&post.body)),
             title: post.title,
             body: post.body,
         }
     }
+}
+
+/// A rendering of the body to add to the source text.
+#[derive(Clone, Copy, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum BodyFormat {
+    /// `body_html`: the Markdown rendered and sanitised, as the post's page shows it.
+    Html,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FormatQuery {
+    /// `html` adds `body_html` to each post.
+    format: Option<BodyFormat>,
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -70,6 +90,8 @@ pub struct ListQuery {
     before: Option<String>,
     /// How many posts (default 20; values outside 1-100 are brought into that range).
     limit: Option<usize>,
+    /// `html` adds `body_html` to each post.
+    format: Option<BodyFormat>,
 }
 
 /// A page of the caller's posts, newest first.
@@ -113,7 +135,11 @@ pub async fn list(
     let limit = query.limit.unwrap_or(posts::PAGE_SIZE).clamp(1, 100);
     let page = posts::page(&state, &api.user, before, limit).await?;
     Ok(HttpResponse::Ok().json(PostPageJson {
-        posts: page.posts.into_iter().map(PostJson::from).collect(),
+        posts: page
+            .posts
+            .into_iter()
+            .map(|post| PostJson::of(post, query.format))
+            .collect(),
         next: page.next.map(|id| id.to_string()),
     }))
 }
@@ -166,7 +192,7 @@ pub async fn create(
         .ok_or_else(|| Problem::Internal(anyhow::anyhow!("post {id} missing after insert")))?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/posts/{id}")))
-        .json(PostJson::from(post)))
+        .json(PostJson::of(post, None)))
 }
 
 /// A post token: the key a new post needs.
@@ -206,9 +232,10 @@ pub async fn token(
     path = "/api/v1/posts/{id}",
     operation_id = "get_post",
     tag = "posts",
-    params(("id" = String, Path, description = "The post's id, a UUID.")),
+    params(("id" = String, Path, description = "The post's id, a UUID."), FormatQuery),
     responses(
         (status = 200, description = "The post.", body = PostJson),
+        (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
         (status = 503, response = Unavailable),
@@ -218,10 +245,11 @@ pub async fn get(
     state: web::Data<AppState>,
     api: ApiUser,
     id: web::Path<String>,
+    query: web::Query<FormatQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = PostId::parse(&id).map_err(|_| Problem::NotFound)?;
     let post = posts::get(&state, &api.user, id)
         .await?
         .ok_or(Problem::NotFound)?;
-    Ok(HttpResponse::Ok().json(PostJson::from(post)))
+    Ok(HttpResponse::Ok().json(PostJson::of(post, query.format)))
 }

@@ -1,4 +1,5 @@
-//! `POST /api/v1/users` (sign up), `GET /api/v1/me` and `PUT /api/v1/me/password`.
+//! `POST /api/v1/users` (sign up), `GET` and `DELETE /api/v1/me`, and
+//! `PUT /api/v1/me/password`.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use quill_accounts::Action;
@@ -10,6 +11,7 @@ use super::openapi::{
     BadRequest, Invalid, PayloadTooLarge, TooManyRequests, Unauthorized, Unavailable,
 };
 use crate::app::accounts::{self, Attempt, NewAccount, SignUp};
+use crate::app::deletion::{self, DeleteAccount, DeleteRequest};
 use crate::app::password::{self, ChangePassword, PasswordChange};
 use crate::errors::{ApiError, Problem};
 use crate::metrics::Metrics;
@@ -150,4 +152,92 @@ pub async fn change_password(
             Err(Problem::TooManyRequests { retry_after_secs }.into())
         }
     }
+}
+
+/// The body of `DELETE /api/v1/me`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = AccountDeletion)]
+pub struct DeleteAccountRequest {
+    /// The caller's current password.
+    #[serde(default)]
+    #[schema(required = true)]
+    password: String,
+}
+
+/// What `DELETE /api/v1/me` answers when the account is closed but not all of its
+/// posts could be deleted yet.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = AccountDeleting)]
+pub struct DeletingJson {
+    /// Always `deleting`: the account can no longer log in, and Quill deletes the rest
+    /// at its next start or at the next login attempt on the account.
+    #[schema(example = "deleting")]
+    pub status: &'static str,
+}
+
+/// Deletes the caller's account: every post, session and token of theirs, and the
+/// account, whose username becomes free. Cannot be undone.
+///
+/// A wrong password is a 422 on `current_password` and counts as a failed login in the
+/// login throttle.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/me",
+    operation_id = "delete_account",
+    tag = "accounts",
+    request_body = DeleteAccountRequest,
+    responses(
+        (status = 204, description = "Deleted, posts and all; the token no longer works."),
+        (status = 202, description = "The account is closed (no login, no token works), but \
+            some posts could not be deleted yet; Quill deletes them later.", body = DeletingJson),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 413, response = PayloadTooLarge),
+        (status = 422, response = Invalid),
+        (status = 429, response = TooManyRequests),
+        (status = 503, response = Unavailable),
+    ),
+)]
+pub async fn delete(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    api: ApiUser,
+    body: web::Json<DeleteAccountRequest>,
+) -> Result<HttpResponse, ApiError> {
+    // API clients hold no device cookie: they count as browsers the account does not know.
+    let attempt = Attempt {
+        address: state.client_ip(&req),
+        device: None,
+    };
+    let request = DeleteRequest {
+        password: &body.password,
+        confirm: None,
+    };
+    match deletion::delete_account(&state, &api.user, attempt, request).await? {
+        DeleteAccount::Deleted => Ok(HttpResponse::NoContent().finish()),
+        DeleteAccount::Pending => {
+            Ok(HttpResponse::Accepted().json(DeletingJson { status: "deleting" }))
+        }
+        DeleteAccount::Refused(errors) => Err(Problem::Invalid(errors).into()),
+        DeleteAccount::Throttled { retry_after_secs } => {
+            Err(Problem::TooManyRequests { retry_after_secs }.into())
+        }
+    }
+}
+
+/// Every post of the caller as a ZIP, streamed as it is written: `posts/<id>.md` for
+/// each (front matter with `id`, `title` and `created_at`, then the body as written)
+/// and `posts.json`, the same posts as a JSON array.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/export",
+    operation_id = "export",
+    tag = "accounts",
+    responses(
+        (status = 200, description = "The archive.", content_type = "application/zip", body = Vec<u8>),
+        (status = 401, response = Unauthorized),
+    ),
+)]
+pub async fn export(state: web::Data<AppState>, api: ApiUser) -> HttpResponse {
+    crate::routes::account::export::download(state, api.user)
 }

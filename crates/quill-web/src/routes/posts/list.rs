@@ -15,9 +15,29 @@ use crate::state::AppState;
 #[template(path = "posts/list.html")]
 struct ListPage {
     chrome: Chrome,
-    posts: Vec<Post>,
+    posts: Vec<Summary>,
     next: Option<PostId>,
     paged: bool,
+}
+
+/// A post as the list shows it: the body as a plain-text excerpt, no formatting.
+struct Summary {
+    id: PostId,
+    title: String,
+    excerpt: String,
+}
+
+/// How much of a body the list shows.
+const EXCERPT_CHARS: usize = 280;
+
+impl From<Post> for Summary {
+    fn from(post: Post) -> Self {
+        Self {
+            id: post.id,
+            excerpt: quill_markdown::excerpt(&post.body, EXCERPT_CHARS),
+            title: post.title,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -35,7 +55,7 @@ pub async fn get(
     let page = posts::page(&state, &user, before, posts::PAGE_SIZE).await?;
     render(&ListPage {
         chrome,
-        posts: page.posts,
+        posts: page.posts.into_iter().map(Summary::from).collect(),
         next: page.next,
         paged: before.is_some(),
     })

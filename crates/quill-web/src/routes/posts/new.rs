@@ -1,4 +1,5 @@
-//! `/posts/new`: write a post and land on it.
+//! `/posts/new`: write a post and land on it, or preview it first: the form's second
+//! button shows the rendered post above the form, storing nothing (no JavaScript).
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -23,6 +24,8 @@ struct NewPostPage {
     title: String,
     body: String,
     errors: FieldErrors,
+    /// The body rendered (`quill_markdown::render`), when the preview button was pressed.
+    preview: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -35,6 +38,8 @@ pub struct NewPostForm {
     post_token: String,
     #[serde(default)]
     csrf_token: String,
+    /// Sent by the preview button only.
+    preview: Option<String>,
 }
 
 /// Why a form's post token was refused.
@@ -53,6 +58,7 @@ pub async fn get(
         title: String::new(),
         body: String::new(),
         errors: FieldErrors::new(),
+        preview: None,
     })
 }
 
@@ -67,6 +73,18 @@ pub async fn post(
 ) -> Result<HttpResponse, PageError> {
     csrf.verify(&form.csrf_token)?;
     let form = form.into_inner();
+    if form.preview.is_some() {
+        // Nothing is stored and the post token is kept for the real publish.
+        let preview = Some(quill_markdown::render(&form.body));
+        return render(&NewPostPage {
+            chrome,
+            post_token: form.post_token,
+            title: form.title,
+            body: form.body,
+            errors: FieldErrors::new(),
+            preview,
+        });
+    }
     let draft = Draft {
         title: &form.title,
         body: &form.body,
@@ -91,6 +109,7 @@ pub async fn post(
                 title: form.title,
                 body: form.body,
                 errors,
+                preview: None,
             };
             render_status(&page, StatusCode::UNPROCESSABLE_ENTITY)
         }

@@ -15,6 +15,8 @@ use crate::state::AppState;
 struct ShowPage {
     chrome: Chrome,
     post: Post,
+    /// The body rendered from Markdown and sanitised (`quill_markdown::render`).
+    body_html: String,
 }
 
 pub async fn get(
@@ -27,5 +29,10 @@ pub async fn get(
     let post = posts::get(&state, &user, id)
         .await?
         .ok_or(Problem::NotFound)?;
-    render(&ShowPage { chrome, post })
+    let body_html = quill_markdown::render(&post.body);
+    render(&ShowPage {
+        chrome,
+        post,
+        body_html,
+    })
 }
