@@ -230,11 +230,12 @@ fn trim_trailing(address: &str) -> &str {
 /// of posts, which shows no formatting. White space runs become one space; an excerpt
 /// that was cut ends with "…".
 pub fn excerpt(source: &str, max_chars: usize) -> String {
-    let mut text = String::new();
+    let (mut text, mut chars) = (String::new(), 0);
     for event in Parser::new_ext(source, options()) {
         match event {
             Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
                 text.push_str(&t);
+                chars += t.chars().count();
             }
             Event::SoftBreak
             | Event::HardBreak
@@ -245,10 +246,13 @@ pub fn excerpt(source: &str, max_chars: usize) -> String {
                 | TagEnd::Item
                 | TagEnd::TableCell
                 | TagEnd::CodeBlock,
-            ) => text.push(' '),
+            ) => {
+                text.push(' ');
+                chars += 1;
+            }
             _ => {}
         }
-        if text.chars().count() > max_chars * 2 {
+        if chars > max_chars * 2 {
             break;
         }
     }

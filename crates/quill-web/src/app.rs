@@ -13,6 +13,7 @@
 
 pub mod accounts;
 pub mod deletion;
+pub mod excerpts;
 pub mod export;
 pub mod password;
 pub mod posts;

@@ -6,6 +6,9 @@ use quill_domain::PostId;
 use quill_posts::Post;
 use serde::Deserialize;
 
+use std::sync::Arc;
+
+use crate::app::excerpts::Excerpts;
 use crate::app::{CurrentUser, posts};
 use crate::errors::{PageError, Problem};
 use crate::page::{Chrome, render};
@@ -24,17 +27,15 @@ struct ListPage {
 struct Summary {
     id: PostId,
     title: String,
-    excerpt: String,
+    /// Escaped already (`Excerpts`).
+    excerpt_html: Arc<str>,
 }
 
-/// How much of a body the list shows.
-const EXCERPT_CHARS: usize = 280;
-
-impl From<Post> for Summary {
-    fn from(post: Post) -> Self {
+impl Summary {
+    fn of(post: Post, excerpts: &Excerpts) -> Self {
         Self {
             id: post.id,
-            excerpt: quill_markdown::excerpt(&post.body, EXCERPT_CHARS),
+            excerpt_html: excerpts.html_of(&post),
             title: post.title,
         }
     }
@@ -55,7 +56,11 @@ pub async fn get(
     let page = posts::page(&state, &user, before, posts::PAGE_SIZE).await?;
     render(&ListPage {
         chrome,
-        posts: page.posts.into_iter().map(Summary::from).collect(),
+        posts: page
+            .posts
+            .into_iter()
+            .map(|post| Summary::of(post, &state.excerpts))
+            .collect(),
         next: page.next,
         paged: before.is_some(),
     })
