@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod ballista;
 mod errors;
 mod export;
 mod fixtures;
