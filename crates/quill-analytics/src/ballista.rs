@@ -10,9 +10,9 @@
 //! it on a generated snapshot.
 
 #[cfg(feature = "ballista")]
-pub mod cluster;
-#[cfg(feature = "ballista")]
 pub mod client;
+#[cfg(feature = "ballista")]
+pub mod cluster;
 #[cfg(feature = "ballista")]
 pub mod progress;
 #[cfg(feature = "ballista")]

@@ -62,8 +62,7 @@ pub async fn session(addr: &SchedulerAddr, partitions: usize) -> Result<SessionC
 
 /// The job id of a plan the Ballista planner made, once the scheduler has accepted it.
 fn job_id(plan: &Arc<dyn ExecutionPlan>) -> Option<String> {
-    plan.as_any()
-        .downcast_ref::<DistributedQueryExec<LogicalPlanNode>>()
+    plan.downcast_ref::<DistributedQueryExec<LogicalPlanNode>>()
         .and_then(|exec| exec.job_id())
         .map(|id| id.to_string())
 }
@@ -91,19 +90,27 @@ async fn run_query(
             move || job_id(&plan),
         ))
     });
-    let result = collect(plan, ctx.task_ctx()).await;
+    let start = Instant::now();
+    let result = collect(Arc::clone(&plan), ctx.task_ctx()).await;
     if let Some(display) = display {
         display.abort();
         if std::io::stderr().is_terminal() {
-            eprintln!();
+            eprint!("\r\x1b[2K");
         }
-        eprintln!("{}: done", report.title());
+        // The job's final count, so that every report shows its stages and tasks.
+        let last = match job_id(&plan) {
+            Some(id) => progress::poll(addr, &id).await,
+            None => None,
+        };
+        match last {
+            Some(p) => eprintln!("{}, done", p.line(report.title(), start.elapsed())),
+            None => eprintln!("{}: done", report.title()),
+        }
     }
     result.map_err(|e| match from_datafusion(e) {
-        AnalyticsError::DataFusion(e) => AnalyticsError::Ballista(format!(
-            "{} failed on the cluster: {e}",
-            report.file_stem()
-        )),
+        AnalyticsError::DataFusion(e) => {
+            AnalyticsError::Ballista(format!("{} failed on the cluster: {e}", report.file_stem()))
+        }
         other => other,
     })
 }

@@ -11,6 +11,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use ballista_core::registry::BallistaFunctionRegistry;
 use ballista_executor::executor_process::{ExecutorProcessConfig, start_executor_process};
 use ballista_scheduler::cluster::BallistaCluster;
 use ballista_scheduler::config::SchedulerConfig;
@@ -108,6 +109,17 @@ pub async fn scheduler(args: &SchedulerArgs) -> Result<()> {
         .map_err(ballista)
 }
 
+/// The functions an executor can run: Ballista's default registry lacks DataFusion's
+/// nested (array) functions, which R4's `string_to_array` is, although the client and the
+/// scheduler plan with them.
+fn function_registry() -> BallistaFunctionRegistry {
+    let mut registry = BallistaFunctionRegistry::default();
+    for f in datafusion::functions_nested::all_default_nested_functions() {
+        registry.scalar_functions.insert(f.name().to_owned(), f);
+    }
+    registry
+}
+
 /// Runs an executor until the process is stopped; it waits for the scheduler to come up.
 pub async fn executor(args: &ExecutorArgs) -> Result<()> {
     let slots = args
@@ -125,12 +137,10 @@ pub async fn executor(args: &ExecutorArgs) -> Result<()> {
         // Swarm).
         scheduler_connect_timeout_seconds: u16::MAX,
         vcores: slots,
-        work_dir: args
-            .work_dir
-            .as_ref()
-            .map(|d| d.display().to_string()),
+        work_dir: args.work_dir.as_ref().map(|d| d.display().to_string()),
         executor_heartbeat_interval_seconds: args.heartbeat_secs.max(1),
         print_thread_info: false,
+        override_function_registry: Some(Arc::new(function_registry())),
         ..ExecutorProcessConfig::default()
     };
     start_executor_process(Arc::new(config))

@@ -130,7 +130,7 @@ pub async fn show(
     };
     let start = Instant::now();
     let mut last = None;
-    let mut shown_at = Instant::now();
+    let mut shown_at: Option<Instant> = None;
     loop {
         tokio::time::sleep(Duration::from_millis(500)).await;
         let Some(id) = job_id() else { continue };
@@ -138,7 +138,8 @@ pub async fn show(
             continue;
         };
         let changed = last != Some(p);
-        if (terminal && changed) || (!terminal && changed && shown_at.elapsed() >= every) {
+        let due = shown_at.is_none_or(|t| t.elapsed() >= every);
+        if changed && (terminal || due) {
             let text = p.line(&label, start.elapsed());
             let mut stderr = std::io::stderr();
             let _ = if terminal {
@@ -147,7 +148,7 @@ pub async fn show(
                 writeln!(stderr, "{text}")
             };
             last = Some(p);
-            shown_at = Instant::now();
+            shown_at = Some(Instant::now());
         }
     }
 }

@@ -44,7 +44,11 @@ fn append(column: &mut Column, array: &dyn Array, name: &str) -> Result<()> {
         }
         Column::Text(values) => {
             let a = cast(array, &DataType::Utf8)?;
-            values.extend(a.as_string::<i32>().iter().map(|s| s.unwrap_or("").to_owned()));
+            values.extend(
+                a.as_string::<i32>()
+                    .iter()
+                    .map(|s| s.unwrap_or("").to_owned()),
+            );
         }
     }
     Ok(())

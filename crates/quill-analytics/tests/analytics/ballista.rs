@@ -48,6 +48,7 @@ impl Cluster {
     /// Starts a scheduler and `executors` executors of two slots, and waits until the
     /// scheduler reports them all registered.
     async fn start(root: &Path, executors: usize) -> Cluster {
+        std::fs::create_dir_all(root).unwrap();
         let port = free_port();
         let addr = SchedulerAddr {
             host: "127.0.0.1".into(),
@@ -171,10 +172,7 @@ fn quill_analytics(args: &[String]) -> Output {
 /// and an index.html.
 fn assert_same_reports(got: &Path, want: &Path) {
     for report in Report::ALL {
-        for name in [
-            csv_name(report),
-            format!("{}.parquet", report.file_stem()),
-        ] {
+        for name in [csv_name(report), format!("{}.parquet", report.file_stem())] {
             let (g, w) = (
                 std::fs::read(got.join(&name)).unwrap(),
                 std::fs::read(want.join(&name)).unwrap(),
@@ -206,8 +204,26 @@ async fn a_cluster_of_two_executors_writes_the_local_engines_reports() {
     assert!(output.status.success(), "{stderr}");
     assert!(stderr.contains("200000 rows"), "{stderr}");
     assert_same_reports(&out, &local);
-    // Progress: each report's stages and tasks, then done.
-    assert!(stderr.contains("R4 Top 100 words: done"), "{stderr}");
+    // Progress: each report's stages and tasks, all done at its end.
+    for report in Report::ALL {
+        let done = stderr
+            .lines()
+            .find(|l| {
+                l.starts_with(&format!("{}: stages ", report.title())) && l.ends_with(", done")
+            })
+            .unwrap_or_else(|| panic!("no final progress of {report:?} in {stderr}"));
+        // "stages N/N, tasks M/M"
+        let counts: Vec<&str> = done
+            .split(|c: char| c == ' ' || c == ',')
+            .filter(|w| w.contains('/'))
+            .collect();
+        assert_eq!(counts.len(), 2, "{done}");
+        for count in counts {
+            let (n, of) = count.split_once('/').unwrap();
+            assert_eq!(n, of, "{done}");
+            assert_ne!(n, "0", "{done}");
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -259,7 +275,7 @@ async fn an_executor_killed_mid_run_leaves_right_reports_or_none() {
 
     let mut cluster = Cluster::start(&scratch.join("cluster"), 2).await;
     let out = scratch.join("ballista");
-    let mut run = Command::new(BIN)
+    let run = Command::new(BIN)
         .args(run_args(&cluster.engine(), &snap, &out))
         .stderr(Stdio::piped())
         .spawn()
