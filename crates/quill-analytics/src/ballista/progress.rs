@@ -82,7 +82,7 @@ pub async fn get(addr: &SchedulerAddr, path: &str) -> Option<String> {
     let text = String::from_utf8(raw).ok()?;
     let (head, body) = text.split_once("\r\n\r\n")?;
     let mut lines = head.lines();
-    if !lines.next()?.split(' ').nth(1).is_some_and(|s| s == "200") {
+    if lines.next()?.split(' ').nth(1) != Some("200") {
         return None;
     }
     let chunked = lines.any(|l| {

@@ -213,10 +213,7 @@ async fn a_cluster_of_two_executors_writes_the_local_engines_reports() {
             })
             .unwrap_or_else(|| panic!("no final progress of {report:?} in {stderr}"));
         // "stages N/N, tasks M/M"
-        let counts: Vec<&str> = done
-            .split(|c: char| c == ' ' || c == ',')
-            .filter(|w| w.contains('/'))
-            .collect();
+        let counts: Vec<&str> = done.split([' ', ',']).filter(|w| w.contains('/')).collect();
         assert_eq!(counts.len(), 2, "{done}");
         for count in counts {
             let (n, of) = count.split_once('/').unwrap();
