@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[cfg(feature = "ballista")]
 mod ballista;
 mod errors;
 mod export;
