@@ -43,6 +43,20 @@ pub enum AnalyticsError {
     Parquet(#[from] ParquetError),
     #[error(transparent)]
     Shape(#[from] crate::generate::shape::ShapeError),
+    #[error("unknown engine {0:?}: use local or ballista://HOST:PORT")]
+    EngineSpec(String),
+    #[error(
+        "the Ballista engine reads Parquet snapshots only ({0}); write one with \
+         `quill-analytics export --out DIR` on a volume every executor mounts, then run \
+         with --source parquet:DIR"
+    )]
+    EngineSource(String),
+    #[error("this quill-analytics was built without the `ballista` feature")]
+    NoBallista,
+    #[error("cannot reach the Ballista scheduler at {addr}: {reason}")]
+    SchedulerUnreachable { addr: String, reason: String },
+    #[error("Ballista: {0}")]
+    Ballista(String),
     #[error("the scan was stopped before its end")]
     Cancelled,
     #[error("worker task failed: {0}")]

@@ -5,6 +5,7 @@
 //!
 //! Errors are [`error::AnalyticsError`]; the binary (`quill-analytics`) adds context.
 
+pub mod ballista;
 pub mod calendar;
 pub mod engine;
 pub mod error;

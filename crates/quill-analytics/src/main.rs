@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use quill_analytics::ballista::Engine;
 use quill_analytics::export::export;
 use quill_analytics::generate::shape::{BodyLength, LetterRange, Preset, Shape, WordForm};
 use quill_analytics::generate::{GenerateOptions, generate};
@@ -39,6 +40,10 @@ enum Command {
     Run {
         #[command(flatten)]
         common: Common,
+        /// local, or ballista://HOST:PORT to run on a Ballista cluster (parquet sources;
+        /// --threads then sets the partitions of each stage)
+        #[arg(long, default_value = "local")]
+        engine: Engine,
         #[arg(long)]
         out: PathBuf,
         /// Replace DIR if it exists and is not empty
@@ -58,6 +63,13 @@ enum Command {
     Nightly {
         #[command(flatten)]
         common: Common,
+        /// local, or ballista://HOST:PORT (as for `run`)
+        #[arg(long, default_value = "local")]
+        engine: Engine,
+        /// Export the source to this snapshot directory first and report on that (what a
+        /// Ballista cluster reads; a volume every executor mounts at the same path)
+        #[arg(long)]
+        snapshot: Option<PathBuf>,
         #[arg(long)]
         reports_dir: PathBuf,
         /// Stay running and start a run every day at this UTC time
@@ -79,6 +91,12 @@ enum Command {
         #[command(flatten)]
         shape: ShapeArgs,
     },
+    /// Run a Ballista scheduler (the cluster's coordinator)
+    #[cfg(feature = "ballista")]
+    Scheduler(quill_analytics::ballista::cluster::SchedulerArgs),
+    /// Run a Ballista executor (a worker of the cluster)
+    #[cfg(feature = "ballista")]
+    Executor(quill_analytics::ballista::cluster::ExecutorArgs),
 }
 
 /// What generated posts look like: a preset, then any parameter overridden.
@@ -134,8 +152,9 @@ fn threads(asked: Option<usize>) -> usize {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
-fn options(common: &Common, replace: bool) -> RunOptions {
+fn options(common: &Common, replace: bool, engine: Engine) -> RunOptions {
     RunOptions {
+        engine,
         threads: threads(common.threads),
         replace,
         progress: if common.quiet {
@@ -154,6 +173,17 @@ fn runtime(threads: usize) -> anyhow::Result<tokio::runtime::Runtime> {
         .context("starting the runtime")
 }
 
+/// The scheduler's and executors' runtime: all cores, and Ballista's 32 MB stacks, which
+/// deep plans need.
+#[cfg(feature = "ballista")]
+fn cluster_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .thread_stack_size(32 * 1024 * 1024)
+        .enable_all()
+        .build()
+        .context("starting the runtime")
+}
+
 /// Runs `work` until it ends or the process is asked to stop (Ctrl-C, SIGTERM). Stopping
 /// drops `work`, which removes its staging folder, so an interrupted run leaves nothing.
 async fn until_stopped<T>(work: impl Future<Output = T>) -> anyhow::Result<T> {
@@ -166,15 +196,30 @@ async fn until_stopped<T>(work: impl Future<Output = T>) -> anyhow::Result<T> {
     }
 }
 
+/// Serves until `server` fails or the process is asked to stop, which is a clean exit.
+#[cfg(feature = "ballista")]
+async fn serve_until_stopped(
+    server: impl Future<Output = Result<(), quill_analytics::AnalyticsError>>,
+) -> anyhow::Result<()> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("listening for SIGTERM")?;
+    tokio::select! {
+        out = server => Ok(out?),
+        _ = tokio::signal::ctrl_c() => Ok(()),
+        _ = term.recv() => Ok(()),
+    }
+}
+
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Run {
             common,
+            engine,
             out,
             replace,
         } => {
-            let options = options(&common, replace);
+            let options = options(&common, replace, engine);
             let outcome = runtime(options.threads)?
                 .block_on(until_stopped(run(&common.source, &out, &options)))?
                 .with_context(|| format!("running the reports of {}", common.source))?;
@@ -193,7 +238,7 @@ fn main() -> anyhow::Result<()> {
             out,
             replace,
         } => {
-            let options = options(&common, replace);
+            let options = options(&common, replace, Engine::Local);
             let outcome = runtime(options.threads)?
                 .block_on(until_stopped(export(&common.source, &out, &options)))?
                 .with_context(|| format!("exporting {}", common.source))?;
@@ -206,14 +251,17 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Nightly {
             common,
+            engine,
+            snapshot,
             reports_dir,
             at,
         } => {
-            let options = options(&common, true);
+            let options = options(&common, true, engine);
             let rt = runtime(options.threads)?;
             match at {
                 Some(at) => match rt.block_on(until_stopped(nightly::schedule(
                     &common.source,
+                    snapshot.as_deref(),
                     &reports_dir,
                     at,
                     &options,
@@ -222,6 +270,7 @@ fn main() -> anyhow::Result<()> {
                     let outcome = rt
                         .block_on(until_stopped(nightly::run_once(
                             &common.source,
+                            snapshot.as_deref(),
                             &reports_dir,
                             &options,
                         )))?
@@ -252,6 +301,24 @@ fn main() -> anyhow::Result<()> {
             let dir = generate(&out, &options)
                 .with_context(|| format!("generating {posts} posts into {}", out.display()))?;
             eprintln!("wrote {posts} posts to {}", dir.display());
+        }
+        #[cfg(feature = "ballista")]
+        Command::Scheduler(args) => {
+            quill_analytics::ballista::cluster::init_logging();
+            cluster_runtime()?
+                .block_on(serve_until_stopped(
+                    quill_analytics::ballista::cluster::scheduler(&args),
+                ))
+                .context("running the Ballista scheduler")?;
+        }
+        #[cfg(feature = "ballista")]
+        Command::Executor(args) => {
+            quill_analytics::ballista::cluster::init_logging();
+            cluster_runtime()?
+                .block_on(serve_until_stopped(
+                    quill_analytics::ballista::cluster::executor(&args),
+                ))
+                .context("running the Ballista executor")?;
         }
     }
     Ok(())

@@ -7,8 +7,10 @@ use std::time::Duration;
 
 use quill_domain::clock::unix_micros;
 
+use crate::ballista::Engine;
 use crate::calendar::{self, MICROS_PER_DAY};
 use crate::error::{AnalyticsError, Result};
+use crate::export::export;
 use crate::output::staging::PARTIAL_MARK;
 use crate::run::{RunOptions, RunOutcome, run};
 use crate::source::SourceSpec;
@@ -74,8 +76,13 @@ pub fn remove_stale_partials(reports_dir: &Path) -> Result<usize> {
 }
 
 /// One nightly run now: `reports_dir/<today>/`, replacing a folder of the same day.
+///
+/// With `snapshot`, a source other than a snapshot is first exported there (replacing the
+/// last night's) and the reports read that: the way to a Ballista cluster, whose executors
+/// read the snapshot from a volume they share.
 pub async fn run_once(
     spec: &SourceSpec,
+    snapshot: Option<&Path>,
     reports_dir: &Path,
     options: &RunOptions,
 ) -> Result<RunOutcome> {
@@ -84,12 +91,24 @@ pub async fn run_once(
         replace: true,
         ..options.clone()
     };
-    run(spec, &dated_dir(reports_dir, unix_micros()), &options).await
+    let source = match snapshot {
+        Some(dir) if !matches!(spec, SourceSpec::Parquet(_)) => {
+            let local = RunOptions {
+                engine: Engine::Local,
+                ..options.clone()
+            };
+            export(spec, dir, &local).await?;
+            SourceSpec::Parquet(dir.to_owned())
+        }
+        _ => spec.clone(),
+    };
+    run(&source, &dated_dir(reports_dir, unix_micros()), &options).await
 }
 
 /// Runs every day at `at`, forever; a failed night is reported and the next one still runs.
 pub async fn schedule(
     spec: &SourceSpec,
+    snapshot: Option<&Path>,
     reports_dir: &Path,
     at: TimeOfDay,
     options: &RunOptions,
@@ -104,7 +123,7 @@ pub async fn schedule(
             at.minute
         );
         tokio::time::sleep(Duration::from_micros(wait)).await;
-        match run_once(spec, reports_dir, options).await {
+        match run_once(spec, snapshot, reports_dir, options).await {
             Ok(outcome) => eprintln!(
                 "quill-analytics: wrote {} ({} rows)",
                 outcome.dir.display(),

@@ -219,6 +219,7 @@ pub fn options(threads: usize) -> RunOptions {
         threads,
         replace: false,
         progress: ProgressMode::Off,
+        engine: Default::default(),
     }
 }
 

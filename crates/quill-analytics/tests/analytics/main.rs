@@ -2,6 +2,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[cfg(feature = "ballista")]
+mod ballista;
 mod errors;
 mod export;
 mod fixtures;
