@@ -16,10 +16,16 @@ pub struct ApiUser {
 
 fn bearer(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    bearer_token(value).map(str::to_owned)
+}
+
+/// The token of an `Authorization` header's value: `Bearer <token>` (the scheme in any
+/// case), 1-256 characters once trimmed; anything else is no token.
+pub fn bearer_token(value: &str) -> Option<&str> {
     let (scheme, token) = value.split_once(' ')?;
     scheme
         .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim().to_owned())
+        .then(|| token.trim())
         .filter(|t| !t.is_empty() && t.len() <= 256)
 }
 

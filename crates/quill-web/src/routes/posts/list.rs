@@ -22,7 +22,7 @@ struct ListPage {
 
 #[derive(Deserialize)]
 pub struct ListQuery {
-    before: Option<String>,
+    pub before: Option<String>,
 }
 
 pub async fn get(
