@@ -225,3 +225,39 @@ pub async fn ensure_cookie(
     }
     Ok(res)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> MacKey {
+        MacKey::for_tests([7; 32])
+    }
+
+    #[test]
+    fn a_token_matches_its_own_binding_only() {
+        let visitor = Binding::Visitor(random());
+        let session = Binding::Session(random());
+        let token = token(&key(), &visitor);
+        assert!(token_matches(&key(), &visitor, &token));
+        assert!(token_matches(&key(), &visitor, &format!(" {token}\n")));
+        assert!(!token_matches(&key(), &session, &token));
+        assert!(!token_matches(
+            &MacKey::for_tests([8; 32]),
+            &visitor,
+            &token
+        ));
+        for forged in ["", "not base64!", &token[1..], &format!("{token}A")] {
+            assert!(!token_matches(&key(), &visitor, forged), "{forged:?}");
+        }
+    }
+
+    #[test]
+    fn only_seeds_of_quills_shape_are_kept() {
+        let seed = random();
+        assert_eq!(seed_of_cookie(&seed), Some(seed.as_str()));
+        assert_eq!(seed_of_cookie(&seed[1..]), None);
+        assert_eq!(seed_of_cookie(&format!("{}+", &seed[1..])), None);
+        assert_eq!(seed_of_cookie(""), None);
+    }
+}

@@ -47,3 +47,34 @@ impl FromRequest for ApiUser {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_token;
+
+    #[test]
+    fn a_bearer_token_is_what_follows_the_scheme_trimmed() {
+        assert_eq!(bearer_token("Bearer abc"), Some("abc"));
+        assert_eq!(bearer_token("bEaReR   abc  "), Some("abc"));
+        assert_eq!(
+            bearer_token(&format!("Bearer {}", "a".repeat(256))).map(str::len),
+            Some(256)
+        );
+    }
+
+    #[test]
+    fn anything_else_is_no_token() {
+        for value in [
+            "",
+            "Bearer",
+            "Bearer ",
+            "Bearer    ",
+            "Basic abc",
+            "Bearerabc",
+            "abc",
+        ] {
+            assert_eq!(bearer_token(value), None, "{value:?}");
+        }
+        assert_eq!(bearer_token(&format!("Bearer {}", "a".repeat(257))), None);
+    }
+}
