@@ -5,11 +5,12 @@ them, except `DELETE /api/v1/sessions/current`, which ends the token it is sent 
 so gets a fresh one each time (otherwise the rest of the run would only see 401s).
 
 QUILL_ST_BASE, QUILL_ST_USERNAME and QUILL_ST_PASSWORD name the Quill under test and an
-account on it.
+account on it, which is made here when it does not exist yet.
 """
 
 import json
 import os
+import urllib.error
 import urllib.request
 
 import schemathesis
@@ -21,15 +22,30 @@ CREDENTIALS = {
 }
 
 
-def log_in():
+def post(path):
     request = urllib.request.Request(
-        f"{BASE}/api/v1/sessions",
+        f"{BASE}{path}",
         data=json.dumps(CREDENTIALS).encode(),
         headers={"Content-Type": "application/json"},
         method="POST",
     )
     with urllib.request.urlopen(request, timeout=30) as response:
-        return json.load(response)["token"]
+        return json.load(response)
+
+
+def make_account():
+    try:
+        post("/api/v1/users")
+    except urllib.error.HTTPError as e:
+        if e.code != 422:  # 422: the username is taken, by an earlier run
+            raise
+
+
+def log_in():
+    return post("/api/v1/sessions")["token"]
+
+
+make_account()
 
 
 class Bearer:
