@@ -207,7 +207,7 @@ else
 fi
 
 # Issue 15: the API against its OpenAPI document, the parsers under libFuzzer, a form
-# flood. Each step is a function of its own (below), run in this order.
+# flood. Each step is a function of its own (defined after install_missing above).
 api_schema_tests
 fuzz_targets
 form_flood
