@@ -67,6 +67,102 @@ trap 'exit 130' INT TERM
 
 install_missing
 
+# --- issue 15 steps (docs/API.md "Schema-driven tests", docs/ROBUSTNESS.md) ---------
+
+# The limits a flood of requests from 127.0.0.1 would hit at once, raised as the load
+# tests raise them: the answers, not the limits, are under test.
+robustness_env() {
+    local high=1000000000 name
+    for name in QUILL_SIGNUP_ADDRESS_LIMIT QUILL_SIGNUP_TOTAL_LIMIT QUILL_LOGIN_ACCOUNT_LIMIT \
+        QUILL_LOGIN_ADDRESS_LIMIT QUILL_API_SESSION_ADDRESS_LIMIT QUILL_API_SESSION_TOTAL_LIMIT \
+        QUILL_POST_TOKEN_ADDRESS_LIMIT QUILL_POST_TOKEN_TOTAL_LIMIT; do
+        printf '%s=%s\n' "$name" "$high"
+    done
+}
+
+# Schemathesis (from PyPI, in a virtual environment made once and reused) generates
+# requests for every operation of GET /api/v1/openapi.json and sends them, with a
+# logged-in bearer token, to the debug quill on a free port: every answer must have a
+# documented status, content type, headers and a body of the documented schema, and
+# none may be a 5xx. QUILL_SCHEMA_EXAMPLES bounds the examples per operation.
+api_schema_tests() {
+    log "schema-driven API tests (schemathesis)"
+    local venv=${QUILL_SCHEMATHESIS_VENV:-/var/tmp/quill-schemathesis-venv}
+    if [[ ! -x $venv/bin/st ]]; then
+        python3 -c 'import ensurepip' 2>/dev/null || apt_install python3-venv
+        python3 -m venv "$venv"
+        "$venv/bin/pip" install --quiet 'schemathesis==4.32.5'
+    fi
+    cargo build -p quill-web --bin quill --locked
+    local dir=$TOPOLOGY/schemathesis port
+    mkdir -p "$dir"
+    port=$(free_port)
+    (
+        set -a
+        # shellcheck source=/dev/null
+        . <(robustness_env)
+        exec setsid env QUILL_BIND="127.0.0.1:$port" QUILL_DATA_DIR="$dir/data" QUILL_LOG=warn \
+            "$CARGO_TARGET_DIR/debug/quill"
+    ) >"$dir/quill.log" 2>&1 &
+    local pid=$!
+    PIDS+=("$pid")
+    wait_for_port "$port" "$dir/quill.log"
+    # The hooks sign the account up, then log in.
+    local base=http://127.0.0.1:$port
+    QUILL_ST_BASE=$base QUILL_ST_USERNAME=schema QUILL_ST_PASSWORD='schemathesis checks the contract' \
+        PYTHONPATH=scripts SCHEMATHESIS_HOOKS=schemathesis_hooks \
+        "$venv/bin/st" run "$base/api/v1/openapi.json" \
+        --checks all --exclude-checks positive_data_acceptance \
+        --max-examples "${QUILL_SCHEMA_EXAMPLES:-50}" --workers 2 --request-timeout 30 \
+        --no-color
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+
+# The libFuzzer targets of fuzz/ (docs/ROBUSTNESS.md), each for QUILL_FUZZ_RUNS runs
+# from its committed seeds. cargo-fuzz wants nightly -Z flags; RUSTC_BOOTSTRAP=1 lets
+# the pinned stable toolchain take them.
+fuzz_targets() {
+    log "fuzz targets (cargo fuzz, ${QUILL_FUZZ_RUNS:-20000} runs each)"
+    command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked --version 0.13.2
+    local target_dir=${QUILL_FUZZ_TARGET_DIR:-$CARGO_TARGET_DIR/fuzz} target corpus
+    export RUSTC_BOOTSTRAP=1
+    cargo fuzz build --target-dir "$target_dir" "${FUZZ_FLAGS[@]}"
+    for target in fuzz/src/bin/*.rs; do
+        target=$(basename "$target" .rs)
+        corpus=$TOPOLOGY/fuzz-corpus/$target
+        mkdir -p "$corpus"
+        # New inputs go to the run's own directory; the committed seeds are read only.
+        if ! cargo fuzz run --target-dir "$target_dir" "${FUZZ_FLAGS[@]}" "$target" \
+            "$corpus" "fuzz/corpus/$target" -- -runs="${QUILL_FUZZ_RUNS:-20000}" \
+            -print_final_stats=1 >"$corpus.log" 2>&1; then
+            tail -n 60 "$corpus.log" >&2
+            echo "fuzz target $target failed (above; the input is under fuzz/artifacts/$target)" >&2
+            return 1
+        fi
+        printf '%s: %s runs, %s execs/s\n' "$target" \
+            "$(sed -n 's/^stat::number_of_executed_units: *//p' "$corpus.log")" \
+            "$(sed -n 's/^stat::average_exec_per_sec: *//p' "$corpus.log")" >&2
+    done
+    unset RUSTC_BOOTSTRAP
+}
+# libFuzzer with AddressSanitizer; `-s none` where the sanitizer runtime is missing.
+FUZZ_FLAGS=(--sanitizer "${QUILL_FUZZ_SANITIZER:-address}")
+
+# A flood of QUILL_FLOOD_REQUESTS form requests against a quill of its own, then its
+# stores checked (`cargo xtask flood`; 100,000 and more is the benchmark-style run of
+# docs/ROBUSTNESS.md). Its own session, so that teardown stops it and its quill.
+form_flood() {
+    log "form flood (${QUILL_FLOOD_REQUESTS:-5000} form requests)"
+    cargo build -p quill-web --bin quill --locked
+    cargo build -p xtask --locked
+    setsid "$CARGO_TARGET_DIR/debug/xtask" flood --quill "$CARGO_TARGET_DIR/debug/quill" \
+        --requests "${QUILL_FLOOD_REQUESTS:-5000}" &
+    local pid=$!
+    PIDS+=("$pid")
+    wait "$pid"
+}
+
 log "starting chromedriver"
 WEBDRIVER_PORT=$(free_port)
 setsid chromedriver --port="$WEBDRIVER_PORT" --allowed-ips=127.0.0.1 >"$TOPOLOGY/chromedriver.log" 2>&1 &
@@ -109,6 +205,12 @@ else
     cargo test --workspace --locked --no-fail-fast -- ${ignored:+--include-ignored}
     cargo test -p quill-web --locked --no-fail-fast
 fi
+
+# Issue 15: the API against its OpenAPI document, the parsers under libFuzzer, a form
+# flood. Each step is a function of its own (defined after install_missing above).
+api_schema_tests
+fuzz_targets
+form_flood
 
 # The compose stack under a real Docker engine (one it starts, when none runs). It
 # builds its own quill with the mysql feature: debug/quill is the default build's now.

@@ -27,7 +27,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
 
 use crate::errors::{PageError, Problem};
-use crate::secrets::Secrets;
+use crate::secrets::{MacKey, Secrets};
 
 pub const COOKIE: &str = "quill_csrf";
 
@@ -42,7 +42,7 @@ struct Seed(String);
 struct RenewSeed;
 
 /// What a token is bound to.
-enum Binding {
+pub enum Binding {
     /// A logged-in session's secret.
     Session(String),
     /// A visitor's seed, before login.
@@ -75,29 +75,44 @@ pub fn renew_seed(req: &HttpRequest) {
     req.extensions_mut().insert(RenewSeed);
 }
 
-impl Csrf {
+impl Binding {
     /// What the token signs: the binding's kind and value.
     fn signed(&self) -> [&[u8]; 2] {
-        match &self.binding {
-            Binding::Session(secret) => [b"session", secret.as_bytes()],
-            Binding::Visitor(seed) => [b"visitor", seed.as_bytes()],
+        match self {
+            Self::Session(secret) => [b"session", secret.as_bytes()],
+            Self::Visitor(seed) => [b"visitor", seed.as_bytes()],
         }
     }
+}
 
+/// The token of `binding` under `key`.
+pub fn token(key: &MacKey, binding: &Binding) -> String {
+    URL_SAFE_NO_PAD.encode(key.sign(&binding.signed()))
+}
+
+/// Whether a submitted form field holds the token of `binding` under `key` (surrounding
+/// whitespace aside).
+pub fn token_matches(key: &MacKey, binding: &Binding, submitted: &str) -> bool {
+    URL_SAFE_NO_PAD
+        .decode(submitted.trim())
+        .is_ok_and(|signature| key.verify(&binding.signed(), &signature))
+}
+
+/// The seed a `quill_csrf` cookie's value holds, if it has the shape Quill makes (43
+/// characters of URL-safe base64); anything else gets a new seed.
+pub fn seed_of_cookie(value: &str) -> Option<&str> {
+    (value.len() == 43 && URL_SAFE_NO_PAD.decode(value).is_ok()).then_some(value)
+}
+
+impl Csrf {
     /// The token to put in a form's hidden `csrf_token` field.
     pub fn token(&self) -> String {
-        URL_SAFE_NO_PAD.encode(self.secrets.csrf.sign(&self.signed()))
+        token(&self.secrets.csrf, &self.binding)
     }
 
     /// Refuses a submitted token that was not issued for this visitor.
     pub fn verify(&self, submitted: &str) -> Result<(), Problem> {
-        if self.cross_site {
-            return Err(Problem::Forbidden);
-        }
-        let signature = URL_SAFE_NO_PAD
-            .decode(submitted.trim())
-            .map_err(|_| Problem::Forbidden)?;
-        if self.secrets.csrf.verify(&self.signed(), &signature) {
+        if !self.cross_site && token_matches(&self.secrets.csrf, &self.binding, submitted) {
             Ok(())
         } else {
             Err(Problem::Forbidden)
@@ -151,7 +166,7 @@ fn binding(req: &HttpRequest) -> Result<Binding, PageError> {
 /// Whether the browser says `req` comes from another site: `Sec-Fetch-Site` when it
 /// sends one, else an `Origin` whose host differs from the `Host` it was sent to (ports
 /// aside: a proxy in front may pass the host without its port).
-fn cross_site(req: &HttpRequest) -> bool {
+pub fn cross_site(req: &HttpRequest) -> bool {
     let header = |name| {
         req.headers()
             .get(name)
@@ -191,8 +206,7 @@ pub async fn ensure_cookie(
     }
     let existing = req
         .cookie(COOKIE)
-        .map(|c| c.value().to_owned())
-        .filter(|v| v.len() == 43 && URL_SAFE_NO_PAD.decode(v).is_ok());
+        .and_then(|c| seed_of_cookie(c.value()).map(str::to_owned));
     let (seed, fresh) = match existing {
         Some(seed) => (seed, false),
         None => (random(), true),
@@ -210,4 +224,40 @@ pub async fn ensure_cookie(
         res.response_mut().add_cookie(&cookie)?;
     }
     Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> MacKey {
+        MacKey::for_tests([7; 32])
+    }
+
+    #[test]
+    fn a_token_matches_its_own_binding_only() {
+        let visitor = Binding::Visitor(random());
+        let session = Binding::Session(random());
+        let token = token(&key(), &visitor);
+        assert!(token_matches(&key(), &visitor, &token));
+        assert!(token_matches(&key(), &visitor, &format!(" {token}\n")));
+        assert!(!token_matches(&key(), &session, &token));
+        assert!(!token_matches(
+            &MacKey::for_tests([8; 32]),
+            &visitor,
+            &token
+        ));
+        for forged in ["", "not base64!", &token[1..], &format!("{token}A")] {
+            assert!(!token_matches(&key(), &visitor, forged), "{forged:?}");
+        }
+    }
+
+    #[test]
+    fn only_seeds_of_quills_shape_are_kept() {
+        let seed = random();
+        assert_eq!(seed_of_cookie(&seed), Some(seed.as_str()));
+        assert_eq!(seed_of_cookie(&seed[1..]), None);
+        assert_eq!(seed_of_cookie(&format!("{}+", &seed[1..])), None);
+        assert_eq!(seed_of_cookie(""), None);
+    }
 }

@@ -22,7 +22,8 @@ pub fn of(req: &HttpRequest, key: &MacKey, account: &str) -> Option<String> {
     verify(key, req.cookie(COOKIE)?.value(), account)
 }
 
-fn verify(key: &MacKey, value: &str, account: &str) -> Option<String> {
+/// The device id a cookie's value carries, if Quill signed it for `account`.
+pub fn verify(key: &MacKey, value: &str, account: &str) -> Option<String> {
     let (id, signature) = value.split_once('.')?;
     let signature = URL_SAFE_NO_PAD.decode(signature).ok()?;
     key.verify(&[account.as_bytes(), id.as_bytes()], &signature)

@@ -86,8 +86,12 @@ impl Flash {
 
     /// The message waiting for this request, if any.
     pub fn of(req: &HttpRequest) -> Option<Self> {
-        let cookie = req.cookie(COOKIE)?;
-        Self::ALL.into_iter().find(|f| f.code() == cookie.value())
+        Self::from_code(req.cookie(COOKIE)?.value())
+    }
+
+    /// The message a cookie's value names; any other value names none.
+    pub fn from_code(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.code() == value)
     }
 }
 

@@ -13,6 +13,7 @@ mod https;
 mod methods;
 pub mod metrics;
 pub mod page;
+pub mod parsers;
 pub mod post_token;
 mod read_floor;
 pub mod request_id;

@@ -76,7 +76,7 @@ fn encode(key: &MacKey, floor: &GtidPos) -> String {
 }
 
 /// The position a cookie names, if Quill signed it; anything else is ignored.
-fn decode(key: &MacKey, value: &str) -> Option<GtidPos> {
+pub fn decode(key: &MacKey, value: &str) -> Option<GtidPos> {
     let (text, signature) = value.split_once('.')?;
     let text = URL_SAFE_NO_PAD.decode(text).ok()?;
     let signature = URL_SAFE_NO_PAD.decode(signature).ok()?;

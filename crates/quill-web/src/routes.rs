@@ -19,6 +19,16 @@ use crate::static_files;
 /// is made from this table, and its OpenAPI document lists the same handlers.
 pub use api::ROUTES as API_ROUTES;
 
+/// What the routes decode from untrusted input (`web::Form` bodies, `web::Query`
+/// strings, the `Authorization` header), public for `crate::parsers`.
+pub use account::password::PasswordForm;
+pub use api::{ListQuery as ApiListQuery, bearer_token};
+pub use login::LoginForm;
+pub use logout::LogoutForm;
+pub use posts::list::ListQuery;
+pub use posts::new::NewPostForm;
+pub use signup::SignupForm;
+
 /// Whether a request is for the JSON API, which answers in JSON, authenticates with
 /// bearer tokens and needs no CSRF cookie.
 pub fn is_api(req: &HttpRequest) -> bool {

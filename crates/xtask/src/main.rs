@@ -1,6 +1,8 @@
 //! `cargo xtask`: the repository's tooling that has become a program, as in
 //! rust-analyzer's `xtask/`. Shell is left for installing packages and short glue.
 
+mod flood;
+
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
@@ -20,6 +22,10 @@ enum Command {
     /// test suites start for each test).
     #[command(subcommand)]
     Cluster(Cluster),
+    /// A flood of form requests (sign-up, login, new post, logout; valid, broken and
+    /// hostile) against a Quill it starts, then a check that no answer was a 5xx and
+    /// that the stores are whole and hold what the answers said (docs/ROBUSTNESS.md).
+    Flood(flood::Flood),
 }
 
 #[derive(Subcommand)]
@@ -65,6 +71,7 @@ fn main() -> anyhow::Result<()> {
             topology.detach();
         }
         Command::Cluster(Cluster::Down { dir }) => topology::down(&dir)?,
+        Command::Flood(args) => flood::run(args)?,
     }
     Ok(())
 }

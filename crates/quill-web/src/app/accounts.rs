@@ -43,7 +43,7 @@ pub fn wrong_credentials() -> String {
 }
 
 /// Parses a new account, or says what is wrong with each field.
-fn parse(account: &NewAccount<'_>) -> Result<(Username, Password), FieldErrors> {
+pub fn parse(account: &NewAccount<'_>) -> Result<(Username, Password), FieldErrors> {
     let mut errors = FieldErrors::new();
     let username = Username::parse(account.username)
         .map_err(|e| errors.insert("username", e.to_string()))

@@ -81,7 +81,7 @@ pub async fn request_post_token(
 }
 
 /// Parses a title and body, or gives a message per failing field.
-fn parse(draft: &Draft<'_>) -> Result<(PostTitle, PostBody), FieldErrors> {
+pub fn parse(draft: &Draft<'_>) -> Result<(PostTitle, PostBody), FieldErrors> {
     match (PostTitle::parse(draft.title), PostBody::parse(draft.body)) {
         (Ok(title), Ok(body)) => Ok((title, body)),
         (title, body) => {

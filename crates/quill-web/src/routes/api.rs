@@ -20,6 +20,9 @@ use serde::Deserialize;
 
 use crate::methods::endpoint;
 
+pub use auth::bearer_token;
+pub use posts::ListQuery;
+
 /// A username and password: the body of `POST /api/v1/users` and `/api/v1/sessions`.
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct Credentials {
@@ -29,7 +32,7 @@ pub struct Credentials {
     username: String,
     /// 10-128 characters, not a common password, not the username.
     #[serde(default)]
-    #[schema(required = true, example = "analytical engine")]
+    #[schema(required = true, max_length = 128, example = "analytical engine")]
     password: String,
 }
 

@@ -28,11 +28,11 @@ struct LoginPage {
 #[derive(Deserialize)]
 pub struct LoginForm {
     #[serde(default)]
-    username: String,
+    pub username: String,
     #[serde(default)]
-    password: String,
+    pub password: String,
     #[serde(default)]
-    csrf_token: String,
+    pub csrf_token: String,
 }
 
 pub async fn get(chrome: Chrome) -> Result<HttpResponse, PageError> {

@@ -11,7 +11,7 @@ use crate::flash::Flash;
 #[derive(Deserialize)]
 pub struct LogoutForm {
     #[serde(default)]
-    csrf_token: String,
+    pub csrf_token: String,
 }
 
 pub async fn post(

@@ -26,13 +26,13 @@ struct SignupPage {
 #[derive(Deserialize)]
 pub struct SignupForm {
     #[serde(default)]
-    username: String,
+    pub username: String,
     #[serde(default)]
-    password: String,
+    pub password: String,
     #[serde(default)]
-    password_confirm: String,
+    pub password_confirm: String,
     #[serde(default)]
-    csrf_token: String,
+    pub csrf_token: String,
 }
 
 pub async fn get(chrome: Chrome) -> Result<HttpResponse, PageError> {

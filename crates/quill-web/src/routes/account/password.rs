@@ -28,13 +28,13 @@ struct PasswordPage {
 #[derive(Deserialize)]
 pub struct PasswordForm {
     #[serde(default)]
-    current_password: String,
+    pub current_password: String,
     #[serde(default)]
-    new_password: String,
+    pub new_password: String,
     #[serde(default)]
-    new_password_confirm: String,
+    pub new_password_confirm: String,
     #[serde(default)]
-    csrf_token: String,
+    pub csrf_token: String,
 }
 
 pub async fn get(_user: CurrentUser, chrome: Chrome) -> Result<HttpResponse, PageError> {

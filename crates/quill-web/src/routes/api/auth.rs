@@ -16,10 +16,16 @@ pub struct ApiUser {
 
 fn bearer(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    bearer_token(value).map(str::to_owned)
+}
+
+/// The token of an `Authorization` header's value: `Bearer <token>` (the scheme in any
+/// case), 1-256 characters once trimmed; anything else is no token.
+pub fn bearer_token(value: &str) -> Option<&str> {
     let (scheme, token) = value.split_once(' ')?;
     scheme
         .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim().to_owned())
+        .then(|| token.trim())
         .filter(|t| !t.is_empty() && t.len() <= 256)
 }
 
@@ -39,5 +45,36 @@ impl FromRequest for ApiUser {
                 .ok_or(Problem::LoginRequired)?;
             Ok(Self { user, token })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_token;
+
+    #[test]
+    fn a_bearer_token_is_what_follows_the_scheme_trimmed() {
+        assert_eq!(bearer_token("Bearer abc"), Some("abc"));
+        assert_eq!(bearer_token("bEaReR   abc  "), Some("abc"));
+        assert_eq!(
+            bearer_token(&format!("Bearer {}", "a".repeat(256))).map(str::len),
+            Some(256)
+        );
+    }
+
+    #[test]
+    fn anything_else_is_no_token() {
+        for value in [
+            "",
+            "Bearer",
+            "Bearer ",
+            "Bearer    ",
+            "Basic abc",
+            "Bearerabc",
+            "abc",
+        ] {
+            assert_eq!(bearer_token(value), None, "{value:?}");
+        }
+        assert_eq!(bearer_token(&format!("Bearer {}", "a".repeat(257))), None);
     }
 }

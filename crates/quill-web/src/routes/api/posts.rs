@@ -87,11 +87,11 @@ pub struct FormatQuery {
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// The `next` of the page before: posts older than this one.
-    before: Option<String>,
+    pub before: Option<String>,
     /// How many posts (default 20; values outside 1-100 are brought into that range).
-    limit: Option<usize>,
+    pub limit: Option<usize>,
     /// `html` adds `body_html` to each post.
-    format: Option<BodyFormat>,
+    pub format: Option<BodyFormat>,
 }
 
 /// A page of the caller's posts, newest first.

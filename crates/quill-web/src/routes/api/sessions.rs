@@ -186,7 +186,7 @@ pub async fn list(state: web::Data<AppState>, api: ApiUser) -> Result<HttpRespon
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct Reauthenticate {
     #[serde(default)]
-    #[schema(required = true)]
+    #[schema(required = true, max_length = 128)]
     current_password: String,
 }
 

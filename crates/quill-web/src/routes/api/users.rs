@@ -100,11 +100,11 @@ pub async fn me(api: ApiUser) -> HttpResponse {
 #[schema(as = PasswordChange)]
 pub struct PasswordChangeRequest {
     #[serde(default)]
-    #[schema(required = true)]
+    #[schema(required = true, max_length = 128)]
     current_password: String,
     /// The sign-up rules apply.
     #[serde(default)]
-    #[schema(required = true)]
+    #[schema(required = true, min_length = 10, max_length = 128)]
     new_password: String,
 }
 

@@ -43,7 +43,7 @@ impl Summary {
 
 #[derive(Deserialize)]
 pub struct ListQuery {
-    before: Option<String>,
+    pub before: Option<String>,
 }
 
 pub async fn get(

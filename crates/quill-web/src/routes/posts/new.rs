@@ -31,15 +31,15 @@ struct NewPostPage {
 #[derive(Deserialize)]
 pub struct NewPostForm {
     #[serde(default)]
-    title: String,
+    pub title: String,
     #[serde(default)]
-    body: String,
+    pub body: String,
     #[serde(default)]
-    post_token: String,
+    pub post_token: String,
     #[serde(default)]
-    csrf_token: String,
+    pub csrf_token: String,
     /// Sent by the preview button only.
-    preview: Option<String>,
+    pub preview: Option<String>,
 }
 
 /// Why a form's post token was refused.
