@@ -38,8 +38,9 @@ use crate::schema;
 
 /// The most rows of one unit of work: a slice of one row group.
 const UNIT_ROWS: usize = 65_536;
-/// The fewest rows worth a unit of their own.
-const MIN_UNIT_ROWS: usize = 4_096;
+/// The fewest rows worth a unit of their own: a unit that starts inside a page decodes the
+/// page's rows before it again, and reads the dictionary pages again.
+const MIN_UNIT_ROWS: usize = 32_768;
 /// Units per partition to aim for, so that partitions finish close together.
 const UNITS_PER_PARTITION: usize = 4;
 /// Rows per batch handed to DataFusion.
