@@ -136,7 +136,11 @@ impl Snapshot {
     /// The row groups cut into units for `partitions` partitions, in file order.
     fn units(&self, partitions: usize) -> Vec<Unit> {
         let target = self.rows.div_ceil(UNITS_PER_PARTITION * partitions.max(1));
-        let size = target.clamp(MIN_UNIT_ROWS, UNIT_ROWS);
+        self.units_of(target.clamp(MIN_UNIT_ROWS, UNIT_ROWS))
+    }
+
+    /// The row groups cut into units of at most `size` rows, in file order.
+    fn units_of(&self, size: usize) -> Vec<Unit> {
         let mut units = Vec::new();
         for (file, f) in self.files.iter().enumerate() {
             for (row_group, rg) in f.metadata.metadata().row_groups().iter().enumerate() {
@@ -309,8 +313,68 @@ fn read_unit(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::schema::Strings;
+    use crate::source::records::to_batch;
+    use datafusion::arrow::array::{Array, Int64Array};
+    use datafusion::parquet::arrow::ArrowWriter;
+    use datafusion::parquet::file::properties::WriterProperties;
+
+    #[test]
+    fn slices_starting_inside_pages_read_every_row_once_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let posts: Vec<quill_posts::PostRecord> = (0..500)
+            .map(|i| quill_posts::PostRecord {
+                user_id: i,
+                post_id: uuid::Uuid::from_u128(i as u128),
+                created_at_micros: i,
+                title: format!("t{i}"),
+                body: "word ".repeat(i as usize % 17),
+            })
+            .collect();
+        let all = Projection::new(None).unwrap();
+        // Pages of 7 rows and row groups of 100, cut into slices of 13: most slices start
+        // and end inside a page.
+        let properties = WriterProperties::builder()
+            .set_data_page_row_count_limit(7)
+            .set_write_batch_size(7)
+            .set_max_row_group_row_count(Some(100))
+            .set_dictionary_enabled(false)
+            .build();
+        let file = File::create(dir.path().join("a.parquet")).unwrap();
+        let mut writer = ArrowWriter::try_new(file, all.schema.clone(), Some(properties)).unwrap();
+        writer.write(&to_batch(&all, &posts).unwrap()).unwrap();
+        writer.close().unwrap();
+        let snapshot = Snapshot::open(dir.path()).unwrap();
+        let units = snapshot.units_of(13);
+        assert_eq!(units.len(), 5 * 8);
+        let projection = Projection {
+            columns: vec![4, 0],
+            schema: Arc::new(snapshot.schema.project(&[4, 0]).unwrap()),
+        };
+        let (tx, mut rx) = tokio::sync::mpsc::channel(1000);
+        for unit in units {
+            read_unit(&snapshot, unit, &projection, &tx).unwrap();
+        }
+        drop(tx);
+        let mut users = Vec::new();
+        while let Some(batch) = rx.blocking_recv() {
+            let batch = batch.unwrap();
+            let ids = batch
+                .column(1)
+                .as_any()
+                .downcast_ref::<Int64Array>()
+                .unwrap();
+            let bodies = Strings::of(batch.column(0), "body").unwrap();
+            for i in 0..ids.len() {
+                assert_eq!(bodies.value(i), posts[ids.value(i) as usize].body);
+                users.push(ids.value(i));
+            }
+        }
+        assert_eq!(users, (0..500).collect::<Vec<i64>>());
+    }
 
     #[test]
     fn row_groups_are_cut_into_slices_that_cover_them_once() {
