@@ -58,7 +58,7 @@ impl fmt::Display for SourceSpec {
 /// posts schema. `threads` sizes the parallel scans of the stores.
 pub async fn register(ctx: &SessionContext, spec: &SourceSpec, threads: usize) -> Result<()> {
     match spec {
-        SourceSpec::Parquet(dir) => parquet::register(ctx, dir).await,
+        SourceSpec::Parquet(dir) => parquet::register(ctx, dir, threads.max(1)).await,
         // More user ranges than threads, so a very active user does not hold up one thread.
         SourceSpec::Embedded(dir) => embedded::register(ctx, dir, 2 * threads.max(1) + 1).await,
         SourceSpec::Cassandra => {

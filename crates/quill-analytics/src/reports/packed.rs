@@ -1,48 +1,73 @@
-//! Counts keyed by packed words (two `u64` halves, never both zero): open addressing with
-//! linear probing in one flat array, one multiply to hash. A hit, the common case with a
-//! Zipf vocabulary, is a hash, one or two compares and an add, with no entry to build.
+//! Counts keyed by packed words (integers, never zero): open addressing with linear
+//! probing in one flat array, one multiply to hash. A hit, the common case with a Zipf
+//! vocabulary, is a hash, a compare and an add, with no entry to build.
 
-/// A key of all zeros is the empty word, which is never a token: it marks a free slot.
-const FREE: (u64, u64) = (0, 0);
-
-#[derive(Debug, Clone)]
-pub struct PackedCounts {
-    /// `(high, low, count)`; a power-of-two length, at most half full.
-    slots: Vec<(u64, u64, u64)>,
-    len: usize,
-}
-
-impl Default for PackedCounts {
-    fn default() -> Self {
-        Self {
-            slots: vec![(0, 0, 0); 1024],
-            len: 0,
-        }
-    }
+/// A packed word: an integer key whose all-zero value is the empty word, which is never a
+/// token, so it marks a free slot.
+pub trait Key: Copy + Eq {
+    const FREE: Self;
+    fn hash(self) -> usize;
 }
 
 /// Folded multiply: the 128-bit product's halves xored, so every input bit reaches the
 /// low bits the index is taken from.
 #[inline(always)]
-fn hash((high, low): (u64, u64)) -> usize {
-    let m = u128::from(high ^ 0x243F_6A88_85A3_08D3) * u128::from(low ^ 0x1319_8A2E_0370_7344);
+fn fold(a: u64, b: u64) -> usize {
+    let m = u128::from(a) * u128::from(b);
     ((m as u64) ^ ((m >> 64) as u64)) as usize
 }
 
-impl PackedCounts {
-    /// Adds `n` to the count of `key` (not [`FREE`]).
+impl Key for u64 {
+    const FREE: Self = 0;
+
     #[inline(always)]
-    pub fn add(&mut self, key: (u64, u64), n: u64) {
+    fn hash(self) -> usize {
+        fold(self ^ 0x243F_6A88_85A3_08D3, 0x9E37_79B9_7F4A_7C15)
+    }
+}
+
+impl Key for (u64, u64) {
+    const FREE: Self = (0, 0);
+
+    #[inline(always)]
+    fn hash(self) -> usize {
+        fold(
+            self.0 ^ 0x243F_6A88_85A3_08D3,
+            self.1 ^ 0x1319_8A2E_0370_7344,
+        )
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct PackedCounts<K> {
+    /// `(key, count)`; a power-of-two length, at most half full.
+    slots: Vec<(K, u64)>,
+    len: usize,
+}
+
+impl<K: Key> Default for PackedCounts<K> {
+    fn default() -> Self {
+        Self {
+            slots: vec![(K::FREE, 0); 1024],
+            len: 0,
+        }
+    }
+}
+
+impl<K: Key> PackedCounts<K> {
+    /// Adds `n` to the count of `key` (not [`Key::FREE`]).
+    #[inline(always)]
+    pub fn add(&mut self, key: K, n: u64) {
         let mask = self.slots.len() - 1;
-        let mut i = hash(key) & mask;
+        let mut i = key.hash() & mask;
         loop {
             let slot = &mut self.slots[i];
-            if (slot.0, slot.1) == key {
-                slot.2 += n;
+            if slot.0 == key {
+                slot.1 += n;
                 return;
             }
-            if (slot.0, slot.1) == FREE {
-                *slot = (key.0, key.1, n);
+            if slot.0 == K::FREE {
+                *slot = (key, n);
                 self.len += 1;
                 if 2 * self.len > self.slots.len() {
                     self.grow();
@@ -55,12 +80,12 @@ impl PackedCounts {
 
     #[cold]
     fn grow(&mut self) {
-        let bigger = vec![(0, 0, 0); 2 * self.slots.len()];
+        let bigger = vec![(K::FREE, 0); 2 * self.slots.len()];
         let old = std::mem::replace(&mut self.slots, bigger);
         self.len = 0;
-        for (high, low, n) in old {
-            if (high, low) != FREE {
-                self.add((high, low), n);
+        for (key, n) in old {
+            if key != K::FREE {
+                self.add(key, n);
             }
         }
     }
@@ -74,11 +99,11 @@ impl PackedCounts {
     }
 
     /// Every key with its count, in no particular order.
-    pub fn iter(&self) -> impl Iterator<Item = ((u64, u64), u64)> + '_ {
+    pub fn iter(&self) -> impl Iterator<Item = (K, u64)> + '_ {
         self.slots
             .iter()
-            .filter(|(high, low, _)| (*high, *low) != FREE)
-            .map(|(high, low, n)| ((*high, *low), *n))
+            .filter(|(key, _)| *key != K::FREE)
+            .copied()
     }
 }
 
@@ -90,7 +115,9 @@ mod tests {
     #[test]
     fn counts_match_a_hash_map_through_growth() {
         let mut packed = PackedCounts::default();
+        let mut narrow = PackedCounts::default();
         let mut expected: HashMap<(u64, u64), u64> = HashMap::new();
+        let mut expected_narrow: HashMap<u64, u64> = HashMap::new();
         let mut x = 7u64;
         for i in 0..50_000u64 {
             x = x
@@ -105,10 +132,14 @@ mod tests {
             };
             packed.add(key, i % 5 + 1);
             *expected.entry(key).or_insert(0) += i % 5 + 1;
+            narrow.add(key.0, 1);
+            *expected_narrow.entry(key.0).or_insert(0) += 1;
         }
         let got: HashMap<(u64, u64), u64> = packed.iter().collect();
         assert_eq!(got, expected);
         assert_eq!(packed.len(), expected.len());
         assert!(!packed.is_empty());
+        let got: HashMap<u64, u64> = narrow.iter().collect();
+        assert_eq!(got, expected_narrow);
     }
 }

@@ -1,12 +1,12 @@
-//! Word counts for R4, built for speed: words of up to 16 bytes (nearly all) are packed
-//! into a `u128` key, so counting hashes and compares integers instead of chasing string
-//! pointers; longer words fall back to a string map.
+//! Word counts for R4, built for speed: words of up to 8 bytes (most) are packed into a
+//! `u64` key and words of up to 16 into two, so counting hashes and compares integers
+//! instead of chasing string pointers; longer words fall back to a string map.
 
 use hashbrown::HashMap;
 
 use super::packed::PackedCounts;
 use crate::tokens::Lowercase;
-use crate::tokens::ascii::packed_lowercase;
+use crate::tokens::ascii::{lowercase_word8, packed_lowercase};
 
 /// Bytes a packed word can hold.
 const INLINE: usize = 16;
@@ -15,8 +15,10 @@ const INLINE: usize = 16;
 /// padding is unambiguous.
 #[derive(Debug, Default)]
 pub struct WordCounts {
-    /// Packed words as two halves (8-byte aligned, so a slot is 24 bytes, not 32).
-    short: PackedCounts,
+    /// Words of up to 8 bytes, little-endian ([`pack8`]).
+    short: PackedCounts<u64>,
+    /// Words of 9 to 16 bytes as two halves (8-byte aligned, so a slot is 24 bytes, not 32).
+    middle: PackedCounts<(u64, u64)>,
     long: HashMap<Box<str>, u64>,
 }
 
@@ -31,6 +33,22 @@ fn pack(bytes: &[u8]) -> (u64, u64) {
     ((key >> 64) as u64, key as u64)
 }
 
+/// Little-endian packing of at most 8 bytes (the key [`lowercase_word8`] makes).
+#[inline(always)]
+fn pack8(bytes: &[u8]) -> u64 {
+    let mut packed = [0u8; 8];
+    let len = bytes.len().min(8);
+    packed[..len].copy_from_slice(&bytes[..len]);
+    u64::from_le_bytes(packed)
+}
+
+fn unpack8(key: u64) -> String {
+    let bytes = key.to_le_bytes();
+    let len = bytes.iter().position(|b| *b == 0).unwrap_or(8);
+    // Keys are packed from whole `str`s, so the bytes are valid UTF-8.
+    String::from_utf8_lossy(&bytes[..len]).into_owned()
+}
+
 fn unpack((high, low): (u64, u64)) -> String {
     let bytes = ((u128::from(high) << 64) | u128::from(low)).to_be_bytes();
     let len = bytes.iter().position(|b| *b == 0).unwrap_or(INLINE);
@@ -42,8 +60,10 @@ impl WordCounts {
     /// Counts `word` once.
     #[inline]
     pub fn add(&mut self, word: &str) {
-        if word.len() <= INLINE {
-            self.short.add(pack(word.as_bytes()), 1);
+        if word.len() <= 8 {
+            self.short.add(pack8(word.as_bytes()), 1);
+        } else if word.len() <= INLINE {
+            self.middle.add(pack(word.as_bytes()), 1);
         } else {
             self.add_long(word);
         }
@@ -53,8 +73,11 @@ impl WordCounts {
     #[inline]
     pub fn add_lowercase(&mut self, token: Lowercase<'_>) {
         match token {
+            Lowercase::Ascii { text, start, end } if end - start <= 8 => {
+                self.short.add(lowercase_word8(text, start, end), 1);
+            }
             Lowercase::Ascii { text, start, end } if end - start <= INLINE => {
-                self.short.add(packed_lowercase(text, start, end), 1);
+                self.middle.add(packed_lowercase(text, start, end), 1);
             }
             Lowercase::Ascii { .. } => self.add_long(&token.to_lowercase_string()),
             Lowercase::Word(word) => self.add(word),
@@ -71,7 +94,7 @@ impl WordCounts {
     }
 
     pub fn len(&self) -> usize {
-        self.short.len() + self.long.len()
+        self.short.len() + self.middle.len() + self.long.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -86,6 +109,12 @@ impl WordCounts {
         for (key, count) in other.short.iter() {
             self.short.add(key, count);
         }
+        if other.middle.len() > self.middle.len() {
+            std::mem::swap(&mut self.middle, &mut other.middle);
+        }
+        for (key, count) in other.middle.iter() {
+            self.middle.add(key, count);
+        }
         for (word, count) in other.long {
             *self.long.entry(word).or_insert(0) += count;
         }
@@ -95,7 +124,8 @@ impl WordCounts {
     pub fn entries(&self) -> Vec<(String, u64)> {
         self.short
             .iter()
-            .map(|(k, c)| (unpack(k), c))
+            .map(|(k, c)| (unpack8(k), c))
+            .chain(self.middle.iter().map(|(k, c)| (unpack(k), c)))
             .chain(self.long.iter().map(|(w, c)| (w.to_string(), *c)))
             .collect()
     }
@@ -109,10 +139,25 @@ mod tests {
     fn short_and_long_words_count_alike() {
         let mut w = WordCounts::default();
         let long = "internationalization";
-        for word in ["é", "日本", "a", long, "sixteen_bytes_ab", "é"] {
+        for word in [
+            "é",
+            "日本",
+            "a",
+            long,
+            "sixteen_bytes_ab",
+            "é",
+            "eight_by",
+            "nine_byte",
+        ] {
             w.add(word);
         }
-        for upper in ["A", "INTERNATIONALIZATION"] {
+        for upper in [
+            "A",
+            "INTERNATIONALIZATION",
+            "EIGHT_BY",
+            "NINE_BYTE",
+            "SIXTEEN_BYTES_AB",
+        ] {
             w.add_lowercase(Lowercase::Ascii {
                 text: upper.as_bytes(),
                 start: 0,
@@ -123,8 +168,10 @@ mod tests {
         entries.sort();
         let expected = [
             ("a", 2),
+            ("eight_by", 2),
             (long, 2),
-            ("sixteen_bytes_ab", 1),
+            ("nine_byte", 2),
+            ("sixteen_bytes_ab", 2),
             ("é", 2),
             ("日本", 1),
         ];

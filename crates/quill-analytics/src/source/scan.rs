@@ -5,11 +5,14 @@
 use std::fmt;
 use std::sync::Arc;
 
+use datafusion::common::Statistics;
+use datafusion::common::stats::Precision;
 use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::error::Result as DfResult;
 use datafusion::execution::TaskContext;
 use datafusion::physical_expr::{EquivalenceProperties, PhysicalExpr};
 use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
+use datafusion::physical_plan::statistics::StatisticsArgs;
 use datafusion::physical_plan::{
     ChildrenPropertiesMode, DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning,
     PlanProperties, ReplaceChildrenOptions, SendableRecordBatchStream,
@@ -24,6 +27,11 @@ pub trait Partitions: Send + Sync + 'static {
 
     /// How many partitions the scan has (at least one).
     fn count(&self) -> usize;
+
+    /// The scan's row count, when the source knows it without reading the rows.
+    fn rows(&self) -> Option<usize> {
+        None
+    }
 
     /// A line for DataFusion's plan display.
     fn describe(&self, f: &mut fmt::Formatter) -> fmt::Result;
@@ -107,6 +115,18 @@ impl<P: Partitions> ExecutionPlan for PostsScan<P> {
             children,
             ReplaceChildrenOptions::new(ChildrenPropertiesMode::Recompute),
         )
+    }
+
+    fn statistics_from_inputs(
+        &self,
+        _input_stats: &[Arc<Statistics>],
+        args: &StatisticsArgs,
+    ) -> DfResult<Arc<Statistics>> {
+        let mut statistics = Statistics::new_unknown(&self.projection.schema);
+        if let (None, Some(rows)) = (args.partition(), self.partitions.rows()) {
+            statistics.num_rows = Precision::Exact(rows);
+        }
+        Ok(Arc::new(statistics))
     }
 
     fn execute(

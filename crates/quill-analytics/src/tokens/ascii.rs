@@ -57,40 +57,53 @@ fn block_of(chunk: &[u8; 64]) -> (u64, u64) {
     (candidate, high)
 }
 
-/// The bits below `k` (`k` in 0..=64).
+/// Bits `from..to` of a `u64` (`from <= to < 64`).
 #[inline(always)]
-fn below(k: usize) -> u64 {
-    if k >= 64 { u64::MAX } else { (1 << k) - 1 }
+fn bits(from: u32, to: u32) -> u64 {
+    (1u64 << to) - (1u64 << from)
 }
 
 /// Calls `each(start, end, ascii)` for every candidate run of `s`, in order: `ascii` when
 /// the run has no non-ASCII byte (then it is one token).
+///
+/// Each block gives the runs' first bytes (`starts`) and the separators right after them
+/// (`ends`); inside a block the k-th start pairs with the k-th end, after a run that came
+/// in from the block before has taken the first end.
 #[inline]
 pub fn for_each_run(s: &[u8], mut each: impl FnMut(usize, usize, bool)) {
     let n = s.len();
     let mut base = 0;
-    // The run in progress: where it started, and whether a block before this one gave it
-    // a non-ASCII byte.
+    // The run in progress at the end of the last block: where it started, and whether it
+    // holds a non-ASCII byte.
     let mut open: Option<(usize, bool)> = None;
     while base < n {
         let (candidate, high) = block(&s[base..]);
-        let carry = u64::from(open.is_some());
-        let mut edges = candidate ^ ((candidate << 1) | carry);
-        while edges != 0 {
-            let bit = edges.trailing_zeros() as usize;
-            edges &= edges - 1;
-            match open.take() {
-                None => open = Some((base + bit, false)),
-                Some((start, wide)) => {
-                    let from = start.saturating_sub(base);
-                    let wide = wide || high & below(bit) & !below(from) != 0;
-                    each(start, base + bit, !wide);
-                }
+        let before = (candidate << 1) | u64::from(open.is_some());
+        let mut starts = candidate & !before;
+        let mut ends = !candidate & before;
+        if let Some((start, wide)) = open.take() {
+            if ends == 0 {
+                // The whole block continues the run.
+                open = Some((start, wide || high != 0));
+                base += 64;
+                continue;
             }
+            let end = ends.trailing_zeros();
+            ends &= ends - 1;
+            let wide = wide || high & bits(0, end) != 0;
+            each(start, base + end as usize, !wide);
         }
-        if let Some((start, wide)) = open {
-            let from = start.saturating_sub(base);
-            open = Some((start, wide || high & !below(from) != 0));
+        while starts != 0 {
+            let start = starts.trailing_zeros();
+            starts &= starts - 1;
+            if ends == 0 {
+                open = Some((base + start as usize, high >> start != 0));
+                break;
+            }
+            let end = ends.trailing_zeros();
+            ends &= ends - 1;
+            let wide = high & bits(start, end) != 0;
+            each(base + start as usize, base + end as usize, !wide);
         }
         base += 64;
     }
@@ -103,6 +116,24 @@ pub fn for_each_run(s: &[u8], mut each: impl FnMut(usize, usize, bool)) {
 #[inline(always)]
 fn low_bytes(k: usize) -> u64 {
     if k >= 8 { u64::MAX } else { (1 << (8 * k)) - 1 }
+}
+
+/// The ASCII token `s[start..end]` of at most 8 bytes, lowercased, as the little-endian
+/// `u64` of its bytes padded with zeros.
+#[inline(always)]
+pub fn lowercase_word8(s: &[u8], start: usize, end: usize) -> u64 {
+    let len = end - start;
+    let x = match s.get(start..).and_then(|rest| rest.first_chunk::<8>()) {
+        Some(b) => u64::from_le_bytes(*b),
+        None => {
+            let mut w = [0u8; 8];
+            let token = &s[start..end];
+            w[..token.len()].copy_from_slice(token);
+            u64::from_le_bytes(w)
+        }
+    } & low_bytes(len);
+    // Token bytes are ASCII; `0x80 >> 2` is the case bit.
+    x | (in_range(x, b'A', b'Z') >> 2)
 }
 
 /// The first (up to) 16 bytes of the ASCII token `s[start..end]`, lowercased, zero-padded,
