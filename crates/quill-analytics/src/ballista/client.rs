@@ -129,7 +129,7 @@ pub async fn compute(
     check_reachable(addr).await?;
     let start = Instant::now();
     let ctx = session(addr, partitions).await?;
-    source::parquet::register(&ctx, dir).await?;
+    source::parquet::register_for_cluster(&ctx, dir).await?;
     let mut figures = RunFigures {
         partitions,
         threads: partitions,

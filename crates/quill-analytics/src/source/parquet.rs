@@ -28,7 +28,7 @@ use datafusion::parquet::arrow::arrow_reader::{
 };
 use datafusion::physical_plan::stream::RecordBatchReceiverStreamBuilder;
 use datafusion::physical_plan::{ExecutionPlan, SendableRecordBatchStream};
-use datafusion::prelude::SessionContext;
+use datafusion::prelude::{ParquetReadOptions, SessionContext};
 use tokio::sync::mpsc::Sender;
 
 use super::records::Projection;
@@ -55,6 +55,21 @@ pub async fn register(ctx: &SessionContext, dir: &Path, partitions: usize) -> Re
         partitions: partitions.max(1),
     };
     ctx.register_table(super::TABLE, Arc::new(table))?;
+    Ok(())
+}
+
+/// Registers the snapshot in `dir` as `posts` for an engine that ships its plans to other
+/// processes (Ballista): as DataFusion's own Parquet listing table, which they can
+/// serialize, after the same checks as [`register`].
+pub async fn register_for_cluster(ctx: &SessionContext, dir: &Path) -> Result<()> {
+    let path = std::path::absolute(dir).map_err(AnalyticsError::io(dir))?;
+    let checked = path.clone();
+    tokio::task::spawn_blocking(move || Snapshot::open(&checked)).await??;
+    // A trailing slash makes DataFusion list the directory rather than read one file.
+    let url = format!("{}/", path.display().to_string().trim_end_matches('/'));
+    ctx.register_parquet(super::TABLE, url, ParquetReadOptions::default())
+        .await
+        .map_err(crate::error::from_datafusion)?;
     Ok(())
 }
 
