@@ -12,8 +12,9 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Above this many entries, lapsed ones are swept; if that is not enough, all go.
-const SWEEP_AT: usize = 50_000;
+/// Above this many entries (about 10 MB of session state), lapsed ones are swept; if that
+/// is not enough, all go and the next loads ask the database.
+const SWEEP_AT: usize = 10_000;
 
 struct Entry {
     state: HashMap<String, String>,
