@@ -57,8 +57,9 @@ async fn a_thousand_write_then_read_cycles_see_no_stale_state_with_a_lagging_rep
         tokens.push(token);
     }
     // Once db2 holds every session, 500 logouts, each read at once by the same client:
-    // db2 still has the session, and only the client's `quill_after` position keeps
-    // Quill from believing it.
+    // db2 still has the session, and so has the reading instance's session cache, since
+    // a client that carries nothing reads it there first. Only the client's
+    // `quill_after` position keeps Quill from believing either.
     let primary_position = cluster.sql(1, "SELECT @@gtid_binlog_pos");
     cluster.sql(
         2,
@@ -70,6 +71,7 @@ async fn a_thousand_write_then_read_cycles_see_no_stale_state_with_a_lagging_rep
         } else {
             (&b, &a)
         };
+        assert_eq!(me(&client(), reader, token).await.status(), StatusCode::OK);
         log_out(&http, writer, token).await;
         let status = me(&http, reader, token).await.status();
         if status != StatusCode::UNAUTHORIZED {

@@ -397,7 +397,8 @@ impl SqlSessionStore {
         token: &str,
     ) -> Result<Option<HashMap<String, String>>, AccountsError> {
         let (id, absolute) = (token_hash(token), self.absolute_secs);
-        if let Some(state) = self.recent.get(&id, unix_secs()) {
+        let floor = quill_sql::scope::floor();
+        if let Some(state) = self.recent.get(&id, unix_secs(), floor.as_ref()) {
             return Ok(Some(state));
         }
         let (key, epoch) = (id.clone(), self.recent.epoch());
@@ -416,7 +417,7 @@ impl SqlSessionStore {
                 let sid = serde_json::Value::from(public_id(&id)).to_string();
                 state.insert(PUBLIC_ID_KEY.to_owned(), sid);
                 self.recent
-                    .put(epoch, &id, user_id_of(&state), &state, ends_at);
+                    .put(epoch, &id, user_id_of(&state), &state, ends_at, floor);
                 state
             })),
         }

@@ -7,10 +7,17 @@
 //! process (logout, renewal, a password change, "log out everywhere else") is forgotten
 //! here at once, before and after the database write; a load that overlapped a
 //! forgetting is not kept (the epoch); an entry never outlives the session's expiry.
+//!
+//! A client that wrote through another instance carries that write's position (its
+//! read floor, the `quill_after` cookie). An entry answers it only when the load that
+//! made the entry had already seen that position, so a logout through instance A is
+//! honoured at once by instance B for the client that logged out.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+use quill_sql::GtidPos;
 
 /// Above this many entries (about 10 MB of session state), lapsed ones are swept; if that
 /// is not enough, all go and the next loads ask the database.
@@ -22,6 +29,9 @@ struct Entry {
     fresh_until: Instant,
     /// The session's own end (unix seconds) as the database had it.
     ends_at: i64,
+    /// The read floor of the load that made the entry: the database it read had
+    /// reached at least this position.
+    seen: Option<GtidPos>,
 }
 
 pub(super) struct Recent {
@@ -46,11 +56,20 @@ impl Recent {
     }
 
     /// The state of session `id`, when this process loaded it less than `keep_for`
-    /// ago and it has not ended since, as of `now` (unix seconds).
-    pub(super) fn get(&self, id: &str, now: i64) -> Option<HashMap<String, String>> {
+    /// ago, it has not ended since, as of `now` (unix seconds), and the load had seen the
+    /// asking request's read `floor`.
+    pub(super) fn get(
+        &self,
+        id: &str,
+        now: i64,
+        floor: Option<&GtidPos>,
+    ) -> Option<HashMap<String, String>> {
         let entries = self.entries.lock().ok()?;
         let entry = entries.by_id.get(id)?;
-        (entry.fresh_until > Instant::now() && now < entry.ends_at).then(|| entry.state.clone())
+        let seen_floor =
+            floor.is_none_or(|floor| entry.seen.as_ref().is_some_and(|seen| seen.covers(floor)));
+        (seen_floor && entry.fresh_until > Instant::now() && now < entry.ends_at)
+            .then(|| entry.state.clone())
     }
 
     /// The epoch to hand to [`Recent::put`] for a load that begins now.
@@ -58,8 +77,9 @@ impl Recent {
         self.entries.lock().map_or(0, |entries| entries.epoch)
     }
 
-    /// Notes that session `id` of `user`, whose load began at `epoch`, was found live
-    /// with `state` until `ends_at`; not kept when something was forgotten since.
+    /// Notes that session `id` of `user`, whose load began at `epoch` with read floor
+    /// `seen`, was found live with `state` until `ends_at`; not kept when something was
+    /// forgotten since.
     pub(super) fn put(
         &self,
         epoch: u64,
@@ -67,6 +87,7 @@ impl Recent {
         user: Option<i64>,
         state: &HashMap<String, String>,
         ends_at: i64,
+        seen: Option<GtidPos>,
     ) {
         if self.keep_for.is_zero() {
             return;
@@ -92,6 +113,7 @@ impl Recent {
                 user,
                 fresh_until: at + self.keep_for,
                 ends_at,
+                seen,
             },
         );
     }
@@ -124,21 +146,25 @@ mod tests {
     #[test]
     fn a_kept_session_is_found_until_it_is_forgotten() {
         let recent = Recent::new(Duration::from_secs(60));
-        recent.put(recent.epoch(), "a", Some(1), &state(1), 1_000);
-        assert_eq!(recent.get("a", 999), Some(state(1)));
+        recent.put(recent.epoch(), "a", Some(1), &state(1), 1_000, None);
+        assert_eq!(recent.get("a", 999, None), Some(state(1)));
         recent.forget("a");
-        assert_eq!(recent.get("a", 999), None);
+        assert_eq!(recent.get("a", 999, None), None);
     }
 
     #[test]
     fn forgetting_a_user_forgets_all_their_sessions_and_only_theirs() {
         let recent = Recent::new(Duration::from_secs(60));
-        recent.put(recent.epoch(), "a", Some(1), &state(1), 1_000);
-        recent.put(recent.epoch(), "b", Some(1), &state(1), 1_000);
-        recent.put(recent.epoch(), "c", Some(2), &state(2), 1_000);
+        recent.put(recent.epoch(), "a", Some(1), &state(1), 1_000, None);
+        recent.put(recent.epoch(), "b", Some(1), &state(1), 1_000, None);
+        recent.put(recent.epoch(), "c", Some(2), &state(2), 1_000, None);
         recent.forget_user(1);
         assert_eq!(
-            [recent.get("a", 0), recent.get("b", 0), recent.get("c", 0)],
+            [
+                recent.get("a", 0, None),
+                recent.get("b", 0, None),
+                recent.get("c", 0, None)
+            ],
             [None, None, Some(state(2))]
         );
     }
@@ -148,25 +174,47 @@ mod tests {
         let recent = Recent::new(Duration::from_secs(60));
         let began = recent.epoch();
         recent.forget("a");
-        recent.put(began, "a", Some(1), &state(1), 1_000);
-        assert_eq!(recent.get("a", 0), None);
+        recent.put(began, "a", Some(1), &state(1), 1_000, None);
+        assert_eq!(recent.get("a", 0, None), None);
+    }
+
+    #[test]
+    fn a_client_whose_write_the_load_had_not_seen_is_not_answered() {
+        let pos = |text: &str| text.parse::<GtidPos>().unwrap();
+        let recent = Recent::new(Duration::from_secs(60));
+        recent.put(recent.epoch(), "a", Some(1), &state(1), 1_000, None);
+        recent.put(
+            recent.epoch(),
+            "b",
+            Some(1),
+            &state(1),
+            1_000,
+            Some(pos("0-1-10")),
+        );
+        // A client that carries no floor is answered from either entry.
+        assert_eq!(recent.get("a", 0, None), Some(state(1)));
+        // A client that wrote at 0-1-10 (say, logged out through another instance).
+        assert_eq!(recent.get("a", 0, Some(&pos("0-1-10"))), None);
+        assert_eq!(recent.get("b", 0, Some(&pos("0-1-10"))), Some(state(1)));
+        assert_eq!(recent.get("b", 0, Some(&pos("0-1-11"))), None);
+        assert_eq!(recent.get("b", 0, Some(&pos("0-1-10,1-1-1"))), None);
     }
 
     #[test]
     fn an_entry_never_outlives_its_session() {
         let recent = Recent::new(Duration::from_secs(60));
-        recent.put(recent.epoch(), "a", Some(1), &state(1), 1_000);
-        assert_eq!(recent.get("a", 1_000), None);
+        recent.put(recent.epoch(), "a", Some(1), &state(1), 1_000, None);
+        assert_eq!(recent.get("a", 1_000, None), None);
     }
 
     #[test]
     fn zero_keeps_nothing_and_a_lapsed_entry_is_not_found() {
         let off = Recent::new(Duration::ZERO);
-        off.put(off.epoch(), "a", Some(1), &state(1), 1_000);
-        assert_eq!(off.get("a", 0), None);
+        off.put(off.epoch(), "a", Some(1), &state(1), 1_000, None);
+        assert_eq!(off.get("a", 0, None), None);
         let short = Recent::new(Duration::from_nanos(1));
-        short.put(short.epoch(), "a", Some(1), &state(1), 1_000);
+        short.put(short.epoch(), "a", Some(1), &state(1), 1_000, None);
         std::thread::sleep(Duration::from_millis(1));
-        assert_eq!(short.get("a", 0), None);
+        assert_eq!(short.get("a", 0, None), None);
     }
 }
