@@ -180,7 +180,7 @@ mod tests {
 
     #[test]
     fn a_client_whose_write_the_load_had_not_seen_is_not_answered() {
-        let pos = |text: &str| text.parse::<GtidPos>().unwrap();
+        let pos = |text: &str| text.parse::<GtidPos>().expect("a GTID position");
         let recent = Recent::new(Duration::from_secs(60));
         recent.put(recent.epoch(), "a", Some(1), &state(1), 1_000, None);
         recent.put(
