@@ -13,11 +13,11 @@
 
 pub mod accounts;
 pub mod deletion;
-pub mod excerpts;
 pub mod export;
 pub mod password;
 pub mod posts;
 pub mod sessions;
+pub mod summaries;
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;

@@ -2,6 +2,7 @@
 //! the header's logout form, the flash message, versioned asset URLs) and rendering.
 
 use std::future::{Ready, ready};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use actix_session::SessionExt;
 use actix_web::dev::Payload;
@@ -53,9 +54,21 @@ pub fn render(page: &impl Template) -> Result<HttpResponse, PageError> {
 }
 
 /// Renders a page template with another status, e.g. a form sent back with its errors.
-pub fn render_status(page: &impl Template, status: StatusCode) -> Result<HttpResponse, PageError> {
+pub fn render_status<T: Template>(page: &T, status: StatusCode) -> Result<HttpResponse, PageError> {
+    let mut html = String::with_capacity(T::SIZE_HINT.max(LARGEST_PAGE.load(Ordering::Relaxed)));
+    page.render_into(&mut html).map_err(Problem::from)?;
+    LARGEST_PAGE.fetch_max(html.len().min(PAGE_CAPACITY_CAP), Ordering::Relaxed);
     Ok(HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(page.render().map_err(Problem::from)?))
+        .body(html))
 }
+
+/// The largest page rendered so far, up to [`PAGE_CAPACITY_CAP`]: a page's buffer starts
+/// that large, so that rendering a list of posts does not grow (and copy) it five
+/// times over. askama's own hint counts only a template's fixed text.
+static LARGEST_PAGE: AtomicUsize = AtomicUsize::new(0);
+
+/// Below glibc's threshold for handing out memory by `mmap`, which costs system calls
+/// and page faults on every page.
+const PAGE_CAPACITY_CAP: usize = 64 * 1024;

@@ -101,7 +101,7 @@ impl Application {
             session_idle_secs: settings.session.idle.as_secs() as i64,
             behind_proxy: settings.http.behind_proxy,
             node,
-            excerpts: Default::default(),
+            summaries: Default::default(),
         });
         spawn_purge(sessions.clone(), throttle, limits);
         spawn_resume_deletions(state.clone());

@@ -10,7 +10,7 @@ use quill_domain::PostId;
 use quill_posts::Posts;
 
 use crate::app::Client;
-use crate::app::excerpts::Excerpts;
+use crate::app::summaries::Summaries;
 
 pub struct AppState {
     pub accounts: Accounts,
@@ -25,8 +25,8 @@ pub struct AppState {
     pub behind_proxy: bool,
     /// This process's timeuuid node id (random, multicast bit set as RFC 4122 asks).
     pub node: [u8; 6],
-    /// The list page's plain-text excerpts, made once a post.
-    pub excerpts: Excerpts,
+    /// The list page's entries, rendered once a post.
+    pub summaries: Summaries,
 }
 
 impl AppState {

@@ -3,12 +3,10 @@
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use quill_domain::PostId;
-use quill_posts::Post;
 use serde::Deserialize;
 
 use std::sync::Arc;
 
-use crate::app::excerpts::Excerpts;
 use crate::app::{CurrentUser, posts};
 use crate::errors::{PageError, Problem};
 use crate::page::{Chrome, render};
@@ -18,27 +16,10 @@ use crate::state::AppState;
 #[template(path = "posts/list.html")]
 struct ListPage {
     chrome: Chrome,
-    posts: Vec<Summary>,
+    /// Each post's entry, HTML already (`app::summaries`).
+    posts: Vec<Arc<str>>,
     next: Option<PostId>,
     paged: bool,
-}
-
-/// A post as the list shows it: the body as a plain-text excerpt, no formatting.
-struct Summary {
-    id: PostId,
-    title: String,
-    /// Escaped already (`Excerpts`).
-    excerpt_html: Arc<str>,
-}
-
-impl Summary {
-    fn of(post: Post, excerpts: &Excerpts) -> Self {
-        Self {
-            id: post.id,
-            excerpt_html: excerpts.html_of(&post),
-            title: post.title,
-        }
-    }
 }
 
 #[derive(Deserialize)]
@@ -54,13 +35,15 @@ pub async fn get(
 ) -> Result<HttpResponse, PageError> {
     let before = posts::parse_cursor(query.before.as_deref()).map_err(Problem::from)?;
     let page = posts::page(&state, &user, before, posts::PAGE_SIZE).await?;
+    let posts = page
+        .posts
+        .iter()
+        .map(|post| state.summaries.html_of(post))
+        .collect::<Result<_, _>>()
+        .map_err(Problem::from)?;
     render(&ListPage {
         chrome,
-        posts: page
-            .posts
-            .into_iter()
-            .map(|post| Summary::of(post, &state.excerpts))
-            .collect(),
+        posts,
         next: page.next,
         paged: before.is_some(),
     })
