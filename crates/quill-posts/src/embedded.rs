@@ -17,7 +17,7 @@ use schema::{post_keys, posts_by_user};
 
 use crate::timeline::{cut_page, first_month};
 use crate::{
-    InsertOutcome, KEY_LIFETIME, NewPost, Page, PageQuery, Post, PostStore, PostStoreError,
+    IdPage, InsertOutcome, KEY_LIFETIME, NewPost, Page, PageQuery, Post, PostStore, PostStoreError,
 };
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
@@ -36,6 +36,55 @@ pub fn path_in(data_dir: &Path) -> PathBuf {
 pub struct EmbeddedPostStore {
     read: SqlitePool,
     write: SqlitePool,
+}
+
+/// The rows of `$user`'s timeline that page `$query` shows, and one more (to know
+/// whether a next page exists), newest first, each selected as `$row`: an iterator of
+/// diesel results, or the `?`-propagated error of starting the scan.
+///
+/// Month partitions are consecutive in the primary key, so one range scan walks them
+/// newest first, as the Cassandra backend does partition by partition. No SQL LIMIT:
+/// SQLite plans with a bound LIMIT's value, so binding it again on every page view
+/// recompiled the cached statement each time (a sixth of a page view's instructions,
+/// callgrind). The scan follows the key's order and stops once it has read enough. Two
+/// unboxed statements, with and without a cursor, so that diesel finds each in its cache
+/// by type instead of writing its SQL again on every view. A macro, since the two
+/// selections are two statement types.
+macro_rules! timeline_rows {
+    ($conn:expr, $user:expr, $query:expr, $row:ty) => {{
+        let (user, query): (UserId, PageQuery) = ($user, $query);
+        let start = first_month(query.before, query.newest);
+        let newest_first = posts_by_user::table
+            .filter(posts_by_user::user_id.eq(user.0))
+            .filter(posts_by_user::month.between(query.oldest.yyyymm(), start.yyyymm()))
+            .order((
+                posts_by_user::month.desc(),
+                posts_by_user::ts.desc(),
+                posts_by_user::post_id.desc(),
+            ))
+            .select(<$row>::as_select());
+        let rows = query.limit.saturating_add(1);
+        let scan: Box<dyn Iterator<Item = diesel::QueryResult<$row>>> = match query.before {
+            None => Box::new(newest_first.load_iter($conn)?),
+            Some(cursor) => {
+                let (ts, id) = (cursor.ticks(), cursor.as_uuid().as_bytes().to_vec());
+                let older = newest_first.filter(
+                    posts_by_user::ts
+                        .lt(ts)
+                        .or(posts_by_user::ts.eq(ts).and(posts_by_user::post_id.lt(id))),
+                );
+                Box::new(older.load_iter($conn)?)
+            }
+        };
+        scan.take(rows)
+    }};
+}
+
+/// A post's id, for the list page's reads of ids only.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = posts_by_user)]
+struct IdRow {
+    post_id: Vec<u8>,
 }
 
 #[derive(Queryable, Selectable)]
@@ -78,6 +127,24 @@ impl EmbeddedPostStore {
         Ok(Self { read, write })
     }
 
+    /// The ids of the posts [`PostStore::list`] would give for `query`, without reading
+    /// their titles and bodies (most of a row): for a caller that keeps what it shows of
+    /// a post, which never changes.
+    #[tracing::instrument(skip(self))]
+    pub fn list_ids(
+        &self,
+        user: UserId,
+        query: PageQuery,
+    ) -> impl Future<Output = Result<IdPage, PostStoreError>> + Send {
+        self.read(move |conn| {
+            let ids = timeline_rows!(conn, user, query, IdRow)
+                .map(|row| Ok(scan::post_id_of(&row?.post_id)?))
+                .collect::<Result<Vec<_>, PostStoreError>>()?;
+            let (ids, next) = cut_page(ids, query.limit, |id| *id);
+            Ok(IdPage { ids, next })
+        })
+    }
+
     /// A read: on the calling thread when a reading connection is free at once, since a
     /// page of a timeline is a few B-tree pages of a file the OS caches (tens of
     /// microseconds), less than the two thread wake-ups of a hop to the blocking pool;
@@ -106,16 +173,6 @@ impl EmbeddedPostStore {
             work(&mut conn)
         })
     }
-}
-
-/// The first `n` posts of a scan.
-fn first_rows(
-    rows: impl Iterator<Item = diesel::QueryResult<Row>>,
-    n: usize,
-) -> Result<Vec<Post>, PostStoreError> {
-    rows.take(n)
-        .map(|row| row.map_err(PostStoreError::from)?.into_post())
-        .collect()
 }
 
 /// The id of the post `key` made, recording `post.id` for it when it made none yet (in
@@ -211,37 +268,9 @@ impl PostStore for EmbeddedPostStore {
         query: PageQuery,
     ) -> impl Future<Output = Result<Page, PostStoreError>> + Send {
         self.read(move |conn| {
-            let start = first_month(query.before, query.newest);
-            // Month partitions are consecutive in the primary key, so one range scan
-            // walks them newest first, as the Cassandra backend does partition by partition.
-            // No SQL LIMIT: SQLite plans with a bound LIMIT's value, so binding it again
-            // on every page view recompiled the cached statement each time (a sixth of
-            // a page view's instructions, callgrind). The scan follows the key's order
-            // and stops once it has read a page and one more row. Two unboxed
-            // statements, with and without a cursor, so that diesel finds each in its
-            // cache by type instead of writing its SQL again on every view.
-            let newest_first = posts_by_user::table
-                .filter(posts_by_user::user_id.eq(user.0))
-                .filter(posts_by_user::month.between(query.oldest.yyyymm(), start.yyyymm()))
-                .order((
-                    posts_by_user::month.desc(),
-                    posts_by_user::ts.desc(),
-                    posts_by_user::post_id.desc(),
-                ))
-                .select(Row::as_select());
-            let rows = query.limit.saturating_add(1);
-            let posts = match query.before {
-                None => first_rows(newest_first.load_iter(conn)?, rows)?,
-                Some(cursor) => {
-                    let (ts, id) = (cursor.ticks(), cursor.as_uuid().as_bytes().to_vec());
-                    let older = newest_first.filter(
-                        posts_by_user::ts
-                            .lt(ts)
-                            .or(posts_by_user::ts.eq(ts).and(posts_by_user::post_id.lt(id))),
-                    );
-                    first_rows(older.load_iter(conn)?, rows)?
-                }
-            };
+            let posts = timeline_rows!(conn, user, query, Row)
+                .map(|row| row.map_err(PostStoreError::from)?.into_post())
+                .collect::<Result<Vec<_>, _>>()?;
             let (posts, next) = cut_page(posts, query.limit, |post| post.id);
             Ok(Page { posts, next })
         })

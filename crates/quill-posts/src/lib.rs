@@ -11,6 +11,6 @@ pub mod timeline;
 pub use cassandra::{CassandraConfig, CassandraConfigError, CassandraPostStore};
 pub use embedded::EmbeddedPostStore;
 pub use store::{
-    InsertOutcome, KEY_LIFETIME, NewPost, Page, PageQuery, Post, PostRecord, PostStore,
+    IdPage, InsertOutcome, KEY_LIFETIME, NewPost, Page, PageQuery, Post, PostRecord, PostStore,
     PostStoreError, Posts,
 };

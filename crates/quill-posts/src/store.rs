@@ -79,6 +79,13 @@ pub struct Page {
     pub next: Option<PostId>,
 }
 
+/// The ids of a page of a timeline, newest first, and the cursor of the following page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdPage {
+    pub ids: Vec<PostId>,
+    pub next: Option<PostId>,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum PostStoreError {
     #[error(transparent)]
@@ -160,6 +167,22 @@ pub trait PostStore: Send + Sync + 'static {
 pub enum Posts {
     Embedded(crate::EmbeddedPostStore),
     Cassandra(crate::CassandraPostStore),
+}
+
+impl Posts {
+    /// The ids of the page [`PostStore::list`] would give, when the backend reads them
+    /// for much less than whole posts: the embedded store, whose rows hold the bodies.
+    /// `None` from Cassandra, where a caller reads the page itself.
+    pub async fn list_ids(
+        &self,
+        user: UserId,
+        query: PageQuery,
+    ) -> Result<Option<IdPage>, PostStoreError> {
+        match self {
+            Self::Embedded(store) => store.list_ids(user, query).await.map(Some),
+            Self::Cassandra(_) => Ok(None),
+        }
+    }
 }
 
 impl PostStore for Posts {

@@ -218,3 +218,55 @@ async fn the_analytics_reader_no_longer_sees_a_deleted_users_posts() {
         (2, "the *source* text")
     );
 }
+
+/// The embedded store's id-only read (the list page's first read) gives every page's
+/// ids and cursor exactly as `list` does, across months and within one tick, and
+/// nothing of another user.
+#[tokio::test]
+async fn the_embedded_id_only_read_pages_like_list() {
+    use quill_domain::{Month, PostBody, PostId, PostTitle, UserId};
+    use quill_posts::{NewPost, PageQuery, PostStore};
+    use uuid::{Timestamp, Uuid};
+
+    let (store, _dir) = embedded();
+    // 2026-01-31T23:59:59Z, 2026-02-01T00:00:00Z, 2026-03-15T12:00:00Z, in 100 ns ticks
+    // since 1582.
+    let ticks = [1_769_903_999u64, 1_769_904_000, 1_773_576_000]
+        .map(|secs| 0x01B2_1DD2_1381_4000 + secs * 10_000_000);
+    // Users 1 and 2 alternate; Alice (1) has 23 of the 45. Pairs of ids share a tick.
+    for (n, user) in (0..45u8).map(|n| (n, 1 + i64::from(n % 2))) {
+        let tick = ticks[usize::from(n % 3)] + u64::from(n / 6);
+        let uuid = Uuid::new_v1(Timestamp::from_gregorian_time(tick, 0), &[n, 0, 0, 0, 0, 1]);
+        let id = PostId::from_uuid(uuid).expect("v1");
+        let post = NewPost {
+            id,
+            key: None,
+            user: UserId(user),
+            title: PostTitle::parse(&format!("p{n}")).expect("title"),
+            body: PostBody::parse("body").expect("body"),
+        };
+        store.insert(post).await.expect("insert");
+    }
+    for limit in [1, 7, 20, 100] {
+        let mut query = PageQuery {
+            before: None,
+            limit,
+            newest: Month::from_yyyymm(202612).expect("month"),
+            oldest: Month::from_yyyymm(202512).expect("month"),
+        };
+        let mut pages = 0;
+        loop {
+            let page = store.list(UserId(1), query).await.expect("list");
+            let ids = store.list_ids(UserId(1), query).await.expect("ids");
+            let listed: Vec<PostId> = page.posts.iter().map(|post| post.id).collect();
+            assert_eq!((&ids.ids, ids.next), (&listed, page.next), "limit {limit}");
+            assert!(page.posts.iter().all(|post| post.user == UserId(1)));
+            pages += 1;
+            match page.next {
+                Some(next) => query.before = Some(next),
+                None => break,
+            }
+        }
+        assert_eq!(pages, 23usize.div_ceil(limit).max(1), "limit {limit}");
+    }
+}

@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use quill_accounts::{Action, Limited};
 use quill_domain::clock::unix_micros;
 use quill_domain::{Month, PostBody, PostId, PostTitle};
-use quill_posts::{InsertOutcome, NewPost, Page, PageQuery, Post, PostStore};
+use quill_posts::{IdPage, InsertOutcome, NewPost, Page, PageQuery, Post, PostStore};
 
 use super::{CurrentUser, Failure, FieldErrors, rate_limit};
 use crate::metrics::{Event, Metrics};
@@ -147,13 +147,33 @@ pub async fn page(
     before: Option<PostId>,
     limit: usize,
 ) -> Result<Page, Failure> {
-    let query = PageQuery {
+    Ok(state
+        .posts
+        .list(user.id, page_query(user, before, limit))
+        .await?)
+}
+
+/// The ids of the page [`page`] would give, when the store reads them for much less than
+/// whole posts (see `Posts::list_ids`).
+pub async fn page_ids(
+    state: &AppState,
+    user: &CurrentUser,
+    before: Option<PostId>,
+    limit: usize,
+) -> Result<Option<IdPage>, Failure> {
+    Ok(state
+        .posts
+        .list_ids(user.id, page_query(user, before, limit))
+        .await?)
+}
+
+fn page_query(user: &CurrentUser, before: Option<PostId>, limit: usize) -> PageQuery {
+    PageQuery {
         before,
         limit,
         newest: Month::from_unix_micros(unix_micros()),
         oldest: user.since,
-    };
-    Ok(state.posts.list(user.id, query).await?)
+    }
 }
 
 /// One of `user`'s posts. Anyone else's id finds nothing.

@@ -35,6 +35,12 @@ pub struct Summaries {
 }
 
 impl Summaries {
+    /// The entries of posts `ids`, in order, when every one of them is kept.
+    pub fn all_kept(&self, ids: &[PostId]) -> Option<Vec<Arc<str>>> {
+        let made = self.made.lock().ok()?;
+        ids.iter().map(|id| made.get(id).cloned()).collect()
+    }
+
     /// `post`'s entry in the list, as HTML.
     pub fn html_of(&self, post: &Post) -> Result<Arc<str>, askama::Error> {
         if let Some(entry) = self
@@ -91,6 +97,19 @@ mod tests {
         assert!(entry.contains(r#"<p class="excerpt">Hello world</p>"#));
         assert!(entry.contains(&first.id.created_at_display()));
         assert!(Arc::ptr_eq(&entry, &html_of(&summaries, &first)));
+    }
+
+    #[test]
+    fn kept_entries_come_all_in_order_or_not_at_all() {
+        let summaries = Summaries::default();
+        let (a, b, c) = (post("a", "a"), post("b", "b"), post("c", "c"));
+        let (a_html, b_html) = (html_of(&summaries, &a), html_of(&summaries, &b));
+        assert_eq!(
+            summaries.all_kept(&[b.id, a.id]),
+            Some(vec![b_html, a_html])
+        );
+        assert_eq!(summaries.all_kept(&[a.id, c.id]), None);
+        assert_eq!(summaries.all_kept(&[]), Some(vec![]));
     }
 
     #[test]

@@ -70,6 +70,36 @@ async fn the_timeline_pages_newest_first_twenty_at_a_time() {
     );
 }
 
+/// The list keeps each post's entry once shown and then reads only the page's ids; a
+/// post written since is still shown at once, on top, and the page still ends where
+/// it should.
+#[tokio::test]
+async fn a_post_written_after_a_view_tops_the_next_view() {
+    let app = spawn_app(&[]).await;
+    app.sign_up("alice").await;
+    for i in 1..=20 {
+        app.write_post(&format!("Post number {i:02}"), "body").await;
+    }
+    let summaries = |page: &str| page.matches("<article class=\"post-summary\">").count();
+    for _ in 0..2 {
+        let before = app.get_html("/posts").await;
+        assert_eq!(summaries(&before), 20);
+        assert!(before.contains("Post number 01") && !before.contains("Older posts"));
+    }
+
+    app.write_post("Post number 21", "written *since*").await;
+    let after = app.get_html("/posts").await;
+    assert_eq!(summaries(&after), 20);
+    let newest = after.find("Post number 21").expect("the new post is shown");
+    assert!(newest < after.find("Post number 20").expect("20 shown"));
+    assert!(after.contains("written since") && !after.contains("Post number 01"));
+    let start = after.find("/posts?before=").expect("older posts link");
+    let end = after[start..].find('"').expect("end of link") + start;
+    let second = app.get_html(&after[start..end]).await;
+    assert_eq!(summaries(&second), 1);
+    assert!(second.contains("Post number 01"));
+}
+
 #[tokio::test]
 async fn a_double_submit_makes_exactly_one_post() {
     let app = spawn_app(&[]).await;

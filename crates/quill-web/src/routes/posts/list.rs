@@ -34,17 +34,28 @@ pub async fn get(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, PageError> {
     let before = posts::parse_cursor(query.before.as_deref()).map_err(Problem::from)?;
-    let page = posts::page(&state, &user, before, posts::PAGE_SIZE).await?;
-    let posts = page
-        .posts
-        .iter()
-        .map(|post| state.summaries.html_of(post))
-        .collect::<Result<_, _>>()
-        .map_err(Problem::from)?;
+    // Entries are kept once made (`app::summaries`): when the store can read a page's
+    // ids alone and every entry is kept, the posts themselves are not read.
+    let kept = posts::page_ids(&state, &user, before, posts::PAGE_SIZE)
+        .await?
+        .and_then(|page| Some((state.summaries.all_kept(&page.ids)?, page.next)));
+    let (posts, next) = match kept {
+        Some(kept) => kept,
+        None => {
+            let page = posts::page(&state, &user, before, posts::PAGE_SIZE).await?;
+            let posts = page
+                .posts
+                .iter()
+                .map(|post| state.summaries.html_of(post))
+                .collect::<Result<_, _>>()
+                .map_err(Problem::from)?;
+            (posts, page.next)
+        }
+    };
     render(&ListPage {
         chrome,
         posts,
-        next: page.next,
+        next,
         paged: before.is_some(),
     })
 }
