@@ -138,7 +138,7 @@ impl EmbeddedPostStore {
     ) -> impl Future<Output = Result<IdPage, PostStoreError>> + Send {
         self.read(move |conn| {
             let ids = timeline_rows!(conn, user, query, IdRow)
-                .map(|row| Ok(scan::post_id_of(&row?.post_id)?))
+                .map(|row| scan::post_id_of(&row?.post_id))
                 .collect::<Result<Vec<_>, PostStoreError>>()?;
             let (ids, next) = cut_page(ids, query.limit, |id| *id);
             Ok(IdPage { ids, next })
