@@ -243,10 +243,10 @@ fi
 
 # --- Dockerfile ----------------------------------------------------------------------
 
-# The build-context paths of COPY lines (not --from=stage), except in quill-prebuilt,
-# whose context is a directory holding a built quill.
+# The build-context paths of COPY lines (not --from=stage), except in the *-prebuilt
+# targets, whose context is a directory holding a built binary.
 dockerfile_sources() {
-    awk 'toupper($1) == "FROM" { prebuilt = ($NF == "quill-prebuilt") }
+    awk 'toupper($1) == "FROM" { prebuilt = ($NF ~ /-prebuilt$/) }
         toupper($1) == "COPY" && $2 !~ /^--from=/ && !prebuilt {
         for (i = 2; i < NF; i++) if ($i !~ /^--/) print $i
     }' docker/Dockerfile
@@ -286,7 +286,8 @@ check "the Dockerfile's Rust is rust-toolchain.toml's" toolchain_matches
 scripts=(docker/nginx/render.sh docker/nginx/entrypoint.sh docker/haproxy/check-mariadb
     docker/haproxy/entrypoint.sh
     docker/mariadb/bootstrap-sql.sh docker/mariadb/join-sql.sh docker/mariadb/entrypoint.sh
-    docker/mariadb/healthcheck scripts/check-deploy.sh scripts/compose-check.sh scripts/lib.sh)
+    docker/mariadb/healthcheck scripts/check-deploy.sh scripts/compose-check.sh scripts/lib.sh
+    crates/quill-analytics/bench/ballista.sh)
 for script in "${scripts[@]}"; do
     case $(head -n 1 "$script") in
     *bash*) check "$script parses" bash -n "$script" ;;

@@ -7,6 +7,9 @@
 #   scripts/compose-check.sh down    remove the stack's containers, networks and volumes
 #                                    (and stop the engine if `up` started it)
 #   scripts/compose-check.sh compose ARGS...   compose on the running stack (ps, logs...)
+#   scripts/compose-check.sh ballista  the `ballista` profile alone, opt-in: a scheduler
+#                                    and two executors, and reports computed on them
+#                                    (see "the Ballista profile" below), then down
 #
 # What runs: compose.yml + compose.override.yml + compose.check.yml, the last of which
 # changes only what cannot run here (see it): no Cassandra, so the web replicas keep
@@ -27,6 +30,10 @@
 #   QUILL_DOCKER_ROOT  see above
 #   QUILL_TEST_WEBDRIVER  chromedriver for the browser check; when unset, this script
 #                      starts one (Debian's chromium-driver)
+#   QUILL_ANALYTICS_BIN  for `ballista`: a release `quill-analytics` (with its default
+#                      `ballista` feature) built on this Debian release; when unset, this
+#                      script builds one (about 30 min from cold on two cores)
+#   QUILL_BALLISTA_CHECK_POSTS  for `ballista`: posts in the generated snapshot (200000)
 #
 # Minimum versions: Docker Engine 20.10 with BuildKit, Compose 1.29 (docker-compose)
 # or Compose v2.
@@ -547,6 +554,117 @@ run_checks() {
     done
 }
 
+# --- the Ballista profile (`ballista`, opt-in) ------------------------------------------
+#
+# compose.yml's `ballista` profile as it is (compose.yml + compose.override.yml): the
+# scheduler and both executors from a quill-analytics image around a release binary
+# built on this machine (the quill-analytics-prebuilt target), a snapshot generated into
+# the `snapshots` volume, the reports computed on the cluster by `analytics-ballista`,
+# and the same reports computed locally from the same snapshot; every CSV and Parquet
+# file must be byte for byte the same. Not part of `all`, which the test command runs:
+# a release build of the Ballista crates takes about 30 minutes from cold on two cores.
+# Cassandra cannot run here, so `nightly --source cassandra` is not checked end to end.
+# A project and image tag of its own (quill-ballista-check, :ballista-check), removed
+# afterwards.
+
+BALLISTA_PROJECT=quill-ballista-check
+BALLISTA_TAG=ballista-check
+BALLISTA_POSTS=${QUILL_BALLISTA_CHECK_POSTS:-200000}
+BALLISTA_SERVICES=(ballista-scheduler ballista-executor-1 ballista-executor-2)
+
+prepare_analytics_binary() {
+    local bin=${QUILL_ANALYTICS_BIN:-} copy=$STATE/prebuilt/quill-analytics
+    mkdir -p "$STATE/prebuilt"
+    if [[ -z $bin ]]; then
+        export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/var/tmp/quill-target}
+        log "building quill-analytics (cargo build --release -p quill-analytics)"
+        cargo build --locked --release -p quill-analytics >&2 || die "cargo build failed"
+        bin=$CARGO_TARGET_DIR/release/quill-analytics
+    fi
+    [[ -x $bin ]] || die "QUILL_ANALYTICS_BIN=$bin is not an executable"
+    "$bin" scheduler --help >/dev/null 2>&1 ||
+        die "$bin has no \`scheduler\` (built without the ballista feature?)"
+    cp "$bin" "$copy.tmp"
+    mv -f "$copy.tmp" "$copy"
+}
+
+build_analytics_image() {
+    local out=$STATE/build-analytics.log
+    if ! "${BUILD[@]}" -f docker/Dockerfile --target quill-analytics-prebuilt \
+        -t "quill-analytics:$TAG" "$STATE/prebuilt" >"$out" 2>&1; then
+        tail -n 30 "$out" >&2
+        rm -f "$out"
+        die "building the quill-analytics image failed"
+    fi
+    # apt's lines in it name the mirror: kept nowhere.
+    rm -f "$out"
+}
+
+ballista_compose() {
+    "${COMPOSE[@]}" -p "$PROJECT" --env-file "$STATE/.env" -f compose.yml \
+        -f compose.override.yml --profile ballista "$@" \
+        2> >(grep -v '^The following deploy sub-keys are not supported' >&2)
+}
+
+# quill-analytics ARGS in a one-off analytics-ballista container (the snapshots and
+# reports volumes; no Cassandra needed for a Parquet source).
+analytics() {
+    ballista_compose run --rm --no-deps -T analytics-ballista "$@"
+}
+
+# The scheduler answers /readyz 200 once both executors have registered.
+scheduler_ready() {
+    # shellcheck disable=SC2016 # expanded by the container's bash
+    ballista_compose exec -T ballista-scheduler bash -c \
+        'exec 3<>/dev/tcp/127.0.0.1/50050 && printf "GET /readyz HTTP/1.0\r\n\r\n" >&3 && read -r _ status _ <&3 && [ "$status" = 200 ]' \
+        >/dev/null 2>&1
+}
+
+ballista_up() {
+    remove_stack
+    ballista_compose up -d --no-build "${BALLISTA_SERVICES[@]}" >"$STATE/up.log" 2>&1 || {
+        cat "$STATE/up.log" >&2
+        die "docker compose --profile ballista up failed"
+    }
+    for _ in $(seq 1 300); do
+        scheduler_ready && return 0
+        sleep 0.5
+    done
+    ballista_compose logs --no-color --tail=30 "${BALLISTA_SERVICES[@]}" >&2 || true
+    die "the scheduler did not see its two executors within 150 s"
+}
+
+ballista_reports() {
+    log "generating $BALLISTA_POSTS posts into the snapshots volume"
+    analytics generate --posts "$BALLISTA_POSTS" --out /snapshots/posts --replace ||
+        die "generating the snapshot failed"
+    log "the reports on the cluster (analytics-ballista run --engine ballista://ballista-scheduler:50050)"
+    analytics run --engine ballista://ballista-scheduler:50050 \
+        --source parquet:/snapshots/posts --out /reports/ballista --replace --threads 4 ||
+        die "the run on the cluster failed"
+    log "the same reports locally"
+    analytics run --source parquet:/snapshots/posts --out /reports/local --replace ||
+        die "the local run failed"
+    # The same files, and every CSV and Parquet file byte for byte the same (index.html
+    # holds each run's timings).
+    # shellcheck disable=SC2016 # expanded by the container's bash
+    ballista_compose run --rm --no-deps -T --entrypoint bash analytics-ballista -c '
+        cd /reports || exit 1
+        [ "$(ls local)" = "$(ls ballista)" ] || { echo "different files:"; ls local ballista; exit 1; }
+        n=0
+        for f in local/*.csv local/*.parquet; do
+            cmp "$f" "ballista/${f#local/}" || exit 1
+            n=$((n + 1))
+        done
+        echo "compose-check: ok:   the cluster wrote the same $n CSV and Parquet files as the local run"' ||
+        die "the reports on the cluster differ from the local run's"
+}
+
+ballista_down() {
+    ballista_compose down -v --remove-orphans -t 5 >/dev/null 2>&1 || true
+    remove_stack
+}
+
 # --- main ------------------------------------------------------------------------------
 
 # One stack per QUILL_DOCKER_ROOT: a second check waits for the first (`up` leaves its
@@ -646,8 +764,33 @@ all)
     fi
     echo "compose-check: all checks passed"
     ;;
+ballista)
+    lock
+    PROJECT=$BALLISTA_PROJECT
+    TAG=$BALLISTA_TAG
+    STATE=$QUILL_DOCKER_ROOT/ballista-check
+    TEARDOWN=1
+    trap cleanup EXIT
+    trap 'exit 130' INT TERM
+    mkdir -p "$STATE"
+    chmod 700 "$STATE"
+    phase engine start_engine
+    find_compose
+    find_builder
+    phase binary prepare_analytics_binary
+    phase base-image make_base_image
+    phase images build_analytics_image
+    write_env
+    phase up ballista_up
+    phase reports ballista_reports
+    phase down ballista_down
+    phase engine-stop stop_engine
+    TEARDOWN=
+    log "phases: ${PHASES[*]}"
+    echo "compose-check: the ballista profile passed"
+    ;;
 *)
-    sed -n '2,10p' "$0" >&2
+    sed -n '2,13p' "$0" >&2
     exit 2
     ;;
 esac

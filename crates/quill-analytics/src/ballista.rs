@@ -10,6 +10,8 @@
 //! it on a generated snapshot.
 
 #[cfg(feature = "ballista")]
+pub mod cancel;
+#[cfg(feature = "ballista")]
 pub mod client;
 #[cfg(feature = "ballista")]
 pub mod cluster;

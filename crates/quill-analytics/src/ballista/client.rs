@@ -14,7 +14,7 @@ use datafusion::physical_plan::{ExecutionPlan, collect};
 use datafusion::prelude::{SessionConfig, SessionContext};
 use datafusion_proto::protobuf::LogicalPlanNode;
 
-use super::{Engine, SchedulerAddr, progress, queries, tables};
+use super::{Engine, SchedulerAddr, cancel, progress, queries, tables};
 use crate::error::{AnalyticsError, Result, from_datafusion};
 use crate::progress::ProgressMode;
 use crate::reports::{Column, Report, RunFigures, Table};
@@ -41,12 +41,17 @@ pub async fn check_reachable(addr: &SchedulerAddr) -> Result<()> {
     }
 }
 
-/// A session whose queries run on the cluster, with `partitions` partitions a stage.
-pub async fn session(addr: &SchedulerAddr, partitions: usize) -> Result<SessionContext> {
+/// A session whose queries run on the cluster as jobs named `job_name`, with `partitions`
+/// partitions a stage.
+pub async fn session(
+    addr: &SchedulerAddr,
+    partitions: usize,
+    job_name: &str,
+) -> Result<SessionContext> {
     let config = SessionConfig::new_with_ballista()
         .with_target_partitions(partitions.max(1))
         .with_batch_size(8192)
-        .with_ballista_job_name("quill-analytics")
+        .with_ballista_job_name(job_name)
         .set_u64(
             "ballista.client.grpc_connect_timeout_seconds",
             CONNECT_TIMEOUT.as_secs(),
@@ -116,7 +121,8 @@ async fn run_query(
 }
 
 /// Computes the five reports of `spec`, a Parquet snapshot every executor reads at the same
-/// path, on the cluster at `addr`.
+/// path, on the cluster at `addr`. Dropped before its end (the process is stopped), it
+/// cancels the job that is running on the cluster.
 pub async fn compute(
     addr: &SchedulerAddr,
     spec: &SourceSpec,
@@ -128,7 +134,9 @@ pub async fn compute(
     };
     check_reachable(addr).await?;
     let start = Instant::now();
-    let ctx = session(addr, partitions).await?;
+    let job_name = cancel::job_name();
+    let cancel = cancel::CancelOnDrop::new(addr, &job_name);
+    let ctx = session(addr, partitions, &job_name).await?;
     source::parquet::register_for_cluster(&ctx, dir).await?;
     let mut figures = RunFigures {
         partitions,
@@ -143,6 +151,7 @@ pub async fn compute(
         tables.push(tables::table(report, &batches)?);
         figures.finish[report.index()] = t.elapsed();
     }
+    cancel.disarm();
     figures.scan_wall = start.elapsed();
     figures.rows = tables
         .iter()

@@ -64,13 +64,22 @@ impl JobProgress {
 /// The body of an HTTP/1.1 `GET path` answered 200, `None` otherwise (the display then
 /// skips a beat; it never fails a run).
 pub async fn get(addr: &SchedulerAddr, path: &str) -> Option<String> {
+    match request(addr, "GET", path).await? {
+        (200, body) => Some(body),
+        _ => None,
+    }
+}
+
+/// The status and body of an HTTP/1.1 `method path` to the scheduler's REST API, `None`
+/// when it does not answer within a few seconds.
+pub async fn request(addr: &SchedulerAddr, method: &str, path: &str) -> Option<(u16, String)> {
     let connect = TcpStream::connect((addr.host.as_str(), addr.port));
     let mut stream = tokio::time::timeout(Duration::from_secs(2), connect)
         .await
         .ok()?
         .ok()?;
     let request = format!(
-        "GET {path} HTTP/1.1\r\nHost: {}\r\nAccept: application/json\r\nConnection: close\r\n\r\n",
+        "{method} {path} HTTP/1.1\r\nHost: {}\r\nAccept: application/json\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
         addr.host
     );
     stream.write_all(request.as_bytes()).await.ok()?;
@@ -82,18 +91,17 @@ pub async fn get(addr: &SchedulerAddr, path: &str) -> Option<String> {
     let text = String::from_utf8(raw).ok()?;
     let (head, body) = text.split_once("\r\n\r\n")?;
     let mut lines = head.lines();
-    if lines.next()?.split(' ').nth(1) != Some("200") {
-        return None;
-    }
+    let status = lines.next()?.split(' ').nth(1)?.parse::<u16>().ok()?;
     let chunked = lines.any(|l| {
         let l = l.to_ascii_lowercase();
         l.starts_with("transfer-encoding:") && l.contains("chunked")
     });
-    if chunked {
-        Some(dechunk(body)?)
+    let body = if chunked {
+        dechunk(body)?
     } else {
-        Some(body.to_owned())
-    }
+        body.to_owned()
+    };
+    Some((status, body))
 }
 
 fn dechunk(mut body: &str) -> Option<String> {

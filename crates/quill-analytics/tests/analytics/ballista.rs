@@ -312,3 +312,107 @@ async fn an_executor_killed_mid_run_leaves_right_reports_or_none() {
         "a staging folder was left behind"
     );
 }
+
+/// The scheduler's jobs, `(status, job_status)` each ("Running", "Failed: Cancelled"...).
+async fn jobs(addr: &SchedulerAddr) -> Vec<(String, String)> {
+    let Some(body) = get(addr, "/api/jobs").await else {
+        return Vec::new();
+    };
+    let jobs: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let field = |job: &serde_json::Value, name: &str| {
+        job.get(name)
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    jobs.as_array()
+        .unwrap()
+        .iter()
+        .map(|job| (field(job, "status"), field(job, "job_status")))
+        .collect()
+}
+
+/// Polls `jobs` every 50 ms until `done` holds of them, for at most `tries` polls; returns
+/// the last answer.
+async fn jobs_until(
+    addr: &SchedulerAddr,
+    tries: usize,
+    done: impl Fn(&[(String, String)]) -> bool,
+) -> Vec<(String, String)> {
+    let mut last = Vec::new();
+    for _ in 0..tries {
+        last = jobs(addr).await;
+        if done(&last) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    last
+}
+
+fn count(jobs: &[(String, String)], status: &str) -> usize {
+    jobs.iter().filter(|(s, _)| s == status).count()
+}
+
+/// SIGTERM to a run while a job of it runs on the cluster: the run cancels that job on the
+/// scheduler rather than leave it running for nobody, exits 1 and leaves no folder.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_terminated_run_cancels_its_job_on_the_cluster_and_writes_nothing() {
+    let scratch = Scratch::new();
+    let snap = snapshot(&scratch, 200_000);
+    let cluster = Cluster::start(&scratch.join("cluster"), 2).await;
+    let out = scratch.join("ballista");
+    let run = Command::new(BIN)
+        .args(run_args(&cluster.engine(), &snap, &out))
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // R4, the longest report (a row per word), is the fourth job: stop the run while it runs.
+    let before = jobs_until(&cluster.addr, 2400, |jobs| {
+        count(jobs, "Completed") == 3 && count(jobs, "Running") == 1
+    })
+    .await;
+    assert_eq!(count(&before, "Running"), 1, "R4 never ran: {before:?}");
+    let kill = Command::new("kill")
+        .args(["-TERM", &run.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+
+    let output = tokio::task::spawn_blocking(move || run.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("terminated; nothing was written"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("cancelled 1 job(s) on the cluster"),
+        "{stderr}"
+    );
+    // The scheduler ran nothing more: no job queued or running, R4's job failed as
+    // cancelled instead of completing, and no job of R5 was submitted.
+    let after = jobs_until(&cluster.addr, 600, |jobs| {
+        count(jobs, "Running") + count(jobs, "Queued") == 0
+    })
+    .await;
+    assert_eq!(
+        count(&after, "Running") + count(&after, "Queued"),
+        0,
+        "{after:?}"
+    );
+    assert_eq!(count(&after, "Completed"), 3, "{after:?}");
+    assert_eq!(
+        after
+            .iter()
+            .filter(|(s, detail)| s == "Failed" && detail.contains("Cancel"))
+            .count(),
+        1,
+        "{after:?}"
+    );
+    assert_eq!(after.len(), 4, "{after:?}");
+    assert!(!out.exists());
+    assert_eq!(names(scratch.root()), ["cluster", "snap"]);
+}
