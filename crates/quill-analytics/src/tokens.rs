@@ -183,39 +183,100 @@ impl Lowercase<'_> {
     }
 }
 
-/// Calls `each` with every token of `lowercase(s)`, in order, and returns the number of
-/// tokens of `s` itself (which lowercasing can change: U+0130 splits in two).
+/// What [`lowercase_tokens`] counts of a text besides its lowercase tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextCounts {
+    /// Tokens of the text itself (lowercasing can change their number: U+0130 splits).
+    pub tokens: u64,
+    /// Code points.
+    pub chars: u64,
+}
+
+/// Calls `each` with every token of `lowercase(s)`, in order, and counts the tokens and
+/// code points of `s` itself.
 ///
 /// ASCII tokens come from the fast path ([`ascii::for_each_run`]) without being copied;
 /// runs holding other characters, which are bounded by ASCII separators, go through
-/// [`lowercase_runs`]. Text with a capital sigma is lowercased whole (see
-/// [`for_each_lowercase_token`]).
+/// [`lowercase_runs`]. A capital sigma lowercases by its context, which reaches across
+/// runs but not across white space: its run goes with the rest of its white-space
+/// delimited segment ([`sigma_segment`]).
 #[inline]
-pub fn lowercase_tokens(s: &str, buf: &mut String, mut each: impl FnMut(Lowercase<'_>)) -> u64 {
-    if s.contains('\u{3A3}') {
-        let lower = s.to_lowercase();
-        tokens(&lower).for_each(|t| each(Lowercase::Word(t)));
-        return tokens(s).count() as u64;
-    }
+pub fn lowercase_tokens(
+    s: &str,
+    buf: &mut String,
+    mut each: impl FnMut(Lowercase<'_>),
+) -> TextCounts {
     let text = s.as_bytes();
-    let mut n = 0;
-    ascii::for_each_run(text, |start, end, is_ascii| {
+    let mut tokens = 0;
+    // Runs before this byte were counted with a capital sigma's segment.
+    let mut done = 0;
+    let continuation = ascii::for_each_run(text, |start, end, is_ascii| {
         if is_ascii {
-            n += 1;
-            each(Lowercase::Ascii { text, start, end });
-        } else {
-            general_run(
-                s.get(start..end).unwrap_or_default(),
-                buf,
-                &mut n,
-                &mut each,
-            );
+            if start >= done {
+                tokens += 1;
+                each(Lowercase::Ascii { text, start, end });
+            }
+            return;
+        }
+        if start >= done {
+            let run = s.get(start..end).unwrap_or_default();
+            if run.contains('\u{3A3}') {
+                done = sigma_segment(s, start, end, &mut tokens, &mut each);
+            } else {
+                general_run(run, buf, &mut tokens, &mut each);
+            }
         }
     });
-    n
+    TextCounts {
+        tokens,
+        chars: (text.len() - continuation) as u64,
+    }
 }
 
-/// The general path of [`lowercase_tokens`] for one run with non-ASCII characters.
+/// Bytes that end the context of a capital sigma: neither cased nor case-ignorable, so
+/// lowercasing never looks past them, and separators of tokens.
+fn is_white(b: &u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+/// The tokens of `lowercase(s)` in the white-space delimited segment of `s` around the run
+/// `start..end`, which holds a capital sigma, from `start` on; returns where the segment
+/// ends.
+///
+/// Lowercasing does not look across white space, so `lowercase(s)` is the lowercased
+/// segments and the white space between them. The segment's bytes before `start` hold no
+/// capital sigma (no earlier run had one), so they lowercase code point by code point
+/// into the first bytes of the lowercased segment, and end in an ASCII separator: their
+/// tokens were handed over already, and none crosses `start`.
+#[cold]
+#[inline(never)]
+fn sigma_segment(
+    s: &str,
+    start: usize,
+    end: usize,
+    n: &mut u64,
+    each: &mut impl FnMut(Lowercase<'_>),
+) -> usize {
+    let bytes = s.as_bytes();
+    let first = bytes[..start]
+        .iter()
+        .rposition(is_white)
+        .map_or(0, |i| i + 1);
+    let last = bytes[end..]
+        .iter()
+        .position(is_white)
+        .map_or(bytes.len(), |i| end + i);
+    // ASCII bytes or the ends of `s`: char boundaries.
+    let segment = s.get(first..last).unwrap_or_default();
+    let lower = segment.to_lowercase();
+    let before = s.get(first..start).unwrap_or_default().to_lowercase().len();
+    tokens(lower.get(before..).unwrap_or_default()).for_each(|t| each(Lowercase::Word(t)));
+    *n += tokens(s.get(start..last).unwrap_or_default()).count() as u64;
+    last
+}
+
+/// The general path of [`lowercase_tokens`] for one run with non-ASCII characters and no
+/// capital sigma.
 #[inline(never)]
 fn general_run(run: &str, buf: &mut String, n: &mut u64, each: &mut impl FnMut(Lowercase<'_>)) {
     *n += tokens(run).count() as u64;
@@ -257,17 +318,22 @@ mod tests {
         out
     }
 
-    /// The tokens of `lowercase(s)` and the number of tokens of `s`, by the fast path.
-    fn fast(s: &str) -> (Vec<String>, u64) {
+    /// The tokens of `lowercase(s)`, and the numbers of tokens and code points of `s`, by
+    /// the fast path.
+    fn fast(s: &str) -> (Vec<String>, TextCounts) {
         let mut out = Vec::new();
         let n = lowercase_tokens(s, &mut String::new(), |t| out.push(t.to_lowercase_string()));
         (out, n)
     }
 
     /// The same by the definition itself: lowercase the whole text, then tokenize.
-    fn by_definition(s: &str) -> (Vec<String>, u64) {
+    fn by_definition(s: &str) -> (Vec<String>, TextCounts) {
         let lower = tokens(&s.to_lowercase()).map(str::to_owned).collect();
-        (lower, tokens(s).count() as u64)
+        let counts = TextCounts {
+            tokens: tokens(s).count() as u64,
+            chars: s.chars().count() as u64,
+        };
+        (lower, counts)
     }
 
     /// Pieces random text is made of: ASCII of every class, capitals, digits, the
@@ -355,6 +421,9 @@ mod tests {
             "Cafe\u{301} CAFÉ 日本・東京 🙂x x🙂 x²y Ⅻchapter wait…what",
             "Ꟑ\u{A7D2}x \u{A7D4} ﬃ ǅungla",
             "INTERNATIONALIZATION internationalization ABCDEFGHIJKLMNOP ABCDEFGHIJKLMNOPQ",
+            // A capital sigma's context crosses separators but not white space.
+            "A'Σ a'Σ'a Σ.Σ ΟΔΟΣ.\tΣ xΣ\nΣ ἈΣ ΣΑΣ'Σ",
+            "word ab'ΟΔΟΣ'cd ef",
         ];
         for s in samples {
             assert_eq!(fast(s), by_definition(s), "{s:?}");
@@ -366,6 +435,7 @@ mod tests {
                 format!("{} b", "x".repeat(len)),
                 format!("{}é{}", "Y".repeat(len), "z".repeat(len % 7)),
                 format!("{}, QQ", " ".repeat(len)),
+                format!("{} A'Σ ΑΣ x", "B.".repeat(len)),
             ] {
                 assert_eq!(fast(&s), by_definition(&s), "{s:?}");
             }

@@ -70,12 +70,22 @@ impl WordCounts {
     }
 
     /// Counts a token of a lowercased text once (see [`crate::tokens::lowercase_tokens`]).
-    #[inline]
+    ///
+    /// Inlined into the tokenizer's loop: a short ASCII token, nearly every token, is a
+    /// load, a mask, a lowercase and a probe with no call; the rest are out of line.
+    #[inline(always)]
     pub fn add_lowercase(&mut self, token: Lowercase<'_>) {
         match token {
             Lowercase::Ascii { text, start, end } if end - start <= 8 => {
                 self.short.add(lowercase_word8(text, start, end), 1);
             }
+            _ => self.add_other(token),
+        }
+    }
+
+    #[inline(never)]
+    fn add_other(&mut self, token: Lowercase<'_>) {
+        match token {
             Lowercase::Ascii { text, start, end } if end - start <= INLINE => {
                 self.middle.add(packed_lowercase(text, start, end), 1);
             }

@@ -57,30 +57,43 @@ fn block_of(chunk: &[u8; 64]) -> (u64, u64) {
     (candidate, high)
 }
 
-/// Bits `from..to` of a `u64` (`from <= to < 64`).
+/// The UTF-8 continuation bytes (`0b10xx_xxxx`) among `bytes`: a text's code points are
+/// its bytes less these.
+#[inline(never)]
+fn continuation_bytes(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b & 0xC0 == 0x80).count()
+}
+
+/// Whether bits `from..to` of `high` hold a set bit (`from < to <= 64`).
 #[inline(always)]
-fn bits(from: u32, to: u32) -> u64 {
-    (1u64 << to) - (1u64 << from)
+fn any_in(high: u64, from: u32, to: u32) -> bool {
+    (high >> from).trailing_zeros() < to - from
 }
 
 /// Calls `each(start, end, ascii)` for every candidate run of `s`, in order: `ascii` when
-/// the run has no non-ASCII byte (then it is one token).
+/// the run has no non-ASCII byte (then it is one token). Returns the number of UTF-8
+/// continuation bytes of `s`, counted only in the blocks that hold non-ASCII bytes.
 ///
 /// Each block gives the runs' first bytes (`starts`) and the separators right after them
 /// (`ends`); inside a block the k-th start pairs with the k-th end, after a run that came
 /// in from the block before has taken the first end.
 #[inline]
-pub fn for_each_run(s: &[u8], mut each: impl FnMut(usize, usize, bool)) {
+pub fn for_each_run(s: &[u8], mut each: impl FnMut(usize, usize, bool)) -> usize {
     let n = s.len();
     let mut base = 0;
+    let mut continuation = 0;
     // The run in progress at the end of the last block: where it started, and whether it
     // holds a non-ASCII byte.
     let mut open: Option<(usize, bool)> = None;
     while base < n {
-        let (candidate, high) = block(&s[base..]);
+        let rest = &s[base..];
+        let (candidate, high) = block(rest);
         let before = (candidate << 1) | u64::from(open.is_some());
         let mut starts = candidate & !before;
         let mut ends = !candidate & before;
+        if high != 0 {
+            continuation += continuation_bytes(&rest[..rest.len().min(64)]);
+        }
         if let Some((start, wide)) = open.take() {
             if ends == 0 {
                 // The whole block continues the run.
@@ -90,7 +103,7 @@ pub fn for_each_run(s: &[u8], mut each: impl FnMut(usize, usize, bool)) {
             }
             let end = ends.trailing_zeros();
             ends &= ends - 1;
-            let wide = wide || high & bits(0, end) != 0;
+            let wide = wide || any_in(high, 0, end);
             each(start, base + end as usize, !wide);
         }
         while starts != 0 {
@@ -102,7 +115,7 @@ pub fn for_each_run(s: &[u8], mut each: impl FnMut(usize, usize, bool)) {
             }
             let end = ends.trailing_zeros();
             ends &= ends - 1;
-            let wide = high & bits(start, end) != 0;
+            let wide = high != 0 && any_in(high, start, end);
             each(base + start as usize, base + end as usize, !wide);
         }
         base += 64;
@@ -110,6 +123,7 @@ pub fn for_each_run(s: &[u8], mut each: impl FnMut(usize, usize, bool)) {
     if let Some((start, wide)) = open {
         each(start, n, !wide);
     }
+    continuation
 }
 
 /// The bytes below `k` of a `u64` (`k` in 0..=8).
@@ -118,22 +132,33 @@ fn low_bytes(k: usize) -> u64 {
     if k >= 8 { u64::MAX } else { (1 << (8 * k)) - 1 }
 }
 
-/// The ASCII token `s[start..end]` of at most 8 bytes, lowercased, as the little-endian
+/// The ASCII token `s[start..end]` of 1 to 8 bytes, lowercased, as the little-endian
 /// `u64` of its bytes padded with zeros.
 #[inline(always)]
 pub fn lowercase_word8(s: &[u8], start: usize, end: usize) -> u64 {
     let len = end - start;
-    let x = match s.get(start..).and_then(|rest| rest.first_chunk::<8>()) {
-        Some(b) => u64::from_le_bytes(*b),
-        None => {
+    // `len` is 1..=8, so the shift is 0..=56.
+    let mask = u64::MAX >> (64 - 8 * len as u32);
+    let x = match s.get(start..start + 8) {
+        Some(b) => {
             let mut w = [0u8; 8];
-            let token = &s[start..end];
-            w[..token.len()].copy_from_slice(token);
+            w.copy_from_slice(b);
             u64::from_le_bytes(w)
         }
-    } & low_bytes(len);
+        None => tail_word(s, start, end),
+    } & mask;
     // Token bytes are ASCII; `0x80 >> 2` is the case bit.
     x | (in_range(x, b'A', b'Z') >> 2)
+}
+
+/// The token `s[start..end]` near the end of `s`, zero-padded to 8 bytes.
+#[inline(never)]
+fn tail_word(s: &[u8], start: usize, end: usize) -> u64 {
+    let mut w = [0u8; 8];
+    let token = s.get(start..end).unwrap_or_default();
+    let len = token.len().min(8);
+    w[..len].copy_from_slice(&token[..len]);
+    u64::from_le_bytes(w)
 }
 
 /// The first (up to) 16 bytes of the ASCII token `s[start..end]`, lowercased, zero-padded,
@@ -169,7 +194,7 @@ mod tests {
 
     fn runs(s: &str) -> Vec<(&str, bool)> {
         let mut out = Vec::new();
-        for_each_run(s.as_bytes(), |a, b, ascii| out.push((&s[a..b], ascii)));
+        let _ = for_each_run(s.as_bytes(), |a, b, ascii| out.push((&s[a..b], ascii)));
         out
     }
 
@@ -202,6 +227,27 @@ mod tests {
         assert_eq!(got[2], ("x", true));
         let exact = "z".repeat(128);
         assert_eq!(runs(&exact), [(exact.as_str(), true)]);
+    }
+
+    #[test]
+    fn short_words_pack_lowercase_anywhere_in_the_text() {
+        let s = b"Ab Quill ZZ9";
+        assert_eq!(
+            lowercase_word8(s, 0, 2),
+            u64::from_le_bytes(*b"ab\0\0\0\0\0\0")
+        );
+        assert_eq!(
+            lowercase_word8(s, 3, 8),
+            u64::from_le_bytes(*b"quill\0\0\0")
+        );
+        assert_eq!(
+            lowercase_word8(s, 9, 12),
+            u64::from_le_bytes(*b"zz9\0\0\0\0\0")
+        );
+        assert_eq!(
+            lowercase_word8(b"ABCDEFGH", 0, 8),
+            u64::from_le_bytes(*b"abcdefgh")
+        );
     }
 
     /// The halves of the big-endian `u128` of 16 bytes.
