@@ -207,6 +207,15 @@ impl Accounts {
             .await
     }
 
+    /// Whether user `id`'s account is live (not marked, not gone), read on the primary:
+    /// a write that passed its session check before a deletion's mark asks it after
+    /// writing, to undo what the deletion may already have passed.
+    pub async fn is_live(&self, id: UserId) -> Result<bool, AccountsError> {
+        self.db
+            .read_primary(move |conn| users::is_live(conn, id).map_err(AccountsError::from))
+            .await
+    }
+
     /// The accounts whose deletion began and has not ended, read on the primary.
     pub async fn deleting(&self) -> Result<Vec<User>, AccountsError> {
         self.db

@@ -177,14 +177,14 @@ pub fn deleting(conn: &mut DbConn) -> Result<Vec<User>, DieselError> {
         .collect()
 }
 
-/// Whether user `id` is marked as being deleted.
-pub fn is_deleting(conn: &mut DbConn, id: UserId) -> Result<bool, DieselError> {
+/// Whether user `id` has a live account: a row not marked as being deleted.
+pub fn is_live(conn: &mut DbConn, id: UserId) -> Result<bool, DieselError> {
     let since: Option<Option<i64>> = users::table
         .find(id.0)
         .select(users::deleting_since)
         .first(conn)
         .optional()?;
-    Ok(matches!(since, Some(Some(_))))
+    Ok(matches!(since, Some(None)))
 }
 
 /// Removes user `id`'s row, which frees the username; only a row marked as being

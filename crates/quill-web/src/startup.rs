@@ -42,68 +42,14 @@ impl Application {
     /// Opens the data directory and stores and binds the listener; call
     /// `run_until_stopped` to serve.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        // Owner-only: the directory holds password hashes and the secret key.
-        let mut data_dir = std::fs::DirBuilder::new();
-        data_dir.recursive(true);
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut data_dir, 0o700);
-        data_dir
-            .create(&settings.data_dir)
-            .with_context(|| format!("creating QUILL_DATA_DIR {}", settings.data_dir.display()))?;
-        let secrets = match &settings.secret_key_file {
-            Some(path) => Secrets::load(path)?,
-            None => Secrets::load_or_create(&settings.data_dir)?,
-        };
-        let pool = PoolSize {
-            connections: settings.accounts.pool_size,
-            checkout_timeout: settings.accounts.timeout,
-        };
-        let db = open_accounts(&settings, pool).await?;
-        let posts = match &settings.cassandra {
-            Some(config) => Posts::Cassandra(
-                CassandraPostStore::connect(config)
-                    .await
-                    .context("connecting to QUILL_CASSANDRA_NODES")?,
-            ),
-            None => {
-                let dir = settings.data_dir.clone();
-                let store =
-                    tokio::task::spawn_blocking(move || EmbeddedPostStore::open(&dir, pool))
-                        .await?
-                        .context("opening the post store")?;
-                Posts::Embedded(store)
-            }
-        };
-        let (policy, concurrency) = (
-            settings.login.password_policy,
-            settings.login.hash_concurrency,
+        let (state, secrets) = open_state(&settings).await?;
+        let state = web::Data::new(state);
+        let sessions = state.sessions.clone();
+        spawn_purge(
+            sessions.clone(),
+            state.throttle.clone(),
+            state.limits.clone(),
         );
-        let hasher = tokio::task::spawn_blocking(move || {
-            PasswordHasher::new(policy, concurrency, Duration::from_secs(5))
-        })
-        .await??;
-        let sessions = SqlSessionStore::new(
-            db.clone(),
-            settings.session.absolute,
-            settings.session.cached,
-        );
-        let throttle = LoginThrottle::new(db.clone(), settings.login.throttle);
-        let limits = RateLimiter::new(db.clone(), settings.limits);
-        let mut node = [0u8; 6];
-        rand::rng().fill_bytes(&mut node);
-        node[0] |= 0x01;
-        let state = web::Data::new(AppState {
-            accounts: Accounts::new(db, hasher),
-            posts,
-            sessions: sessions.clone(),
-            throttle: throttle.clone(),
-            limits: limits.clone(),
-            session_idle_secs: settings.session.idle.as_secs() as i64,
-            behind_proxy: settings.http.behind_proxy,
-            node,
-            summaries: Default::default(),
-        });
-        spawn_purge(sessions.clone(), throttle, limits);
         spawn_resume_deletions(state.clone());
 
         let listener = TcpListener::bind(settings.http.bind)
@@ -139,6 +85,72 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Opens the data directory, the secrets and the stores: what the handlers share,
+/// without the server (`Application::build` serves it; tests drive it directly).
+pub async fn open_state(settings: &Settings) -> anyhow::Result<(AppState, Secrets)> {
+    // Owner-only: the directory holds password hashes and the secret key.
+    let mut data_dir = std::fs::DirBuilder::new();
+    data_dir.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut data_dir, 0o700);
+    data_dir
+        .create(&settings.data_dir)
+        .with_context(|| format!("creating QUILL_DATA_DIR {}", settings.data_dir.display()))?;
+    let secrets = match &settings.secret_key_file {
+        Some(path) => Secrets::load(path)?,
+        None => Secrets::load_or_create(&settings.data_dir)?,
+    };
+    let pool = PoolSize {
+        connections: settings.accounts.pool_size,
+        checkout_timeout: settings.accounts.timeout,
+    };
+    let db = open_accounts(settings, pool).await?;
+    let posts = match &settings.cassandra {
+        Some(config) => Posts::Cassandra(
+            CassandraPostStore::connect(config)
+                .await
+                .context("connecting to QUILL_CASSANDRA_NODES")?,
+        ),
+        None => {
+            let dir = settings.data_dir.clone();
+            let store = tokio::task::spawn_blocking(move || EmbeddedPostStore::open(&dir, pool))
+                .await?
+                .context("opening the post store")?;
+            Posts::Embedded(store)
+        }
+    };
+    let (policy, concurrency) = (
+        settings.login.password_policy,
+        settings.login.hash_concurrency,
+    );
+    let hasher = tokio::task::spawn_blocking(move || {
+        PasswordHasher::new(policy, concurrency, Duration::from_secs(5))
+    })
+    .await??;
+    let sessions = SqlSessionStore::new(
+        db.clone(),
+        settings.session.absolute,
+        settings.session.cached,
+    );
+    let throttle = LoginThrottle::new(db.clone(), settings.login.throttle);
+    let limits = RateLimiter::new(db.clone(), settings.limits);
+    let mut node = [0u8; 6];
+    rand::rng().fill_bytes(&mut node);
+    node[0] |= 0x01;
+    let state = AppState {
+        accounts: Accounts::new(db, hasher),
+        posts,
+        sessions,
+        throttle,
+        limits,
+        session_idle_secs: settings.session.idle.as_secs() as i64,
+        behind_proxy: settings.http.behind_proxy,
+        node,
+        summaries: Default::default(),
+    };
+    Ok((state, secrets))
 }
 
 fn server(

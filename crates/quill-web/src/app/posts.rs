@@ -45,6 +45,9 @@ pub enum Publish {
         errors: FieldErrors,
         stale_token: bool,
     },
+    /// The account was marked for deletion while the post was being written: the post
+    /// is deleted again, and the author is logged out.
+    Closed,
 }
 
 /// A fresh post token for `user`: the key of their next post. Every post comes with one,
@@ -132,6 +135,14 @@ pub async fn publish(
             body,
         })
         .await?;
+    // The session check came before the write: a deletion marked in between may have
+    // deleted the posts already, so the write asks again and undoes itself (the
+    // deletion's steps are safe to run twice). See docs/ARCHITECTURE.md.
+    if !state.accounts.is_live(user.id).await? {
+        let now = Month::from_unix_micros(unix_micros());
+        state.posts.delete_user(user.id, user.since, now).await?;
+        return Ok(Publish::Closed);
+    }
     metrics.record(match outcome {
         InsertOutcome::Created(_) => Event::PostCreated,
         InsertOutcome::AlreadyExists(_) => Event::PostDuplicateSubmit,

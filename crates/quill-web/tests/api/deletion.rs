@@ -3,8 +3,14 @@
 //! at the next start.
 
 use diesel::{Connection, RunQueryDsl, SqliteConnection};
+use quill_domain::{Password, Username};
 use quill_test_support::http::{self, page_saying};
 use quill_test_support::{PASSWORD, TestApp, api, spawn_app};
+use quill_web::Settings;
+use quill_web::app::posts::{self, Draft, Publish};
+use quill_web::app::{CurrentUser, deletion};
+use quill_web::metrics::Metrics;
+use quill_web::startup::open_state;
 use serde_json::json;
 
 /// The deletion form of `app`'s browser, filled in and sent.
@@ -204,4 +210,52 @@ async fn a_pending_deletion_resumes_at_the_next_start() {
     .await;
     assert!(gone.is_ok(), "the deletion did not resume at start");
     assert_eq!(app.stored_posts(user.id).await, []);
+}
+
+/// A publish that passed its session check before the account was marked, and writes
+/// only after the deletion has deleted the posts and the account: the post does not
+/// stay behind under an id no account has, and the author is told to log in.
+#[tokio::test]
+async fn a_post_written_after_its_account_was_deleted_does_not_stay_behind() {
+    let data_dir = tempfile::tempdir().expect("data dir");
+    let settings = Settings::from_vars([(
+        "QUILL_DATA_DIR".to_owned(),
+        data_dir.path().display().to_string(),
+    )])
+    .expect("settings");
+    let (state, secrets) = open_state(&settings).await.expect("stores open");
+    let username = Username::parse("erin").expect("username");
+    let password = Password::parse_new(PASSWORD, "erin").expect("password");
+    let stored = state
+        .accounts
+        .sign_up(username, password)
+        .await
+        .expect("signed up");
+    let erin = CurrentUser {
+        id: stored.id,
+        username: "erin".to_owned(),
+        since: stored.since_month(),
+        session: None,
+    };
+    // The publish's session check passed here; then the whole deletion ran.
+    let post_token = posts::new_post_token(&state, &secrets, &erin);
+    let marked = state
+        .accounts
+        .begin_deletion(erin.id)
+        .await
+        .expect("marked")
+        .expect("a user");
+    deletion::finish(&state, &marked).await.expect("deleted");
+
+    let draft = Draft {
+        title: "late",
+        body: "written after the deletion",
+        post_token: &post_token,
+    };
+    let outcome = posts::publish(&state, &secrets, &Metrics::default(), &erin, draft)
+        .await
+        .expect("publish answers");
+    assert!(matches!(outcome, Publish::Closed));
+    let left = posts::page(&state, &erin, None, 10).await.expect("page");
+    assert_eq!(left.posts.len(), 0, "a post outlived its account");
 }

@@ -186,6 +186,8 @@ pub async fn create(
             let errors = [("post_token", BAD_POST_TOKEN.to_owned())];
             return Err(Problem::Invalid(errors.into_iter().collect()).into());
         }
+        // Its token ended with the account's deletion.
+        Publish::Closed => return Err(Problem::LoginRequired.into()),
     };
     let post = posts::get(&state, &api.user, id)
         .await?

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use crate::app::posts::{self, Draft, Publish};
 use crate::app::{CurrentUser, FieldErrors};
 use crate::csrf::Csrf;
-use crate::errors::PageError;
+use crate::errors::{PageError, Problem};
 use crate::flash::Flash;
 use crate::metrics::Metrics;
 use crate::page::{Chrome, render, render_status};
@@ -92,6 +92,8 @@ pub async fn post(
     };
     match posts::publish(&state, &secrets, &metrics, &user, draft).await? {
         Publish::Published(id) => Ok(Flash::Published.redirect(&format!("/posts/{id}"))),
+        // Its session ended with the account's deletion, as for any later request.
+        Publish::Closed => Err(PageError(Problem::LoginRequired)),
         Publish::Refused {
             mut errors,
             stale_token,
