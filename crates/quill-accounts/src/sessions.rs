@@ -570,13 +570,18 @@ impl SessionStore for SqlSessionStore {
         self.recent.forget(&id);
         let updated = updated.map_err(|e| UpdateError::Other(e.into()))?;
         if updated {
-            Ok(session_key)
-        } else {
-            // The session ended meanwhile: start a new one rather than resurrect it.
-            self.save(session_state, ttl)
-                .await
-                .map_err(|e| UpdateError::Other(e.into()))
+            return Ok(session_key);
         }
+        // The session ended meanwhile (a logout, a password change, an expiry): start a
+        // new one rather than resurrect it, and never as the login that ended.
+        let state = if user_id_of(&session_state).is_some() {
+            HashMap::new()
+        } else {
+            session_state
+        };
+        self.save(state, ttl)
+            .await
+            .map_err(|e| UpdateError::Other(e.into()))
     }
 
     #[tracing::instrument(skip_all)]

@@ -1,9 +1,12 @@
 //! The session table's rules, against a real SQLite database.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
-use quill_accounts::Db;
+use actix_session::storage::SessionStore;
+use actix_web::cookie::time;
 use quill_accounts::sessions::{self, token_hash};
+use quill_accounts::{Db, SqlSessionStore};
 use quill_domain::clock::unix_secs;
 use quill_sql::{PoolSize, SqlError};
 
@@ -198,4 +201,45 @@ async fn an_api_tokens_use_is_recorded_at_most_once_a_minute() {
         .await
         .expect("seen");
     assert_eq!(seen, [now - 100, now - 100, now]);
+}
+
+/// A logged-in session that ended (a logout, a password change) while a request on it
+/// was changing its state: the change starts a new session, which is not logged in.
+#[tokio::test]
+async fn an_update_of_an_ended_login_starts_a_session_without_the_login() {
+    let (db, _dir) = db();
+    let now = unix_secs();
+    let (_, mut state) = db
+        .write(move |conn| client_state(conn, "ada", now))
+        .await
+        .expect("a user");
+    let store = SqlSessionStore::new(db, Duration::from_secs(3600), Duration::ZERO);
+    let ttl = time::Duration::minutes(30);
+    let key = store.save(state.clone(), &ttl).await.expect("saved");
+    store.delete(&key).await.expect("ended");
+
+    state.insert("csrf".to_owned(), "secret".to_owned());
+    let old = key.as_ref().to_owned();
+    let new_key = store.update(key, state, &ttl).await.expect("updated");
+    assert_ne!(new_key.as_ref(), old);
+    assert_eq!(store.load_token(&old).await.expect("load"), None);
+    let started = store
+        .load(&new_key)
+        .await
+        .expect("load")
+        .expect("a session");
+    let keys: Vec<_> = started.keys().map(String::as_str).collect();
+    assert_eq!(keys, [sessions::PUBLIC_ID_KEY], "the ended login came back");
+
+    // An anonymous session keeps its state: nothing in it acts as anyone.
+    let anonymous = HashMap::from([("csrf".to_owned(), "secret".to_owned())]);
+    let key = store.save(anonymous.clone(), &ttl).await.expect("saved");
+    store.delete(&key).await.expect("ended");
+    let new_key = store.update(key, anonymous, &ttl).await.expect("updated");
+    let started = store
+        .load(&new_key)
+        .await
+        .expect("load")
+        .expect("a session");
+    assert_eq!(started["csrf"], "secret");
 }
