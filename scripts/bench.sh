@@ -72,6 +72,8 @@ CSRF=$(curl -s -c "$JAR" -b "$JAR" "$BASE/signup" | field csrf_token)
 curl -s -c "$JAR" -b "$JAR" -o /dev/null "$BASE/signup" \
     --data-urlencode "username=bench" --data-urlencode "password=benchmark password" \
     --data-urlencode "password_confirm=benchmark password" --data-urlencode "csrf_token=$CSRF"
+# The CSRF token is bound to the session, which signing up renews: take the new one's.
+CSRF=$(curl -s -c "$JAR" -b "$JAR" "$BASE/posts/new" | field csrf_token)
 for i in $(seq 1 20); do
     POST_TOKEN=$(curl -s -c "$JAR" -b "$JAR" "$BASE/posts/new" | field post_token)
     curl -s -c "$JAR" -b "$JAR" -o /dev/null "$BASE/posts/new" \
@@ -82,18 +84,17 @@ COOKIE=$(awk '$0 !~ /^#/ || /^#HttpOnly_/ { if (NF >= 7) printf "%s=%s; ", $6, $
 [[ $(curl -s -H "Cookie: $COOKIE" "$BASE/posts" | grep -c 'class="post-summary"') == 20 ]] || {
     echo "setup failed: /posts does not show 20 posts" >&2; exit 1; }
 
-# A wrk script that posts a browser form (with the session and CSRF cookies).
-form_post() {
-    cat >"$WORK/$1.lua" <<LUA
+# The login form as a new visitor posts it: no session, the login page's CSRF token and
+# cookie (a logged-in session's token would end with the session the login renews).
+LOGIN_JAR="$WORK/login-jar"
+LOGIN_CSRF=$(curl -s -c "$LOGIN_JAR" "$BASE/login" | field csrf_token)
+LOGIN_COOKIE=$(awk '$0 !~ /^#/ || /^#HttpOnly_/ { if (NF >= 7) printf "%s=%s; ", $6, $7 }' "$LOGIN_JAR")
+cat >"$WORK/login.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-wrk.headers["Cookie"] = "$COOKIE"
-wrk.body = "$2&csrf_token=$CSRF"
+wrk.headers["Cookie"] = "$LOGIN_COOKIE"
+wrk.body = "username=bench&password=benchmark+password&csrf_token=$LOGIN_CSRF"
 LUA
-}
-form_post login "username=bench&password=benchmark+password"
-TOKEN=$(curl -s "$BASE/api/v1/sessions" -H 'Content-Type: application/json' \
-    -d '{"username":"bench","password":"benchmark password"}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
 # Every post needs a post token of its own (a reused one finds its post again and
 # stores nothing): a pool, handed out by the wrk threads in turn. Taken from the form's
 # page, as a browser does: `POST /api/v1/post-tokens` is rate-limited, and counting
@@ -136,6 +137,10 @@ run "GET /login (gzip)" -H "Accept-Encoding: gzip" "$BASE/login"
 STYLESHEET=$(curl -s "$BASE/login" | grep -o '/static/quill.css?v=[0-9a-f]*' | head -1)
 run "GET $STYLESHEET (gzip)" -H "Accept-Encoding: gzip" "$BASE$STYLESHEET"
 run "POST /login (argon2id, new session)" -s "$WORK/login.lua" "$BASE/login"
+# A token made after the login flood: each of those logins started a session, and a
+# user keeps at most 50, the oldest ending first.
+TOKEN=$(curl -s "$BASE/api/v1/sessions" -H 'Content-Type: application/json' \
+    -d '{"username":"bench","password":"benchmark password"}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
 run "GET /api/v1/me (a session lookup)" -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/me"
 echo; echo "== one connection: what a session lookup adds"
 wrk -t1 -c1 -d"$DURATION" --latency -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/me"
