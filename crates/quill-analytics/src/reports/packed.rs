@@ -22,7 +22,7 @@ impl Key for u64 {
 
     #[inline(always)]
     fn hash(self) -> usize {
-        fold(self ^ 0x243F_6A88_85A3_08D3, 0x9E37_79B9_7F4A_7C15)
+        fold(self, 0x9E37_79B9_7F4A_7C15)
     }
 }
 
