@@ -294,11 +294,25 @@ fn sigma_segment(
 
 /// The general path of [`lowercase_tokens`] for one run with non-ASCII characters and no
 /// capital sigma.
+///
+/// Without a capital sigma, lowercasing is per code point, and the run is bounded by
+/// ASCII separators, which lowercase to themselves: so the run's share of the tokens of
+/// `lowercase(s)` is the tokens of its own lowercase form, made in `buf`. Most runs
+/// (`café`, `日本`) lowercase to themselves, and then their tokens are both.
 #[inline(never)]
 fn general_run(run: &str, buf: &mut String, n: &mut u64, each: &mut impl FnMut(Lowercase<'_>)) {
-    *n += tokens(run).count() as u64;
-    for part in lowercase_runs(run) {
-        lowercase_token(part, buf, &mut |t| each(Lowercase::Word(t)));
+    buf.clear();
+    for c in run.chars() {
+        buf.extend(c.to_lowercase());
+    }
+    if buf.as_str() == run {
+        for token in tokens(run) {
+            *n += 1;
+            each(Lowercase::Word(token));
+        }
+    } else {
+        *n += tokens(run).count() as u64;
+        tokens(buf).for_each(|t| each(Lowercase::Word(t)));
     }
 }
 

@@ -11,20 +11,29 @@ const HIGH: u64 = 0x8080_8080_8080_8080;
 /// Gathers the low bit of each byte into bits 0-7 (byte `k` to bit `k`).
 const GATHER: u64 = 0x0102_0408_1020_4080;
 
-/// `0x80` in each byte of `x` that lies in `lo..=hi`; every byte of `x` must be below
-/// `0x80`, so no addition carries into the next byte.
+/// `0x80` in each byte of `x` that lies in `lo..=hi`, and bits below it that mean
+/// nothing; every byte of `x` must be below `0x80`, so no addition carries into the next
+/// byte. A byte is in the range when adding `0x80 - lo` sets its high bit and adding
+/// `0x7F - hi` does not.
 #[inline(always)]
 const fn in_range(x: u64, lo: u8, hi: u8) -> u64 {
-    let ge_lo = x.wrapping_add(ONES * (0x80 - lo) as u64);
-    let gt_hi = x.wrapping_add(ONES * (0x7F - hi) as u64);
-    ge_lo & !gt_hi & HIGH
+    x.wrapping_add(ONES * (0x80 - lo) as u64) ^ x.wrapping_add(ONES * (0x7F - hi) as u64)
 }
 
-/// The high bits of the bytes of `m` (all others clear) gathered into bits 0-7 (byte `k`
-/// to bit `k`).
+/// The high bits of the bytes of `m` gathered into bits 0-7 (byte `k` to bit `k`).
 #[inline(always)]
 fn gather(m: u64) -> u64 {
-    ((m >> 7).wrapping_mul(GATHER)) >> 56
+    ((m & HIGH) >> 7).wrapping_mul(GATHER) >> 56
+}
+
+/// One bit per byte of `word`, which holds ASCII bytes only (byte `k` to bit `k`): its
+/// letters and digits.
+#[inline(always)]
+fn classify_ascii(word: u64) -> u64 {
+    let digit = in_range(word, b'0', b'9');
+    // `| 0x20` folds A-Z onto a-z and moves no other byte into a-z.
+    let alpha = in_range(word | (ONES * 0x20), b'a', b'z');
+    gather(digit | alpha)
 }
 
 /// One bit per byte of `word` (byte `k` to bit `k`): the candidate bytes (ASCII letters and
@@ -33,9 +42,8 @@ fn gather(m: u64) -> u64 {
 fn classify(word: u64) -> u64 {
     let low7 = word & !HIGH;
     let digit = in_range(low7, b'0', b'9');
-    // `| 0x20` folds A-Z onto a-z and moves no other byte into a-z.
     let alpha = in_range(low7 | (ONES * 0x20), b'a', b'z');
-    gather(digit | alpha | (word & HIGH))
+    gather(digit | alpha | word)
 }
 
 /// Bytes a block is scanned with: its 64 and the 8 after it, so that the first 8 bytes of
@@ -88,18 +96,17 @@ fn block_of(window: &[u8; WINDOW]) -> (u64, u64) {
         .iter()
         .take(8)
         .map(|w| u64::from_le_bytes(*w));
-    let mut candidate = 0;
-    let mut any_high = 0;
-    for (k, word) in words.clone().enumerate() {
-        candidate |= classify(word) << (8 * k);
-        any_high |= word;
-    }
-    if any_high & HIGH == 0 {
+    if words.clone().fold(0, |any, w| any | w) & HIGH == 0 {
+        let mut candidate = 0;
+        for (k, word) in words.enumerate() {
+            candidate |= classify_ascii(word) << (8 * k);
+        }
         return (candidate, 0);
     }
-    let mut high = 0;
+    let (mut candidate, mut high) = (0, 0);
     for (k, word) in words.enumerate() {
-        high |= gather(word & HIGH) << (8 * k);
+        candidate |= classify(word) << (8 * k);
+        high |= gather(word) << (8 * k);
     }
     (candidate, high)
 }
@@ -384,6 +391,20 @@ mod tests {
         for b in 0u8..128 {
             let c = classify(u64::from(b) << 24);
             assert_eq!(c == 1 << 3, b.is_ascii_alphanumeric(), "{b}");
+            assert_eq!(classify_ascii(u64::from(b) << 24), c, "{b}");
+            // Next to every other byte.
+            for other in 0u8..=255 {
+                let word = u64::from_le_bytes([other, b, other, b, b, other, other, b]);
+                let (o, m) = (
+                    u64::from(other >= 128 || other.is_ascii_alphanumeric()),
+                    c >> 3,
+                );
+                let expected = o | m << 1 | o << 2 | m << 3 | m << 4 | o << 5 | o << 6 | m << 7;
+                assert_eq!(classify(word), expected, "{b} {other}");
+                if other < 128 {
+                    assert_eq!(classify_ascii(word), expected, "{b} {other}");
+                }
+            }
         }
         for b in 128u8..=255 {
             assert_eq!(classify(u64::from(b)), 1, "{b}");
