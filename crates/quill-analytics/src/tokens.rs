@@ -160,11 +160,13 @@ pub fn for_each_lowercase_token(s: &str, buf: &mut String, mut each: impl FnMut(
 #[derive(Debug, Clone, Copy)]
 pub enum Lowercase<'a> {
     /// An ASCII token, `text[start..end]`, still to be lowercased (by
-    /// [`ascii::packed_lowercase`] or `to_ascii_lowercase`).
+    /// [`ascii::lowercase_word8`], [`ascii::packed_lowercase`] or `to_ascii_lowercase`);
+    /// `head` is `text`'s 8 bytes from `start`, little-endian, zeros past its end.
     Ascii {
         text: &'a [u8],
         start: usize,
         end: usize,
+        head: u64,
     },
     /// A token, lowercase already.
     Word(&'a str),
@@ -175,9 +177,9 @@ impl Lowercase<'_> {
     pub fn to_lowercase_string(self) -> String {
         match self {
             // ASCII bytes, so this is the token's text.
-            Lowercase::Ascii { text, start, end } => {
-                String::from_utf8_lossy(&text[start..end]).to_ascii_lowercase()
-            }
+            Lowercase::Ascii {
+                text, start, end, ..
+            } => String::from_utf8_lossy(&text[start..end]).to_ascii_lowercase(),
             Lowercase::Word(w) => w.to_owned(),
         }
     }
@@ -200,36 +202,51 @@ pub struct TextCounts {
 /// [`lowercase_runs`]. A capital sigma lowercases by its context, which reaches across
 /// runs but not across white space: its run goes with the rest of its white-space
 /// delimited segment ([`sigma_segment`]).
-#[inline]
-pub fn lowercase_tokens(
-    s: &str,
-    buf: &mut String,
-    mut each: impl FnMut(Lowercase<'_>),
-) -> TextCounts {
-    let text = s.as_bytes();
-    let mut tokens = 0;
-    // Runs before this byte were counted with a capital sigma's segment.
-    let mut done = 0;
-    let continuation = ascii::for_each_run(text, |start, end, is_ascii| {
-        if is_ascii {
-            if start >= done {
-                tokens += 1;
-                each(Lowercase::Ascii { text, start, end });
-            }
-            return;
-        }
-        if start >= done {
-            let run = s.get(start..end).unwrap_or_default();
-            if run.contains('\u{3A3}') {
-                done = sigma_segment(s, start, end, &mut tokens, &mut each);
-            } else {
-                general_run(run, buf, &mut tokens, &mut each);
-            }
-        }
-    });
+#[inline(always)]
+pub fn lowercase_tokens(s: &str, buf: &mut String, each: impl FnMut(Lowercase<'_>)) -> TextCounts {
+    let mut runs = LowercaseRuns {
+        s,
+        buf,
+        each,
+        tokens: 0,
+    };
+    let counts = ascii::for_each_run(s.as_bytes(), &mut runs);
     TextCounts {
-        tokens,
-        chars: (text.len() - continuation) as u64,
+        tokens: counts.ascii + runs.tokens,
+        chars: (s.len() - counts.continuation) as u64,
+    }
+}
+
+/// The runs of [`lowercase_tokens`]: ASCII ones straight to `each`, the others through
+/// the general path.
+struct LowercaseRuns<'s, 'b, F> {
+    s: &'s str,
+    buf: &'b mut String,
+    each: F,
+    /// Tokens of the runs with non-ASCII characters.
+    tokens: u64,
+}
+
+impl<F: FnMut(Lowercase<'_>)> ascii::Runs for LowercaseRuns<'_, '_, F> {
+    #[inline(always)]
+    fn ascii(&mut self, start: usize, end: usize, head: u64) {
+        (self.each)(Lowercase::Ascii {
+            text: self.s.as_bytes(),
+            start,
+            end,
+            head,
+        });
+    }
+
+    #[inline(never)]
+    fn other(&mut self, start: usize, end: usize) -> usize {
+        let run = self.s.get(start..end).unwrap_or_default();
+        if run.contains('\u{3A3}') {
+            sigma_segment(self.s, start, end, &mut self.tokens, &mut self.each)
+        } else {
+            general_run(run, self.buf, &mut self.tokens, &mut self.each);
+            end
+        }
     }
 }
 
@@ -277,11 +294,25 @@ fn sigma_segment(
 
 /// The general path of [`lowercase_tokens`] for one run with non-ASCII characters and no
 /// capital sigma.
+///
+/// Without a capital sigma, lowercasing is per code point, and the run is bounded by
+/// ASCII separators, which lowercase to themselves: so the run's share of the tokens of
+/// `lowercase(s)` is the tokens of its own lowercase form, made in `buf`. Most runs
+/// (`café`, `日本`) lowercase to themselves, and then their tokens are both.
 #[inline(never)]
 fn general_run(run: &str, buf: &mut String, n: &mut u64, each: &mut impl FnMut(Lowercase<'_>)) {
-    *n += tokens(run).count() as u64;
-    for part in lowercase_runs(run) {
-        lowercase_token(part, buf, &mut |t| each(Lowercase::Word(t)));
+    buf.clear();
+    for c in run.chars() {
+        buf.extend(c.to_lowercase());
+    }
+    if buf.as_str() == run {
+        for token in tokens(run) {
+            *n += 1;
+            each(Lowercase::Word(token));
+        }
+    } else {
+        *n += tokens(run).count() as u64;
+        tokens(buf).for_each(|t| each(Lowercase::Word(t)));
     }
 }
 
@@ -436,6 +467,9 @@ mod tests {
                 format!("{}é{}", "Y".repeat(len), "z".repeat(len % 7)),
                 format!("{}, QQ", " ".repeat(len)),
                 format!("{} A'Σ ΑΣ x", "B.".repeat(len)),
+                // A capital sigma's segment over many runs and blocks, skipped at once.
+                format!("ΑΣ'{}Σ x{} y", "Ab'".repeat(len), "é".repeat(len % 3)),
+                format!("{}ΑΣ{}", "q ".repeat(len % 70), "-Zz".repeat(len)),
             ] {
                 assert_eq!(fast(&s), by_definition(&s), "{s:?}");
             }

@@ -7,7 +7,9 @@
 //! compressed text whole in every partition. The row groups are cut into units of at most
 //! [`UNIT_ROWS`] rows (the reader skips the pages before a unit without decompressing
 //! them), and the scan's partitions take units from one shared queue, so every thread has
-//! work whatever the number of files and row groups.
+//! work whatever the number of files and row groups. Strings, in whichever Arrow encoding
+//! the files were written, are read as `Utf8View`: views into the decompressed pages,
+//! with no copy of every title and body into a buffer of their own.
 
 use std::fmt;
 use std::fs::File;
@@ -17,7 +19,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use async_trait::async_trait;
 use datafusion::arrow::array::{RecordBatch, RecordBatchOptions};
-use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::catalog::{Session, TableProvider};
 use datafusion::error::{DataFusionError, Result as DfResult};
 use datafusion::logical_expr::{Expr, TableType};
@@ -135,6 +137,14 @@ impl Snapshot {
                 )));
             }
         }
+        // Strings are read as views into the decompressed pages: no copy of every title
+        // and body into one buffer per batch (and of that buffer as it grows).
+        let schema = view_strings(&schema);
+        for file in &mut files {
+            let options = ArrowReaderOptions::new().with_schema(schema.clone());
+            file.metadata =
+                ArrowReaderMetadata::try_new(file.metadata.metadata().clone(), options)?;
+        }
         let rows = files
             .iter()
             .flat_map(|f| f.metadata.metadata().row_groups())
@@ -170,6 +180,21 @@ impl Snapshot {
         }
         units
     }
+}
+
+/// `schema` with its string columns as `Utf8View`.
+fn view_strings(schema: &SchemaRef) -> SchemaRef {
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|f| match f.data_type() {
+            DataType::Utf8 | DataType::LargeUtf8 => {
+                f.as_ref().clone().with_data_type(DataType::Utf8View)
+            }
+            _ => f.as_ref().clone(),
+        })
+        .collect();
+    Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()))
 }
 
 /// `rows` rows cut into `(skip, rows)` slices of near-equal length, none over `size`.
@@ -389,6 +414,72 @@ mod tests {
             }
         }
         assert_eq!(users, (0..500).collect::<Vec<i64>>());
+    }
+
+    #[test]
+    fn strings_of_every_arrow_encoding_are_read_as_views_with_their_text() {
+        use datafusion::arrow::compute::cast;
+        let posts: Vec<quill_posts::PostRecord> = (0..300)
+            .map(|i| quill_posts::PostRecord {
+                user_id: i,
+                post_id: uuid::Uuid::from_u128(i as u128),
+                created_at_micros: i,
+                title: format!("T{i} é"),
+                body: "Wörd and word ".repeat(i as usize % 23),
+            })
+            .collect();
+        let all = Projection::new(None).unwrap();
+        let batch = to_batch(&all, &posts).unwrap();
+        for encoding in [DataType::Utf8, DataType::LargeUtf8, DataType::Utf8View] {
+            let dir = tempfile::tempdir().unwrap();
+            let columns: Vec<_> = batch
+                .columns()
+                .iter()
+                .map(|c| match c.data_type() {
+                    DataType::Utf8 => cast(c, &encoding).unwrap(),
+                    _ => c.clone(),
+                })
+                .collect();
+            let fields: Vec<Field> = all
+                .schema
+                .fields()
+                .iter()
+                .zip(&columns)
+                .map(|(f, c)| f.as_ref().clone().with_data_type(c.data_type().clone()))
+                .collect();
+            let batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).unwrap();
+            let file = File::create(dir.path().join("a.parquet")).unwrap();
+            let mut writer = ArrowWriter::try_new(file, batch.schema(), None).unwrap();
+            writer.write(&batch).unwrap();
+            writer.close().unwrap();
+
+            let snapshot = Snapshot::open(dir.path()).unwrap();
+            let body = snapshot.schema.field_with_name("body").unwrap();
+            assert_eq!(body.data_type(), &DataType::Utf8View, "{encoding}");
+            let projection = Projection {
+                columns: vec![3, 4],
+                schema: Arc::new(snapshot.schema.project(&[3, 4]).unwrap()),
+            };
+            let (tx, mut rx) = tokio::sync::mpsc::channel(1000);
+            for unit in snapshot.units(1) {
+                read_unit(&snapshot, unit, &projection, &tx).unwrap();
+            }
+            drop(tx);
+            let mut read = Vec::new();
+            while let Some(batch) = rx.blocking_recv() {
+                let batch = batch.unwrap();
+                let titles = Strings::of(batch.column(0), "title").unwrap();
+                let bodies = Strings::of(batch.column(1), "body").unwrap();
+                for i in 0..batch.num_rows() {
+                    read.push((titles.value(i).to_owned(), bodies.value(i).to_owned()));
+                }
+            }
+            let expected: Vec<_> = posts
+                .iter()
+                .map(|p| (p.title.clone(), p.body.clone()))
+                .collect();
+            assert_eq!(read, expected, "{encoding}");
+        }
     }
 
     #[test]
