@@ -137,11 +137,17 @@ pub async fn publish(
         .await?;
     // The session check came before the write: a deletion marked in between may have
     // deleted the posts already, so the write asks again and undoes itself (the
-    // deletion's steps are safe to run twice). See docs/ARCHITECTURE.md.
-    if !state.accounts.is_live(user.id).await? {
-        let now = Month::from_unix_micros(unix_micros());
-        state.posts.delete_user(user.id, user.since, now).await?;
-        return Ok(Publish::Closed);
+    // deletion's steps are safe to run twice). Without a primary, posting keeps working
+    // and the post stays (no deletion can be marked then either). See
+    // docs/ARCHITECTURE.md, "Deleting an account".
+    match state.accounts.is_live(user.id).await {
+        Ok(true) => {}
+        Ok(false) => {
+            let now = Month::from_unix_micros(unix_micros());
+            state.posts.delete_user(user.id, user.since, now).await?;
+            return Ok(Publish::Closed);
+        }
+        Err(error) => tracing::warn!(%error, "the account was not checked after the post"),
     }
     metrics.record(match outcome {
         InsertOutcome::Created(_) => Event::PostCreated,
