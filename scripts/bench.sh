@@ -46,6 +46,11 @@ cluster | web)
     # shellcheck source=/dev/null
     . "$WORK/cluster.env"
     set +a
+    # The instances' account may change rows only; the schema comes first, as
+    # compose's sql-migrate job does it (`--web`'s instances are migrated by xtask).
+    if [[ $MODE == cluster ]]; then
+        QUILL_DATABASE_URL=$QUILL_MIGRATE_DATABASE_URL "$CARGO_TARGET_DIR/release/quill" migrate >/dev/null
+    fi
     ;;
 *) echo "usage: $0 [duration] [embedded|cluster|web]" >&2; exit 2 ;;
 esac
