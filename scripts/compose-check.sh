@@ -286,7 +286,9 @@ prepare_binary() {
     mv -f "$copy.tmp" "$copy"
 }
 
-has_mysql() { ldd "$1" 2>/dev/null | grep -q 'libmariadb\.so'; }
+# grep reads all of ldd's output: `grep -q` would stop at the match, and ldd, killed by
+# SIGPIPE, would fail the pipe under pipefail, now and then.
+has_mysql() { ldd "$1" 2>/dev/null | grep 'libmariadb\.so' >/dev/null; }
 
 # Every image the stack runs, tagged :check; the four builds run side by side.
 build_images() {
