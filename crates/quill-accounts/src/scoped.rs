@@ -2,11 +2,23 @@
 //! throttle's `login_failures` and the rate limits' `rate_limits`. Both count the same
 //! way: the rows of an attempt's two scopes are made (if missing) in autocommit, then
 //! locked together in the transaction that reads and counts them.
+//!
+//! On MariaDB, InnoDB may still pick a count as the victim of a deadlock: two
+//! `INSERT IGNORE`s of a row that a purge has just deleted each take a shared lock on
+//! it, then wait for each other's to insert; a purge locks through the `window_start`
+//! index, a count through the primary key. The victim is rolled back whole, so it runs
+//! again ([`retried`]); the other one has gone ahead.
 
 use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::sql_types::{BigInt, Text};
+use quill_sql::SqlError;
 
 use crate::{AccountsError, DbConn};
+
+/// How many times a count runs again after losing a deadlock, or after a purge took a
+/// row between its making and its lock.
+const RETRIES: u32 = 5;
 
 type Backend = <DbConn as Connection>::Backend;
 
@@ -70,8 +82,8 @@ pub(crate) fn lock<R: ScopedRow>(
 
 /// Counts a request in two scopes atomically: makes their rows, then in one transaction
 /// locks them and hands their counters to `decide`, which either refuses (writing
-/// nothing) or counts (writing the rows). A row purged between its making and its lock
-/// is made again, once.
+/// nothing) or counts (writing the rows). When a purge took a row between its making
+/// and its lock, it starts again, as [`retried`] does.
 pub(crate) fn count<R: ScopedRow, T>(
     conn: &mut DbConn,
     (make_into, lock_select): (&str, &str),
@@ -79,17 +91,45 @@ pub(crate) fn count<R: ScopedRow, T>(
     now: i64,
     mut decide: impl FnMut(&mut DbConn, [R::Counter; 2]) -> Result<T, AccountsError>,
 ) -> Result<T, AccountsError> {
-    for _ in 0..2 {
+    retried(|| {
         make(conn, make_into, scopes, now)?;
-        let decided = conn.transaction(|conn| {
+        conn.transaction(|conn| {
             let Some(counters) = lock::<R>(conn, lock_select, scopes)? else {
-                return Ok::<_, AccountsError>(None);
+                return Ok(None);
             };
             decide(conn, counters).map(Some)
-        })?;
-        if let Some(decided) = decided {
-            return Ok(decided);
+        })
+    })
+}
+
+/// Runs `work` until it is done, again when InnoDB rolled it back to break a deadlock
+/// or when it found a row it needs gone (`None`), up to [`RETRIES`] times.
+pub(crate) fn retried<T>(
+    mut work: impl FnMut() -> Result<Option<T>, AccountsError>,
+) -> Result<T, AccountsError> {
+    let mut retries = 0;
+    loop {
+        let again = match work() {
+            Ok(Some(done)) => return Ok(done),
+            Ok(None) => DieselError::NotFound.into(),
+            Err(e) if is_deadlock(&e) => e,
+            Err(e) => return Err(e),
+        };
+        if retries == RETRIES {
+            return Err(again);
         }
+        retries += 1;
     }
-    Err(diesel::result::Error::NotFound.into())
+}
+
+/// Whether InnoDB rolled the statement's transaction back to break a deadlock (diesel
+/// reads MariaDB's error 1213 as a serialization failure).
+fn is_deadlock(e: &AccountsError) -> bool {
+    matches!(
+        e,
+        AccountsError::Store(SqlError::Query(DieselError::DatabaseError(
+            DatabaseErrorKind::SerializationFailure,
+            _
+        )))
+    )
 }

@@ -238,18 +238,30 @@ impl LoginThrottle {
 
     /// The admitted attempt logged in: it was no failure. Clears its account scope and
     /// gives its address the attempt back.
+    ///
+    /// The account's counter is zeroed, not deleted: on MariaDB, the next attempts'
+    /// `INSERT IGNORE`s of a row deleted moments before deadlock on it. Its window is
+    /// left as it is, so that the `window_start` index, which the purge locks through,
+    /// is not touched.
     pub async fn succeeded(&self, attempt: Admitted) -> Result<(), AccountsError> {
         self.db
             .write(move |conn| {
-                diesel::delete(login_failures::table.find(&attempt.account)).execute(conn)?;
-                diesel::update(
-                    login_failures::table
-                        .find(&attempt.address)
-                        .filter(login_failures::failures.gt(0)),
-                )
-                .set(login_failures::failures.eq(login_failures::failures - 1))
-                .execute(conn)?;
-                Ok::<_, AccountsError>(())
+                scoped::retried(|| {
+                    diesel::update(login_failures::table.find(&attempt.account))
+                        .set((
+                            login_failures::failures.eq(0),
+                            login_failures::last_attempt.eq(0),
+                        ))
+                        .execute(conn)?;
+                    diesel::update(
+                        login_failures::table
+                            .find(&attempt.address)
+                            .filter(login_failures::failures.gt(0)),
+                    )
+                    .set(login_failures::failures.eq(login_failures::failures - 1))
+                    .execute(conn)?;
+                    Ok(Some(()))
+                })
             })
             .await
     }
