@@ -362,18 +362,29 @@ mod tests {
     use datafusion::parquet::arrow::ArrowWriter;
     use datafusion::parquet::file::properties::WriterProperties;
 
-    #[test]
-    fn slices_starting_inside_pages_read_every_row_once_in_order() {
-        let dir = tempfile::tempdir().unwrap();
-        let posts: Vec<quill_posts::PostRecord> = (0..500)
+    /// `n` posts, post `i` by user `i` at `i` microseconds, titled `title(i)`, its body
+    /// `words` repeated `i % cycle` times.
+    fn numbered_posts(
+        n: i64,
+        title: fn(i64) -> String,
+        words: &str,
+        cycle: i64,
+    ) -> Vec<quill_posts::PostRecord> {
+        (0..n)
             .map(|i| quill_posts::PostRecord {
                 user_id: i,
                 post_id: uuid::Uuid::from_u128(i as u128),
                 created_at_micros: i,
-                title: format!("t{i}"),
-                body: "word ".repeat(i as usize % 17),
+                title: title(i),
+                body: words.repeat((i % cycle) as usize),
             })
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn slices_starting_inside_pages_read_every_row_once_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let posts = numbered_posts(500, |i| format!("t{i}"), "word ", 17);
         let all = Projection::new(None).unwrap();
         // Pages of 7 rows and row groups of 100, cut into slices of 13: most slices start
         // and end inside a page.
@@ -419,15 +430,7 @@ mod tests {
     #[test]
     fn strings_of_every_arrow_encoding_are_read_as_views_with_their_text() {
         use datafusion::arrow::compute::cast;
-        let posts: Vec<quill_posts::PostRecord> = (0..300)
-            .map(|i| quill_posts::PostRecord {
-                user_id: i,
-                post_id: uuid::Uuid::from_u128(i as u128),
-                created_at_micros: i,
-                title: format!("T{i} é"),
-                body: "Wörd and word ".repeat(i as usize % 23),
-            })
-            .collect();
+        let posts = numbered_posts(300, |i| format!("T{i} é"), "Wörd and word ", 23);
         let all = Projection::new(None).unwrap();
         let batch = to_batch(&all, &posts).unwrap();
         for encoding in [DataType::Utf8, DataType::LargeUtf8, DataType::Utf8View] {
